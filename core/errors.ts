@@ -1,0 +1,79 @@
+/**
+ * The error catalogue: every error the product reports has a stable code, an HTTP status and a zh-CN message
+ * (English second). The API answers {code, message}; the CLI prints "CODE: message" and exits non-zero.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, zh: '输入有误', en: 'Invalid input' },
+  NOT_FOUND: { status: 404, zh: '记录不存在', en: 'Not found' },
+  PROJECT_NOT_FOUND: { status: 404, zh: '项目不存在', en: 'Project not found' },
+  HOUSE_NOT_FOUND: { status: 404, zh: '房屋不存在', en: 'House not found' },
+  OWNER_NOT_FOUND: { status: 404, zh: '业主不存在', en: 'Owner not found' },
+  PROJECT_NAME_DUPLICATE: { status: 409, zh: '同一公司下已有同名项目', en: 'A project with this name already exists' },
+  BUILDING_NAME_DUPLICATE: { status: 409, zh: '该项目内已有同名楼栋', en: 'A building with this name already exists in the project' },
+  ENTRANCE_NAME_DUPLICATE: { status: 409, zh: '该楼栋内已有同名单元', en: 'An entrance with this name already exists in the building' },
+  HOUSE_NUMBER_DUPLICATE: { status: 409, zh: '该楼栋内房号已存在', en: 'The house number already exists in this building' },
+  PARKING_NUMBER_DUPLICATE: { status: 409, zh: '该项目内车位编号已存在', en: 'The parking space number already exists' },
+  AREA_NOT_POSITIVE: { status: 400, zh: '计费面积必须大于 0', en: 'Billable area must be greater than 0' },
+  AREA_TOO_PRECISE: { status: 400, zh: '计费面积最多保留两位小数', en: 'Billable area has at most 2 decimals' },
+  MOBILE_MALFORMED: { status: 400, zh: '手机号码格式不正确（应为 11 位，以 1 开头）', en: 'Malformed mobile number' },
+  LANDLINE_MALFORMED: { status: 400, zh: '固定电话格式不正确（如 021-12345678）', en: 'Malformed landline number' },
+  EMAIL_MALFORMED: { status: 400, zh: '电子邮箱格式不正确', en: 'Malformed email address' },
+  DATE_MALFORMED: { status: 400, zh: '日期格式不正确（应为 YYYY-MM-DD）', en: 'Malformed date' },
+  DATE_RANGE_INVALID: { status: 400, zh: '结束日期不能早于开始日期', en: 'End date is before start date' },
+  TIME_ZONE_INVALID: { status: 400, zh: '时区无效', en: 'Invalid time zone' },
+  OWNERSHIP_OVERLAP: { status: 409, zh: '产权期间与已有期间重叠', en: 'Ownership period overlaps an existing one' },
+  OWNERSHIP_NO_OWNER: { status: 400, zh: '产权期间至少要有一位业主', en: 'An ownership period needs at least one owner' },
+  PAYER_CONSENT_REQUIRED: { status: 400, zh: '指定租户为缴费人须记录业主同意（R28）', en: "A tenant payer needs the owner's recorded consent (R28)" },
+  FORBIDDEN_CONTACT_KIND: { status: 400, zh: '不得登记业主的工作单位、亲友等第三方联系方式（R35、R49）', en: 'Third-party contacts (employer, relatives, friends) may not be stored (R35, R49)' },
+  UNAUTHENTICATED: { status: 401, zh: '请先登录', en: 'Please log in' },
+  LOGIN_FAILED: { status: 401, zh: '用户名或密码错误', en: 'Wrong user name or password' },
+  ACCOUNT_LOCKED: { status: 423, zh: '登录失败次数过多，账户已暂时锁定，请稍后再试', en: 'Too many failed logins; the account is locked for a while' },
+  ACCOUNT_DISABLED: { status: 403, zh: '账户已停用', en: 'Account disabled' },
+  PASSWORD_WEAK: { status: 400, zh: '密码至少 10 位，且须同时包含字母和数字', en: 'Password needs 10+ characters with letters and digits' },
+  PASSWORD_WRONG: { status: 400, zh: '原密码不正确', en: 'Current password is wrong' },
+  USERNAME_DUPLICATE: { status: 409, zh: '用户名已存在', en: 'User name already exists' },
+  FORBIDDEN: { status: 403, zh: '当前角色无权执行此操作', en: 'Your role may not do this' },
+  OUT_OF_SCOPE: { status: 403, zh: '该记录不在您负责的项目或楼栋范围内', en: 'This record is outside your projects or buildings' },
+  DATABASE_UNAVAILABLE: { status: 503, zh: '数据库不可用', en: 'Database unavailable' },
+  INTERNAL: { status: 500, zh: '系统内部错误', en: 'Internal error' },
+} as const satisfies Record<string, { status: number; zh: string; en: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A field-level problem, reported with the field's path and a zh-CN message. */
+export interface FieldIssue {
+  field: string;
+  code: ErrorCode;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: FieldIssue[] | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: FieldIssue[]) {
+    super(message ?? ERRORS[code].zh);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+}
+
+export function fieldError(field: string, code: ErrorCode, extra?: string): AppError {
+  const message = `${fieldLabel(field)}：${ERRORS[code].zh}${extra ? `（${extra}）` : ''}`;
+  return new AppError(code, message, [{ field, code, message }]);
+}
+
+const LABELS: Record<string, string> = {
+  name: '名称', address: '地址', timeZone: '时区', number: '房号', floor: '楼层', propertyType: '物业类型',
+  area: '计费面积', status: '状态', deliveryDate: '交付日期', from: '开始日期', to: '结束日期', value: '联系方式',
+  kind: '类型', owners: '业主', username: '用户名', password: '密码', role: '角色', buildingId: '楼栋', entranceId: '单元',
+  projectId: '项目', source: '来源', lastVerified: '最近核实日期', consentNote: '业主同意记录', tags: '标签',
+};
+
+export function fieldLabel(field: string): string {
+  const last = field.split('.').pop() ?? field;
+  return LABELS[last] ? `${LABELS[last]}（${field}）` : field;
+}

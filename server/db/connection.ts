@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { DB } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface DbTarget {
+  dialect: Dialect;
+  /** File path (sqlite) or connection string (postgres). */
+  location: string;
+}
+
+export const DEFAULT_SQLITE_PATH = './data/wuye.db';
+
+/** DATABASE_URL: postgres://… or postgresql://… selects PostgreSQL; a path or sqlite:PATH selects SQLite. */
+export function parseDatabaseUrl(url: string | undefined): DbTarget {
+  if (!url) return { dialect: 'sqlite', location: resolve(DEFAULT_SQLITE_PATH) };
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', location: url };
+  const path = url.replace(/^sqlite:(\/\/)?/, '');
+  return { dialect: 'sqlite', location: path === ':memory:' ? path : resolve(path) };
+}
+
+// BIGINT (int8) comes back from pg as a string unless told otherwise. Money in fen stays far below 2^53.
+pg.types.setTypeParser(20, (v: string) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT ${v} 超出安全整数范围`);
+  return n;
+});
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  target: DbTarget;
+  close(): Promise<void>;
+}
+
+export function openDatabase(target: DbTarget): Database {
+  if (target.dialect === 'sqlite') {
+    if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
+    const conn = new SQLite(target.location);
+    conn.pragma('journal_mode = WAL');
+    conn.pragma('foreign_keys = ON');
+    conn.pragma('busy_timeout = 5000');
+    conn.pragma('synchronous = NORMAL');
+    // LIKE 'prefix%' may then use an ordinary index (owner name, house number search).
+    conn.pragma('case_sensitive_like = ON');
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }) });
+    return { db, dialect: 'sqlite', target, close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({ connectionString: target.location, max: 10 });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', target, close: () => db.destroy() };
+}
+
+export async function pingDatabase(db: Kysely<DB>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,14 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import * as m0001 from './migrations/0001-registry.ts';
+
+/** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-registry': m0001,
+};
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(MIGRATIONS) } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  return result;
+}

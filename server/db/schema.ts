@@ -1,0 +1,85 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The one schema for both dialects. Portable types only: integers (BIGINT on PostgreSQL), text, calendar dates as
+ * 'YYYY-MM-DD' text, instants as ISO-8601 UTC text, booleans as 0/1 integers (see docs/adr/0003-dialect-policy.md).
+ */
+type Id = Generated<number>;
+type Instant = string;
+type LocalDate = string;
+type Flag = ColumnType<number, number | undefined, number>;
+
+export interface CompanyTable { id: Id; name: string; created_at: Instant }
+export interface ProjectTable {
+  id: Id; company_id: number; name: string; address: string; time_zone: string; created_at: Instant;
+}
+export interface BuildingTable { id: Id; project_id: number; name: string; area_name: string | null; sort_order: number }
+export interface EntranceTable { id: Id; building_id: number; name: string }
+export interface HouseTable {
+  id: Id; project_id: number; building_id: number; entrance_id: number | null; number: string; floor: number;
+  property_type: string; area_x100: number; status: string; delivery_date: LocalDate | null;
+  created_at: Instant; updated_at: Instant;
+}
+export interface ParkingSpaceTable {
+  id: Id; project_id: number; number: string; zone: string | null; kind: string; area_x100: number | null;
+  status: string; created_at: Instant;
+}
+export interface OwnerTable {
+  id: Id; company_id: number; kind: string; name: string; temperament_note: string | null;
+  created_at: Instant; updated_at: Instant;
+}
+export interface OwnerTagTable { owner_id: number; tag: string }
+export interface OwnershipTable {
+  id: Id; house_id: number | null; parking_space_id: number | null; from_date: LocalDate; to_date: LocalDate | null;
+  note: string | null; created_at: Instant;
+}
+export interface OwnershipOwnerTable { ownership_id: number; owner_id: number; share_pct: number | null; is_primary: Flag }
+export interface DesignatedPayerTable {
+  id: Id; house_id: number; payer_owner_id: number; from_date: LocalDate; to_date: LocalDate | null;
+  consent_note: string; consent_date: LocalDate; recorded_by: number; created_at: Instant;
+}
+export interface ContactTable {
+  id: Id; owner_id: number; kind: string; value: string; phone_last4: string | null; status: string; source: string;
+  last_verified: LocalDate | null; is_service_address: Flag; note: string | null; created_at: Instant; updated_at: Instant;
+}
+export interface AppUserTable {
+  id: Id; company_id: number; username: string; display_name: string; role: string; password_hash: string;
+  failed_logins: number; locked_until: Instant | null; active: Flag; created_at: Instant; updated_at: Instant;
+}
+export interface UserScopeTable { user_id: number; project_id: number; building_id: number | null }
+export interface SessionTable {
+  id: string; user_id: number; created_at: Instant; expires_at: Instant; last_seen_at: Instant;
+}
+export interface AuditLogTable {
+  id: Id; at: Instant; actor_id: number | null; actor_name: string; action: string; entity: string;
+  entity_id: string | null; project_id: number | null; before_json: string | null; after_json: string | null;
+}
+export interface AppSettingTable { key: string; value: string }
+
+export interface DB {
+  company: CompanyTable;
+  project: ProjectTable;
+  building: BuildingTable;
+  entrance: EntranceTable;
+  house: HouseTable;
+  parking_space: ParkingSpaceTable;
+  owner: OwnerTable;
+  owner_tag: OwnerTagTable;
+  ownership: OwnershipTable;
+  ownership_owner: OwnershipOwnerTable;
+  designated_payer: DesignatedPayerTable;
+  contact: ContactTable;
+  app_user: AppUserTable;
+  user_scope: UserScopeTable;
+  session: SessionTable;
+  audit_log: AuditLogTable;
+  app_setting: AppSettingTable;
+}
+
+export type House = Selectable<HouseTable>;
+export type NewHouse = Insertable<HouseTable>;
+export type HouseUpdate = Updateable<HouseTable>;
+export type Owner = Selectable<OwnerTable>;
+export type Contact = Selectable<ContactTable>;
+export type AppUser = Selectable<AppUserTable>;
+export type Project = Selectable<ProjectTable>;
