@@ -51,7 +51,7 @@ export interface SessionTable {
   id: string; user_id: number; created_at: Instant; expires_at: Instant; last_seen_at: Instant;
 }
 export interface AuditLogTable {
-  id: Id; at: Instant; actor_id: number | null; actor_name: string; action: string; entity: string;
+  id: Id; company_id: number | null; at: Instant; actor_id: number | null; actor_name: string; action: string; entity: string;
   entity_id: string | null; project_id: number | null; before_json: string | null; after_json: string | null;
 }
 export interface AppSettingTable { key: string; value: string }

@@ -157,6 +157,7 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema.createIndex('session_user_idx').on('session').column('user_id').execute();
 
   await withId(db, db.schema.createTable('audit_log'))
+    .addColumn('company_id', 'bigint')
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor_id', 'bigint')
     .addColumn('actor_name', 'text', (c) => c.notNull())
@@ -168,7 +169,7 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('after_json', 'text')
     .execute();
   await db.schema.createIndex('audit_entity_idx').on('audit_log').columns(['entity', 'entity_id']).execute();
-  await db.schema.createIndex('audit_at_idx').on('audit_log').column('at').execute();
+  await db.schema.createIndex('audit_at_idx').on('audit_log').columns(['company_id', 'at']).execute();
 
   // The audit log is append-only at the database level too.
   if (pgsql) {

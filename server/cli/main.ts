@@ -1,0 +1,161 @@
+/**
+ * `wuye`: the command line. Every command honours DATABASE_URL, accepts --json, shows a progress bar for long work,
+ * and on failure prints "错误 [CODE] message" and exits non-zero.
+ */
+import { Command, CommanderError } from 'commander';
+import cliProgress from 'cli-progress';
+import { AppError, ERRORS } from '../../core/errors.ts';
+import { ROLE_LABELS, ROLES } from '../../core/access/roles.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { openRuntime } from '../entrypoints/runtime.ts';
+import { createUser, generatePassword, resetPassword } from '../modules/auth/auth-service.ts';
+import { generateDemo } from '../modules/demo/demo-generator.ts';
+import { findHouseId, getProjectOrThrow, listBuildings, listProjects } from '../modules/registry/registry-service.ts';
+import { getHouseDetail } from '../modules/registry/owner-service.ts';
+import { ensureCompany, systemActor } from '../modules/setup/bootstrap.ts';
+
+type Out = (human: string, json: unknown) => void;
+
+async function withRuntime<T>(fn: (rt: Awaited<ReturnType<typeof openRuntime>> & { companyId: number }) => Promise<T>): Promise<T> {
+  const rt = await openRuntime();
+  try {
+    const companyId = await ensureCompany(rt.ctx);
+    return await fn({ ...rt, companyId });
+  } finally {
+    await rt.database.close();
+  }
+}
+
+export function buildCli(out: Out = defaultOut): Command {
+  const program = new Command('wuye')
+    .description('Wuye Collect 物业收缴 命令行（DATABASE_URL 选择数据库，默认 ./data/wuye.db）')
+    .option('--json', '以 JSON 输出')
+    .showHelpAfterError()
+    .exitOverride();
+  const json = () => Boolean(program.opts<{ json?: boolean }>().json);
+  const print = (human: string, data: unknown) => (json() ? out('', data) : out(human, undefined));
+
+  const db = program.command('db').description('数据库');
+  db.command('migrate').description('执行数据库迁移').action(async () => {
+    const { openDatabase, parseDatabaseUrl } = await import('../db/connection.ts');
+    const database = openDatabase(parseDatabaseUrl(process.env.DATABASE_URL));
+    try {
+      const r = await migrateToLatest(database.db);
+      const applied = (r.results ?? []).map((m) => m.migrationName);
+      print(applied.length ? `已执行迁移：${applied.join(', ')}` : '数据库已是最新，无需迁移', { dialect: database.dialect, applied });
+    } finally {
+      await database.close();
+    }
+  });
+
+  program.command('demo').description('生成演示公司数据（确定性：同一种子生成相同数据）')
+    .option('--units <n>', '房屋户数', '2000')
+    .option('--seed <s>', '随机种子', '1')
+    .action(async (o: { units: string; seed: string }) => {
+      await withRuntime(async ({ ctx, companyId }) => {
+        const units = Number(o.units);
+        const bar = json() || !process.stderr.isTTY ? null : new cliProgress.SingleBar({ format: '生成演示数据 [{bar}] {percentage}% | {value}/{total} 户 | 剩余 {eta}s', stream: process.stderr }, cliProgress.Presets.shades_classic);
+        bar?.start(Number.isFinite(units) ? units : 0, 0);
+        let lastLine = 0;
+        const summary = await generateDemo(ctx, {
+          companyId, units, seed: Number(o.seed),
+          onProgress: (done, total) => {
+            if (bar) bar.update(done);
+            else if (!json() && done - lastLine >= Math.max(1, Math.floor(total / 10))) { lastLine = done; process.stderr.write(`生成演示数据 ${done}/${total} 户\n`); }
+          },
+        });
+        bar?.stop();
+        print(`演示数据已生成：${summary.projects} 个项目，${summary.buildings} 栋楼，${summary.houses} 户，${summary.parkingSpaces} 个车位，${summary.owners} 位业主，${summary.contacts} 条联系方式`, summary);
+      });
+    });
+
+  const user = program.command('user').description('员工账号');
+  user.command('add').description('新建员工账号（未给密码时生成一个并显示一次）')
+    .requiredOption('--username <name>', '用户名')
+    .requiredOption('--role <role>', `角色：${ROLES.map((r) => `${r}(${ROLE_LABELS[r].zh})`).join(', ')}`)
+    .option('--name <displayName>', '姓名')
+    .option('--password <password>', '初始密码（至少 10 位，含字母和数字）')
+    .option('--project <idOrName...>', '负责的项目（可多个）')
+    .option('--building <id...>', '限定的楼栋 id（可多个，须属于所给项目）')
+    .action(async (o: { username: string; role: string; name?: string; password?: string; project?: string[]; building?: string[] }) => {
+      await withRuntime(async ({ ctx, companyId }) => {
+        const actor = systemActor(companyId, 'cli');
+        const password = o.password ?? generatePassword();
+        const projects = await Promise.all((o.project ?? []).map((p) => getProjectOrThrow(ctx, actor, p)));
+        const scopes: Array<{ projectId: number; buildingId?: number | null }> = [];
+        for (const p of projects) {
+          const buildings = (await listBuildings(ctx, actor, p.id)).filter((b) => (o.building ?? []).includes(String(b.id)));
+          if (buildings.length) scopes.push(...buildings.map((b) => ({ projectId: p.id, buildingId: b.id })));
+          else scopes.push({ projectId: p.id, buildingId: null });
+        }
+        const u = await createUser(ctx, actor, { username: o.username, displayName: o.name ?? o.username, role: o.role, password, scopes });
+        print(`已创建账号 ${u.username}（${ROLE_LABELS[u.role as keyof typeof ROLE_LABELS].zh}）${o.password ? '' : `，初始密码：${password}`}`, { ...u, ...(o.password ? {} : { password }) });
+      });
+    });
+  user.command('reset-password <username>').description('重置密码（生成新密码并显示一次，其会话全部失效）').action(async (username: string) => {
+    await withRuntime(async ({ ctx, companyId }) => {
+      const password = await resetPassword(ctx, systemActor(companyId, 'cli'), username);
+      print(`已重置 ${username} 的密码，新密码：${password}`, { username, password });
+    });
+  });
+
+  const project = program.command('project').description('项目（小区）');
+  project.command('list').description('列出项目').action(async () => {
+    await withRuntime(async ({ ctx, companyId }) => {
+      const rows = await listProjects(ctx, systemActor(companyId, 'cli'));
+      print(rows.length ? rows.map((p) => `${p.id}\t${p.name}\t${p.buildingCount} 栋\t${p.address}`).join('\n') : '（暂无项目）', rows);
+    });
+  });
+
+  const house = program.command('house').description('房屋');
+  house.command('show <number>').description('显示一户的档案：产权期间、业主、联系方式（脱敏）')
+    .requiredOption('--project <idOrName>', '项目 id 或名称')
+    .action(async (number: string, o: { project: string }) => {
+      await withRuntime(async ({ ctx, companyId }) => {
+        const actor = systemActor(companyId, 'cli');
+        const h = await getHouseDetail(ctx, actor, await findHouseId(ctx, actor, o.project, number));
+        const lines = [
+          `${h.projectName} ${h.buildingName}${h.entranceName ? ` ${h.entranceName}` : ''} ${h.number}`,
+          `  楼层 ${h.floor}  ${h.propertyType}  计费面积 ${h.area} m²  ${h.status}  交付日期 ${h.deliveryDate ?? '—'}`,
+          ...h.ownerships.flatMap((p) => [
+            `  产权期间 ${p.from} 至 ${p.to ?? '今'}${p.current ? '（当前）' : ''}`,
+            ...p.owners.flatMap((ow) => [
+              `    ${ow.primary ? '★' : ' '} ${ow.name}（${ow.kind}${ow.sharePct ? ` ${ow.sharePct}%` : ''}）${ow.tags.length ? ` [${ow.tags.join('、')}]` : ''}`,
+              ...ow.contacts.map((c) => `        ${c.kind} ${c.masked}  ${c.status}  来源:${c.source}${c.lastVerified ? ` 核实:${c.lastVerified}` : ''}`),
+            ]),
+          ]),
+          ...h.payers.map((p) => `  指定缴费人 ${p.name} ${p.from} 至 ${p.to ?? '今'}（业主同意：${p.consentNote}，${p.consentDate}）`),
+        ];
+        print(lines.join('\n'), h);
+      });
+    });
+  return program;
+}
+
+function defaultOut(human: string, json: unknown): void {
+  if (json !== undefined) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  else process.stdout.write(`${human}\n`);
+}
+
+/** Run the CLI; returns the exit code (0 ok, 1 domain error, 2 usage error). */
+export async function runCli(argv: string[], out: Out = defaultOut, err: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+  const program = buildCli(out);
+  program.configureOutput({ writeErr: (s) => err(s.trimEnd()), writeOut: (s) => out(s.trimEnd(), undefined) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    const json = argv.includes('--json');
+    if (e instanceof AppError) {
+      err(json ? JSON.stringify({ code: e.code, message: e.message, details: e.details }) : `错误 [${e.code}] ${e.message}`);
+      return 1;
+    }
+    err(json ? JSON.stringify({ code: 'INTERNAL', message: ERRORS.INTERNAL.zh }) : `错误 [INTERNAL] ${ERRORS.INTERNAL.zh}：${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (process.argv[1]?.endsWith('server/cli/main.ts')) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,47 @@
+/**
+ * `npm start`: migrate, bootstrap the company and admin, load the demo company on first start, serve API and console.
+ * PORT, HOST and DATABASE_URL override the defaults (3000, 127.0.0.1, ./data/wuye.db). WUYE_DEMO=0 skips the demo;
+ * WUYE_DEMO_UNITS sets its size (default 2,000 houses).
+ */
+import { resolve } from 'node:path';
+import { buildApp } from '../http/app.ts';
+import { ensureAdmin, ensureCompany, getSetting, setSetting } from '../modules/setup/bootstrap.ts';
+import { generateDemo } from '../modules/demo/demo-generator.ts';
+import { openRuntime } from './runtime.ts';
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+
+const { database, ctx } = await openRuntime();
+const companyId = await ensureCompany(ctx);
+const admin = await ensureAdmin(ctx, companyId);
+
+if (process.env.WUYE_DEMO !== '0' && (await getSetting(ctx, 'demo_loaded')) === undefined) {
+  const hasProjects = await ctx.db.selectFrom('project').select('id').limit(1).executeTakeFirst();
+  if (!hasProjects) {
+    const units = Number(process.env.WUYE_DEMO_UNITS ?? 2000);
+    console.log(`首次启动：正在生成演示数据（${units} 户）…`);
+    const summary = await generateDemo(ctx, { companyId, units, seed: 1 });
+    console.log(`演示数据已生成：${summary.projects} 个项目，${summary.buildings} 栋楼，${summary.houses} 户，${summary.owners} 位业主。`);
+  }
+  await setSetting(ctx, 'demo_loaded', new Date().toISOString());
+}
+
+const app = await buildApp({ ctx, logger: { level: process.env.LOG_LEVEL ?? 'info' }, webRoot: resolve('web/dist') });
+await app.listen({ port, host });
+const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+console.log('');
+console.log(`Wuye Collect 物业收缴 已启动：${url}`);
+console.log(`数据库：${database.dialect === 'sqlite' ? database.target.location : 'PostgreSQL'}`);
+if (admin.password) {
+  console.log(`管理员账号：admin  初始密码：${admin.password}`);
+  console.log('（密码只显示这一次，请登录后在右上角修改；忘记时可用 `npm run wuye -- user reset-password admin` 重置）');
+} else {
+  console.log('管理员账号：admin（密码已在首次启动时显示）');
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void app.close().then(() => database.close()).then(() => process.exit(0));
+  });
+}

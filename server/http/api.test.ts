@@ -1,0 +1,272 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { Role } from '../../core/access/roles.ts';
+import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
+import { contextOf, fixedClock, insertWorld, PASSWORD } from '../../test/fixtures.ts';
+import { buildApp } from './app.ts';
+
+const DIALECTS = await testDialects();
+const ROLES: Role[] = ['admin', 'general_manager', 'project_manager', 'supervisor', 'collector', 'cashier'];
+
+describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
+  let t: TestDatabase;
+  let app: FastifyInstance;
+  let world: Awaited<ReturnType<typeof insertWorld>>;
+  const clock = fixedClock();
+  const logLines: string[] = [];
+  const cookies = {} as Record<Role, string>;
+
+  async function login(username: string, password = PASSWORD) {
+    return app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+  }
+  function cookieOf(res: { cookies: Array<{ name: string; value: string }> }): string {
+    const c = res.cookies.find((x) => x.name === 'wuye_session');
+    if (!c) throw new Error('no session cookie');
+    return `wuye_session=${c.value}`;
+  }
+  async function count(table: 'house' | 'contact' | 'audit_log' | 'owner' | 'ownership' | 'designated_payer') {
+    const r = await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+  const as = (role: Role) => ({ cookie: cookies[role] });
+
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+    const ctx = contextOf(t, clock);
+    world = await insertWorld(ctx);
+    const stream = new Writable({ write(chunk: Buffer, _enc, cb) { logLines.push(chunk.toString()); cb(); } });
+    app = await buildApp({ ctx, logger: { level: 'info', stream }, webRoot: '/nonexistent' });
+    for (const role of ROLES) {
+      const res = await login(world.users[role].username);
+      expect(res.statusCode).toBe(200);
+      cookies[role] = cookieOf(res);
+    }
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.destroy();
+  });
+
+  it('healthz checks the database', async () => {
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', database: dialect });
+  });
+
+  it('serves the OpenAPI document at /api/docs/json', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/houses', '/api/houses/{id}', '/api/contacts/{id}/reveal', '/api/auth/login', '/api/audit']));
+  });
+
+  it('refuses every API route without a session (401, Chinese message)', async () => {
+    for (const url of ['/api/projects', `/api/houses/${world.houses.hA1.house.id}`, '/api/audit', '/api/users', '/api/owners/search?q=张']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(401);
+      expect(res.json()).toEqual({ code: 'UNAUTHENTICATED', message: '请先登录' });
+    }
+  });
+
+  describe('role × operation matrix', () => {
+    type Op = { name: string; run: (role: Role) => Promise<{ statusCode: number; body: string }>; allowed: Role[] };
+    const ops: Op[] = [
+      { name: 'list projects', allowed: ROLES, run: (r) => app.inject({ method: 'GET', url: '/api/projects', headers: as(r) }) },
+      { name: 'read house in A1', allowed: ROLES, run: (r) => app.inject({ method: 'GET', url: `/api/houses/${world.houses.hA1.house.id}`, headers: as(r) }) },
+      { name: 'read house in A2', allowed: ['admin', 'general_manager', 'project_manager', 'supervisor', 'cashier'], run: (r) => app.inject({ method: 'GET', url: `/api/houses/${world.houses.hA2.house.id}`, headers: as(r) }) },
+      { name: 'read house in project B', allowed: ['admin', 'general_manager'], run: (r) => app.inject({ method: 'GET', url: `/api/houses/${world.houses.hB1.house.id}`, headers: as(r) }) },
+      { name: 'read owner in A2', allowed: ['admin', 'general_manager', 'project_manager', 'supervisor', 'cashier'], run: (r) => app.inject({ method: 'GET', url: `/api/owners/${world.houses.hA2.owner.id}`, headers: as(r) }) },
+      { name: 'list buildings of project B', allowed: ['admin', 'general_manager'], run: (r) => app.inject({ method: 'GET', url: `/api/projects/${world.projects.pB.id}/buildings`, headers: as(r) }) },
+      {
+        name: 'create house in A1', allowed: ['admin'],
+        run: (r) => app.inject({ method: 'POST', url: '/api/houses', headers: as(r), payload: { buildingId: world.buildings.a1.id, number: `1-9-${ROLES.indexOf(r)}01`, floor: 1, propertyType: '高层', area: '100.00', status: '自住' } }),
+      },
+      { name: 'create project', allowed: ['admin'], run: (r) => app.inject({ method: 'POST', url: '/api/projects', headers: as(r), payload: { name: `新项目${r}`, address: '江南省临江市某路3号' } }) },
+      {
+        name: 'reveal a contact in A1', allowed: ['admin', 'general_manager', 'project_manager', 'supervisor', 'collector'],
+        run: async (r) => {
+          const h = await app.inject({ method: 'GET', url: `/api/houses/${world.houses.hA1.house.id}`, headers: as('admin') });
+          const id = h.json<{ ownerships: Array<{ owners: Array<{ contacts: Array<{ id: number }> }> }> }>().ownerships[0]!.owners[0]!.contacts[0]!.id;
+          return app.inject({ method: 'POST', url: `/api/contacts/${id}/reveal`, headers: as(r), payload: {} });
+        },
+      },
+      { name: 'edit owner tags in A1', allowed: ['admin', 'project_manager', 'supervisor'], run: (r) => app.inject({ method: 'PATCH', url: `/api/owners/${world.houses.hA1.owner.id}`, headers: as(r), payload: { tags: ['异地'] } }) },
+      { name: 'add contact to owner in A1', allowed: ['admin', 'project_manager', 'supervisor', 'collector'], run: (r) => app.inject({ method: 'POST', url: `/api/owners/${world.houses.hA1.owner.id}/contacts`, headers: as(r), payload: { kind: '邮箱', value: `${r}@example.com`, source: '业主提供' } }) },
+      { name: 'read the audit log', allowed: ['admin', 'general_manager', 'project_manager'], run: (r) => app.inject({ method: 'GET', url: '/api/audit', headers: as(r) }) },
+      { name: 'list users', allowed: ['admin', 'general_manager', 'project_manager', 'supervisor'], run: (r) => app.inject({ method: 'GET', url: '/api/users', headers: as(r) }) },
+      { name: 'create a user', allowed: ['admin'], run: (r) => app.inject({ method: 'POST', url: '/api/users', headers: as(r), payload: { username: `new_${r}`, displayName: '新人', role: 'collector', password: PASSWORD } }) },
+    ];
+    for (const op of ops) {
+      it.each(ROLES)(`${op.name}: %s`, async (role) => {
+        const res = await op.run(role);
+        if (op.allowed.includes(role)) expect(res.statusCode, res.body).toBeLessThan(300);
+        else {
+          expect(res.statusCode, res.body).toBe(403);
+          expect(JSON.parse(res.body)).toMatchObject({ code: expect.stringMatching(/^(FORBIDDEN|OUT_OF_SCOPE)$/) as string });
+        }
+      });
+    }
+  });
+
+  it('a collector lists and searches only houses in their buildings', async () => {
+    const list = await app.inject({ method: 'GET', url: `/api/houses?projectId=${world.projects.pA.id}`, headers: as('collector') });
+    const items = list.json<{ items: Array<{ buildingId: number }>; total: number }>();
+    expect(items.total).toBeGreaterThan(0);
+    expect(items.items.every((h) => h.buildingId === world.buildings.a1.id)).toBe(true);
+    const all = await app.inject({ method: 'GET', url: '/api/houses', headers: as('collector') });
+    expect(all.json<{ items: Array<{ buildingId: number }> }>().items.every((h) => h.buildingId === world.buildings.a1.id)).toBe(true);
+    const search = await app.inject({ method: 'GET', url: `/api/owners/search?q=${encodeURIComponent('李乙')}`, headers: as('collector') });
+    expect(search.json<{ items: unknown[] }>().items).toHaveLength(0);
+    const own = await app.inject({ method: 'GET', url: `/api/owners/search?q=${encodeURIComponent('张甲')}`, headers: as('collector') });
+    expect(own.json<{ items: Array<{ houseNumber: string }> }>().items.map((i) => i.houseNumber)).toEqual(['1-1-101']);
+  });
+
+  it('finds owners by name, by house number and by the last 4 digits of a phone', async () => {
+    const byName = await app.inject({ method: 'GET', url: `/api/owners/search?q=${encodeURIComponent('王')}`, headers: as('admin') });
+    expect(byName.json<{ items: Array<{ name: string; matchedBy: string }> }>().items).toEqual([expect.objectContaining({ name: '王丙', matchedBy: 'name' })]);
+    const byHouse = await app.inject({ method: 'GET', url: '/api/owners/search?q=2-1-1', headers: as('admin') });
+    expect(byHouse.json<{ items: Array<{ name: string; matchedBy: string }> }>().items).toEqual([expect.objectContaining({ name: '李乙', matchedBy: 'house' })]);
+    const byPhone = await app.inject({ method: 'GET', url: '/api/owners/search?q=3333', headers: as('admin') });
+    expect(byPhone.json<{ items: Array<{ name: string; matchedBy: string }> }>().items).toEqual([expect.objectContaining({ name: '王丙', matchedBy: 'phone' })]);
+  });
+
+  it('masks phone numbers everywhere; reveal returns it and writes an audit entry without the number', async () => {
+    const detail = await app.inject({ method: 'GET', url: `/api/houses/${world.houses.hB1.house.id}`, headers: as('admin') });
+    expect(detail.body).not.toContain('14400003333');
+    const contact = detail.json<{ ownerships: Array<{ owners: Array<{ contacts: Array<{ id: number; masked: string }> }> }> }>().ownerships[0]!.owners[0]!.contacts[0]!;
+    expect(contact.masked).toBe('144****3333');
+    const owner = await app.inject({ method: 'GET', url: `/api/owners/${world.houses.hB1.owner.id}`, headers: as('admin') });
+    expect(owner.body).not.toContain('14400003333');
+    const revealed = await app.inject({ method: 'POST', url: `/api/contacts/${contact.id}/reveal`, headers: as('general_manager'), payload: { reason: '核对缴费' } });
+    expect(revealed.json()).toEqual({ id: contact.id, kind: '手机', value: '14400003333' });
+    const audit = await app.inject({ method: 'GET', url: `/api/audit?action=contact.reveal&entityId=${contact.id}`, headers: as('admin') });
+    const entries = audit.json<{ items: Array<{ actorName: string; after: { masked: string; reason: string } }> }>().items;
+    expect(entries[0]).toMatchObject({ actorName: 'u_general_manager', after: { masked: '144****3333', reason: '核对缴费' } });
+    expect(audit.body).not.toContain('14400003333');
+    const raw = await t.db.selectFrom('audit_log').select(['before_json', 'after_json']).execute();
+    expect(JSON.stringify(raw)).not.toMatch(/144000(0111|0222|0333)/);
+  });
+
+  it('a project manager sees the reveals of their project in the audit log, not other projects', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/audit?action=contact.reveal', headers: as('project_manager') });
+    const items = res.json<{ items: Array<{ projectId: number }> }>().items;
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => i.projectId === world.projects.pA.id)).toBe(true);
+  });
+
+  it('rejects bad input with a field, a stable code and a Chinese message, and writes nothing', async () => {
+    const before = { house: await count('house'), contact: await count('contact'), audit: await count('audit_log'), ownership: await count('ownership'), payer: await count('designated_payer') };
+    const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, headers: as('admin'), payload: payload as object });
+    const house = { buildingId: world.buildings.a1.id, number: '1-1-101', floor: 1, propertyType: '高层', area: '89.50', status: '自住' };
+
+    const dup = await post('/api/houses', house);
+    expect(dup.statusCode).toBe(409);
+    expect(dup.json()).toMatchObject({ code: 'HOUSE_NUMBER_DUPLICATE', message: expect.stringContaining('该楼栋内房号已存在') as string, details: [{ field: 'number' }] });
+
+    const zero = await post('/api/houses', { ...house, number: '1-1-999', area: '0' });
+    expect(zero.json()).toMatchObject({ code: 'AREA_NOT_POSITIVE', message: expect.stringContaining('计费面积必须大于 0') as string });
+    const precise = await post('/api/houses', { ...house, number: '1-1-999', area: '89.555' });
+    expect(precise.json()).toMatchObject({ code: 'AREA_TOO_PRECISE' });
+    const type = await post('/api/houses', { ...house, number: '1-1-999', propertyType: '别墅' });
+    expect(type.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'propertyType' }] });
+    const missing = await post('/api/houses', { buildingId: world.buildings.a1.id });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json<{ code: string; message: string }>().code).toBe('VALIDATION_FAILED');
+    expect(missing.json<{ message: string }>().message).toMatch(/[\u4e00-\u9fa5]/);
+
+    const mobile = await post(`/api/owners/${world.houses.hA1.owner.id}/contacts`, { kind: '手机', value: '1380013800', source: '业主提供' });
+    expect(mobile.statusCode).toBe(400);
+    expect(mobile.json()).toMatchObject({ code: 'MOBILE_MALFORMED', details: [{ field: 'contact.value' }] });
+    const employer = await post(`/api/owners/${world.houses.hA1.owner.id}/contacts`, { kind: '固话', value: '0999-12345678', source: '业主提供', note: '工作单位电话' });
+    expect(employer.json()).toMatchObject({ code: 'FORBIDDEN_CONTACT_KIND' });
+    const newOwner = await post('/api/owners', { kind: '个人', name: '赵丁', contacts: [{ kind: '手机', value: '14400009999', source: '合同登记' }, { kind: '手机', value: 'abc', source: '合同登记' }] });
+    expect(newOwner.json()).toMatchObject({ code: 'MOBILE_MALFORMED', details: [{ field: 'contacts.1.value' }] });
+
+    const overlap = await post('/api/ownerships', { houseId: world.houses.hA1.house.id, from: '2024-01-01', owners: [{ ownerId: world.houses.hA2.owner.id }] });
+    expect(overlap.statusCode).toBe(409);
+    expect(overlap.json()).toMatchObject({ code: 'OWNERSHIP_OVERLAP' });
+    const payer = await post(`/api/houses/${world.houses.hA1.house.id}/payers`, { payerOwnerId: world.houses.hA2.owner.id, from: '2025-01-01', consentNote: ' ', consentDate: '2025-01-01' });
+    expect(payer.json()).toMatchObject({ code: 'PAYER_CONSENT_REQUIRED' });
+
+    const after = { house: await count('house'), contact: await count('contact'), audit: await count('audit_log'), ownership: await count('ownership'), payer: await count('designated_payer') };
+    expect(after).toEqual(before);
+  });
+
+  it('keeps ownership history: the owner of a past period stays known (R30)', async () => {
+    const h = world.houses.hA2;
+    const detail0 = await app.inject({ method: 'GET', url: `/api/houses/${h.house.id}`, headers: as('admin') });
+    const periodId = detail0.json<{ ownerships: Array<{ id: number }> }>().ownerships[0]!.id;
+    const end = await app.inject({ method: 'POST', url: `/api/ownerships/${periodId}/end`, headers: as('admin'), payload: { to: '2025-12-31' } });
+    expect(end.statusCode).toBe(200);
+    const buyer = await app.inject({ method: 'POST', url: '/api/owners', headers: as('admin'), payload: { kind: '个人', name: '钱戊', tags: ['投资客'] } });
+    const buyer2 = await app.inject({ method: 'POST', url: '/api/owners', headers: as('admin'), payload: { kind: '个人', name: '孙己' } });
+    const next = await app.inject({
+      method: 'POST', url: '/api/ownerships', headers: as('admin'),
+      payload: { houseId: h.house.id, from: '2026-01-01', owners: [{ ownerId: buyer.json<{ id: number }>().id, sharePct: 50, primary: true }, { ownerId: buyer2.json<{ id: number }>().id, sharePct: 50 }] },
+    });
+    expect(next.statusCode).toBe(201);
+    const detail = await app.inject({ method: 'GET', url: `/api/houses/${h.house.id}`, headers: as('admin') });
+    const periods = detail.json<{ ownerships: Array<{ from: string; to: string | null; current: boolean; owners: Array<{ name: string; primary: boolean }> }> }>().ownerships;
+    expect(periods.map((p) => [p.from, p.to, p.current, p.owners.map((o) => o.name)])).toEqual([
+      ['2026-01-01', null, true, ['钱戊', '孙己']],
+      ['2020-06-30', '2025-12-31', false, ['李乙']],
+    ]);
+    const tenant = await app.inject({ method: 'POST', url: '/api/owners', headers: as('admin'), payload: { kind: '个人', name: '周庚' } });
+    const payer = await app.inject({ method: 'POST', url: `/api/houses/${h.house.id}/payers`, headers: as('admin'), payload: { payerOwnerId: tenant.json<{ id: number }>().id, from: '2026-02-01', consentNote: '业主书面同意由租户缴费', consentDate: '2026-01-20' } });
+    expect(payer.statusCode).toBe(201);
+    const withPayer = await app.inject({ method: 'GET', url: `/api/houses/${h.house.id}`, headers: as('admin') });
+    expect(withPayer.json<{ payers: Array<{ name: string }> }>().payers.map((p) => p.name)).toEqual(['周庚']);
+  });
+
+  it('locks an account after 5 failed logins, and unlocks after 15 minutes', async () => {
+    for (let i = 0; i < 4; i++) {
+      const r = await login('u_cashier', 'wrong-password-1');
+      expect(r.json()).toEqual({ code: 'LOGIN_FAILED', message: '用户名或密码错误' });
+    }
+    expect((await login('u_cashier', 'wrong-password-1')).json<{ code: string }>().code).toBe('ACCOUNT_LOCKED');
+    const locked = await login('u_cashier');
+    expect(locked.statusCode).toBe(423);
+    expect(locked.json<{ message: string }>().message).toContain('锁定');
+    clock.advance(16 * 60_000);
+    expect((await login('u_cashier')).statusCode).toBe(200);
+    expect((await login('nobody', 'x')).json<{ code: string }>().code).toBe('LOGIN_FAILED');
+  });
+
+  it('logout ends the server-side session; a password change ends all sessions', async () => {
+    const s1 = cookieOf(await login('u_supervisor'));
+    const s2 = cookieOf(await login('u_supervisor'));
+    expect((await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: s1 } })).json()).toMatchObject({ username: 'u_supervisor', roleLabel: '客服领班' });
+    expect((await app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: s1 } })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: s1 } })).statusCode).toBe(401);
+    const weak = await app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie: s2 }, payload: { current: PASSWORD, next: 'short' } });
+    expect(weak.json()).toMatchObject({ code: 'PASSWORD_WEAK' });
+    const wrong = await app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie: s2 }, payload: { current: 'nope-nope-1', next: 'NewPassw0rd-2026' } });
+    expect(wrong.json()).toMatchObject({ code: 'PASSWORD_WRONG' });
+    const ok = await app.inject({ method: 'POST', url: '/api/auth/password', headers: { cookie: s2 }, payload: { current: PASSWORD, next: 'NewPassw0rd-2026' } });
+    expect(ok.statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: s2 } })).statusCode).toBe(401);
+    expect((await login('u_supervisor')).statusCode).toBe(401);
+    expect((await login('u_supervisor', 'NewPassw0rd-2026')).statusCode).toBe(200);
+  });
+
+  it('stores sessions server-side as hashes, never the token itself', async () => {
+    const res = await login('u_admin');
+    const token = res.cookies.find((c) => c.name === 'wuye_session')!.value;
+    const rows = await t.db.selectFrom('session').select('id').execute();
+    expect(rows.some((r) => r.id === token)).toBe(false);
+    expect(rows.length).toBeGreaterThan(0);
+  });
+
+  it('writes request logs with no personal data', async () => {
+    await app.inject({ method: 'GET', url: `/api/owners/search?q=${encodeURIComponent('张甲')}`, headers: as('admin') });
+    await app.inject({ method: 'GET', url: '/api/owners/search?q=1111', headers: as('admin') });
+    const all = logLines.join('');
+    expect(all).toContain('/api/owners/search');
+    expect(all).not.toContain('张甲');
+    expect(all).not.toContain('q=1111');
+    expect(all).not.toMatch(/144000\d{5}/);
+    expect(all).not.toContain(PASSWORD);
+  });
+});

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AppError, ERRORS, fieldLabel } from '../../core/errors.ts';
+import { pingDatabase } from '../db/connection.ts';
+import type { Actor, ServiceContext } from '../modules/context.ts';
+import { actorForToken } from '../modules/auth/auth-service.ts';
+import { ErrorBody } from './schemas.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { registryRoutes } from './routes/registry-routes.ts';
+import { ownerRoutes } from './routes/owner-routes.ts';
+import { adminRoutes } from './routes/admin-routes.ts';
+
+export const SESSION_COOKIE = 'wuye_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: (Actor & { displayName: string; sessionId: string }) | null;
+  }
+}
+
+export interface AppOptions {
+  ctx: ServiceContext;
+  /** Pino logger options, or false for none (tests). */
+  logger?: boolean | object;
+  /** Built console (web/dist); served at / when present. */
+  webRoot?: string;
+  /** Mark the session cookie Secure (behind TLS). */
+  secureCookie?: boolean;
+}
+
+/** Request logs carry method, route pattern, status and time: never query strings or bodies (personal data). */
+const logSerializers = {
+  req: (req: FastifyRequest) => ({ method: req.method, route: req.routeOptions?.url ?? 'unmatched', id: req.id }),
+  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+};
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === undefined || opts.logger === false ? false : { ...(typeof opts.logger === 'object' ? opts.logger : {}), serializers: logSerializers },
+    disableRequestLogging: false,
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: { info: { title: 'Wuye Collect 物业收缴 API', version: '0.1.0', description: '员工端与对客端共用的 HTTP 接口。错误统一为 {code, message}。' } },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (req) => {
+    const token = req.cookies[SESSION_COOKIE];
+    req.actor = token ? await actorForToken(opts.ctx, token) : null;
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, _req, reply) => {
+    if (error instanceof AppError) {
+      return reply.status(error.status).send({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const details = error.validation.map((v) => {
+        const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || v.params.issue.path.join('.') || '(请求)';
+        return { field, code: 'VALIDATION_FAILED', message: `${fieldLabel(field)}：${v.message ?? ERRORS.VALIDATION_FAILED.zh}` };
+      });
+      return reply.status(400).send({ code: 'VALIDATION_FAILED', message: details.map((d) => d.message).join('；'), details });
+    }
+    if (error.statusCode && error.statusCode < 500) {
+      return reply.status(error.statusCode).send({ code: 'VALIDATION_FAILED', message: `${ERRORS.VALIDATION_FAILED.zh}：${error.message}` });
+    }
+    app.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unhandled error');
+    return reply.status(500).send({ code: 'INTERNAL', message: ERRORS.INTERNAL.zh });
+  });
+
+  app.get('/healthz', {
+    schema: { hide: true },
+  }, async (_req, reply) => {
+    try {
+      await pingDatabase(opts.ctx.db);
+      return reply.send({ status: 'ok', database: opts.ctx.dialect });
+    } catch {
+      return reply.status(503).send({ code: 'DATABASE_UNAVAILABLE', message: ERRORS.DATABASE_UNAVAILABLE.zh });
+    }
+  });
+
+  await app.register(async (api) => {
+    await authRoutes(api, opts);
+    await registryRoutes(api, opts.ctx);
+    await ownerRoutes(api, opts.ctx);
+    await adminRoutes(api, opts.ctx);
+  }, { prefix: '/api' });
+
+  const webRoot = opts.webRoot ?? resolve('web/dist');
+  const hasWeb = existsSync(resolve(webRoot, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+  app.setNotFoundHandler((req, reply) => {
+    // The console is a single-page app: unknown non-API GETs get its index.html.
+    if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
+    return reply.status(404).send({ code: 'NOT_FOUND', message: ERRORS.NOT_FOUND.zh });
+  });
+  return app;
+}
+
+/** The logged-in actor, or a 401 in Chinese. */
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw new AppError('UNAUTHENTICATED');
+  return req.actor;
+}
+
+export { ErrorBody };

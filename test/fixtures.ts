@@ -1,0 +1,60 @@
+/**
+ * Factories for tests: `buildX` returns input objects in memory, `insertX` writes through the services.
+ * Personal data here is invented: names are generic, phones use the 144 prefix that reaches no person.
+ */
+import type { Role } from '../core/access/roles.ts';
+import type { Clock } from '../core/dates.ts';
+import type { Actor, ServiceContext } from '../server/modules/context.ts';
+import { createUser } from '../server/modules/auth/auth-service.ts';
+import { createBuilding, createHouse, createProject, type HouseInput } from '../server/modules/registry/registry-service.ts';
+import { createOwner, createOwnership } from '../server/modules/registry/owner-service.ts';
+import { ensureCompany, systemActor } from '../server/modules/setup/bootstrap.ts';
+import type { TestDatabase } from './db.ts';
+
+export const PASSWORD = 'Passw0rd-for-tests';
+
+export function fixedClock(iso = '2026-11-23T02:00:00.000Z'): Clock & { set(iso: string): void; advance(ms: number): void } {
+  let t = Date.parse(iso);
+  return { now: () => new Date(t), set: (v) => { t = Date.parse(v); }, advance: (ms) => { t += ms; } };
+}
+
+export function contextOf(t: TestDatabase, clock: Clock = fixedClock()): ServiceContext {
+  return { db: t.db, dialect: t.dialect, clock };
+}
+
+export function buildHouse(buildingId: number, n: number, over: Partial<HouseInput> = {}): HouseInput {
+  return { buildingId, number: `1-1-${1000 + n}`, floor: Math.floor(n / 2) + 1, propertyType: '高层', area: '89.50', status: '自住', deliveryDate: '2020-06-30', ...over };
+}
+
+/**
+ * Two projects; project A has buildings A1, A2; project B has B1. One house each with an owner and a mobile.
+ * Users: one per role; the collector is scoped to A1 only, the project manager/supervisor/cashier to project A.
+ */
+export async function insertWorld(ctx: ServiceContext) {
+  const companyId = await ensureCompany(ctx);
+  const admin: Actor = systemActor(companyId, 'test');
+  const pA = await createProject(ctx, admin, { name: '和园', address: '江南省临江市学府路1号' });
+  const pB = await createProject(ctx, admin, { name: '锦绣华庭', address: '江南省临江市河东路2号' });
+  const a1 = await createBuilding(ctx, admin, pA.id, { name: '1栋', areaName: '北区' });
+  const a2 = await createBuilding(ctx, admin, pA.id, { name: '2栋', areaName: '南区' });
+  const b1 = await createBuilding(ctx, admin, pB.id, { name: '1栋' });
+  const house = async (buildingId: number, number: string, mobile: string, name: string) => {
+    const h = await createHouse(ctx, admin, buildHouse(buildingId, 0, { number }));
+    const o = await createOwner(ctx, admin, { kind: '个人', name, contacts: [{ kind: '手机', value: mobile, source: '合同登记', status: '有效' }] });
+    await createOwnership(ctx, admin, { houseId: h.id, from: '2020-06-30', owners: [{ ownerId: o.id }] });
+    return { house: h, owner: o };
+  };
+  const hA1 = await house(a1.id, '1-1-101', '14400001111', '张甲');
+  const hA2 = await house(a2.id, '2-1-101', '14400002222', '李乙');
+  const hB1 = await house(b1.id, '1-1-101', '14400003333', '王丙');
+  const users: Record<Role, { username: string; id: number }> = {} as never;
+  const scopes: Record<Role, Array<{ projectId: number; buildingId?: number | null }>> = {
+    admin: [], general_manager: [], project_manager: [{ projectId: pA.id }], supervisor: [{ projectId: pA.id }],
+    collector: [{ projectId: pA.id, buildingId: a1.id }], cashier: [{ projectId: pA.id }],
+  };
+  for (const role of Object.keys(scopes) as Role[]) {
+    const u = await createUser(ctx, admin, { username: `u_${role}`, displayName: role, role, password: PASSWORD, scopes: scopes[role] });
+    users[role] = { username: u.username, id: u.id };
+  }
+  return { companyId, admin, projects: { pA, pB }, buildings: { a1, a2, b1 }, houses: { hA1, hA2, hB1 }, users };
+}
