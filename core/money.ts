@@ -37,7 +37,7 @@ const BIG_UNITS = ['', '万', '亿', '万亿'];
 /** Amount in Chinese financial capitals (大写), e.g. 1234.56 → 壹仟贰佰叁拾肆元伍角陆分; 100 → 壹佰元整. */
 export function toChineseUppercase(amount: Fen | number): string {
   if (!Number.isSafeInteger(amount)) throw new RangeError('金额必须是整数分');
-  if (amount < 0) return `负${toChineseUppercase(-amount)}`;
+  if (amount < 0) return `负${toChineseUppercase(0 - amount)}`;
   const yuan = Math.trunc(amount / 100);
   const jiao = Math.trunc(amount / 10) % 10;
   const cent = amount % 10;

@@ -10,6 +10,6 @@ const MIGRATIONS: Record<string, Migration> = {
 export async function migrateToLatest(db: AnyDb): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(MIGRATIONS) } });
   const result = await migrator.migrateToLatest();
-  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  if (result.error) throw result.error instanceof Error ? result.error : new Error('数据库迁移失败', { cause: result.error });
   return result;
 }

@@ -67,8 +67,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       return reply.status(error.status).send({ code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const details = error.validation.map((v) => {
-        const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || v.params.issue.path.join('.') || '(请求)';
+      const issues = error.validation as ReadonlyArray<{ instancePath: string; message?: string }>;
+      const details = issues.map((v) => {
+        const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(请求)';
         return { field, code: 'VALIDATION_FAILED', message: `${fieldLabel(field)}：${v.message ?? ERRORS.VALIDATION_FAILED.zh}` };
       });
       return reply.status(400).send({ code: 'VALIDATION_FAILED', message: details.map((d) => d.message).join('；'), details });
@@ -92,10 +93,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => {
-    await authRoutes(api, opts);
-    await registryRoutes(api, opts.ctx);
-    await ownerRoutes(api, opts.ctx);
-    await adminRoutes(api, opts.ctx);
+    authRoutes(api, opts);
+    registryRoutes(api, opts.ctx);
+    ownerRoutes(api, opts.ctx);
+    adminRoutes(api, opts.ctx);
+    return Promise.resolve();
   }, { prefix: '/api' });
 
   const webRoot = opts.webRoot ?? resolve('web/dist');

@@ -7,7 +7,7 @@ import type { ServiceContext } from '../../modules/context.ts';
 import { actorOf } from '../app.ts';
 import { AuditItem, AuditQuery, errorResponses, list, page, UserBody, UserItem } from '../schemas.ts';
 
-export async function adminRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/audit', { schema: { tags: ['audit'], summary: '审计日志（只增不改）', querystring: AuditQuery, response: { 200: page(AuditItem), ...errorResponses } } },

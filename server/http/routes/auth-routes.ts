@@ -6,7 +6,7 @@ import { changePassword, login, logout } from '../../modules/auth/auth-service.t
 import { actorOf, SESSION_COOKIE, type AppOptions } from '../app.ts';
 import { errorResponses, LoginBody, Me, PasswordBody, UserView } from '../schemas.ts';
 
-export async function authRoutes(app: FastifyInstance, opts: AppOptions): Promise<void> {
+export function authRoutes(app: FastifyInstance, opts: AppOptions): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
 

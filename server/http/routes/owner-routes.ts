@@ -9,7 +9,7 @@ import {
   Revealed, RevealBody, SearchItem, SearchQuery,
 } from '../schemas.ts';
 
-export async function ownerRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+export function ownerRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['owners'];
 

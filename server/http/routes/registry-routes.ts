@@ -9,7 +9,7 @@ import {
   Paging, ParkingBody, ParkingView, ProjectBody, ProjectView,
 } from '../schemas.ts';
 
-export async function registryRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+export function registryRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['registry'];
 

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
+import { contextOf, insertWorld } from '../../test/fixtures.ts';
+import { runCli } from './main.ts';
+
+const DIALECTS = await testDialects();
+
+/** Runs the CLI in-process against a database and captures what it prints. */
+async function wuye(url: string, ...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const saved = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = url;
+  try {
+    const code = await runCli(args, (human, json) => out.push(json !== undefined ? JSON.stringify(json) : human), (l) => err.push(l));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  }
+}
+
+describe.each(DIALECTS)('wuye CLI on %s', (dialect) => {
+  let t: TestDatabase;
+  let url: string;
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect, false);
+    url = t.target.location;
+  });
+  afterAll(async () => { await t.destroy(); });
+
+  it('db migrate applies the migrations once, then reports nothing to do', async () => {
+    const first = await wuye(url, '--json', 'db', 'migrate');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.out)).toMatchObject({ dialect, applied: ['0001-registry'] });
+    const again = await wuye(url, 'db', 'migrate');
+    expect(again.out).toContain('数据库已是最新');
+  });
+
+  it('project list and house show read the registry, with contacts masked', async () => {
+    await insertWorld(contextOf(t));
+    const list = await wuye(url, '--json', 'project', 'list');
+    expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ name: '和园', buildingCount: 2 }), expect.objectContaining({ name: '锦绣华庭', buildingCount: 1 })]);
+    const human = await wuye(url, 'house', 'show', '2-1-101', '--project', '和园');
+    expect(human.code).toBe(0);
+    expect(human.out).toContain('李乙');
+    expect(human.out).toContain('144****2222');
+    expect(human.out).not.toContain('14400002222');
+    const json = await wuye(url, '--json', 'house', 'show', '1-1-101', '--project', '锦绣华庭');
+    expect(JSON.parse(json.out)).toMatchObject({ number: '1-1-101', projectName: '锦绣华庭', area: '89.50' });
+  });
+
+  it('fails with a non-zero exit, the error code and a Chinese message', async () => {
+    const missing = await wuye(url, 'house', 'show', '9-9-999', '--project', '和园');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^错误 \[HOUSE_NOT_FOUND\] 房屋不存在/);
+    const noProject = await wuye(url, '--json', 'house', 'show', '1', '--project', '不存在的小区');
+    expect(noProject.code).toBe(1);
+    expect(JSON.parse(noProject.err)).toMatchObject({ code: 'PROJECT_NOT_FOUND' });
+    const usage = await wuye(url, 'house', 'show', '1');
+    expect(usage.code).toBe(2);
+  });
+
+  it('user add creates a scoped account and shows a generated password once; bad input is refused', async () => {
+    const res = await wuye(url, '--json', 'user', 'add', '--username', 'collector1', '--role', 'collector', '--name', '收费员一', '--project', '和园');
+    expect(res.code).toBe(0);
+    const u = JSON.parse(res.out) as { password: string; scopes: unknown[] };
+    expect(u.password).toMatch(/^[A-Za-z0-9]{16}$/);
+    expect(u.scopes).toHaveLength(1);
+    const dup = await wuye(url, 'user', 'add', '--username', 'collector1', '--role', 'collector');
+    expect(dup.code).toBe(1);
+    expect(dup.err).toContain('USERNAME_DUPLICATE');
+    const badRole = await wuye(url, 'user', 'add', '--username', 'x_y_z', '--role', 'boss');
+    expect(badRole.err).toContain('VALIDATION_FAILED');
+    const reset = await wuye(url, '--json', 'user', 'reset-password', 'collector1');
+    expect(JSON.parse(reset.out)).toMatchObject({ username: 'collector1' });
+  });
+});
