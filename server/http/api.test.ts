@@ -220,6 +220,23 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(withPayer.json<{ payers: Array<{ name: string }> }>().payers.map((p) => p.name)).toEqual(['周庚']);
   });
 
+  it('parking spaces are chargeable objects of a project, with their own ownership periods', async () => {
+    const pA = world.projects.pA.id;
+    const created = await app.inject({ method: 'POST', url: `/api/projects/${pA}/parking-spaces`, headers: as('admin'), payload: { number: 'B1-001', zone: '地下一层', kind: '产权车位', area: '12.5', status: '已交付' } });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ number: 'B1-001', area: '12.50', kind: '产权车位' });
+    const dup = await app.inject({ method: 'POST', url: `/api/projects/${pA}/parking-spaces`, headers: as('admin'), payload: { number: 'B1-001', kind: '产权车位', status: '已交付' } });
+    expect(dup.json()).toMatchObject({ code: 'PARKING_NUMBER_DUPLICATE' });
+    const own = await app.inject({ method: 'POST', url: '/api/ownerships', headers: as('admin'), payload: { parkingSpaceId: created.json<{ id: number }>().id, from: '2021-01-01', owners: [{ ownerId: world.houses.hA1.owner.id }] } });
+    expect(own.statusCode).toBe(201);
+    const owner = await app.inject({ method: 'GET', url: `/api/owners/${world.houses.hA1.owner.id}`, headers: as('admin') });
+    expect(owner.json<{ holdings: Array<{ parkingNumber: string | null }> }>().holdings.map((h) => h.parkingNumber)).toContain('B1-001');
+    const list = await app.inject({ method: 'GET', url: `/api/projects/${pA}/parking-spaces`, headers: as('project_manager') });
+    expect(list.json<{ total: number }>().total).toBe(1);
+    // A collector narrowed to buildings has no project-level records such as parking spaces.
+    expect((await app.inject({ method: 'GET', url: `/api/projects/${pA}/parking-spaces`, headers: as('collector') })).statusCode).toBe(403);
+  });
+
   it('locks an account after 5 failed logins, and unlocks after 15 minutes', async () => {
     for (let i = 0; i < 4; i++) {
       const r = await login('u_cashier', 'wrong-password-1');

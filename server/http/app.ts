@@ -10,6 +10,7 @@ import { AppError, ERRORS, fieldLabel } from '../../core/errors.ts';
 import { pingDatabase } from '../db/connection.ts';
 import type { Actor, ServiceContext } from '../modules/context.ts';
 import { actorForToken } from '../modules/auth/auth-service.ts';
+import { z } from 'zod';
 import { ErrorBody } from './schemas.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { registryRoutes } from './routes/registry-routes.ts';
@@ -82,7 +83,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   app.get('/healthz', {
-    schema: { hide: true },
+    schema: { summary: '健康检查（含数据库）', response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['sqlite', 'postgres']) }), 503: ErrorBody } },
   }, async (_req, reply) => {
     try {
       await pingDatabase(opts.ctx.db);
@@ -117,4 +118,3 @@ export function actorOf(req: FastifyRequest): Actor {
   return req.actor;
 }
 
-export { ErrorBody };
