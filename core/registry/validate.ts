@@ -101,6 +101,20 @@ export function findOverlap<T extends { from: string; to: string | null }>(candi
   return existing.find((p) => periodsOverlap(candidate, p));
 }
 
+/** A value from a closed vocabulary, or a field error listing the allowed values. */
+export function oneOf<T extends string>(value: string, allowed: readonly T[], field: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw fieldError(field, 'VALIDATION_FAILED', `可选值：${allowed.join('、')}`);
+  return value as T;
+}
+
+/** Trimmed, non-empty text of at most `max` characters. */
+export function requireText(value: string | undefined | null, field: string, max = 200): string {
+  const t = (value ?? '').trim();
+  if (!t) throw fieldError(field, 'VALIDATION_FAILED', '不能为空');
+  if (t.length > max) throw fieldError(field, 'VALIDATION_FAILED', `不能超过 ${max} 个字符`);
+  return t;
+}
+
 export function collect(issues: FieldIssue[]): void {
   const first = issues[0];
   if (first) throw new AppError(first.code, issues.map((i) => i.message).join('；'), issues);

@@ -1,6 +1,6 @@
 import { AppError, fieldError } from '../../../core/errors.ts';
 import { hasWholeProject, inScope } from '../../../core/access/roles.ts';
-import { assertDate, assertNoThirdPartyContact, assertRange, findOverlap, normalizeContact } from '../../../core/registry/validate.ts';
+import { assertDate, assertNoThirdPartyContact, assertRange, findOverlap, normalizeContact, oneOf, requireText } from '../../../core/registry/validate.ts';
 import { maskContact, phoneLast4 } from '../../../core/registry/mask.ts';
 import {
   CONTACT_KINDS, CONTACT_SOURCES, CONTACT_STATUSES, OWNER_KINDS, OWNER_TAGS, type ContactKind,
@@ -23,17 +23,7 @@ export interface OwnershipInput {
 }
 export interface PayerInput { payerOwnerId: number; from: string; to?: string | null | undefined; consentNote: string; consentDate: string }
 
-function oneOf(value: string, allowed: readonly string[], field: string): string {
-  if (!allowed.includes(value)) throw fieldError(field, 'VALIDATION_FAILED', `可选值：${allowed.join('、')}`);
-  return value;
-}
-
-function validName(name: string): string {
-  const t = name.trim();
-  if (!t) throw fieldError('name', 'VALIDATION_FAILED', '不能为空');
-  if (t.length > 100) throw fieldError('name', 'VALIDATION_FAILED', '不能超过 100 个字符');
-  return t;
-}
+const validName = (name: string) => requireText(name, 'name', 100);
 
 function validTags(tags: string[] | undefined): string[] {
   const out = [...new Set(tags ?? [])];
@@ -43,7 +33,7 @@ function validTags(tags: string[] | undefined): string[] {
 
 /** Validate a contact; the value comes back normalised. Nothing is written here. */
 export function validContact(c: ContactInput, field = 'contact') {
-  const kind = oneOf(c.kind, CONTACT_KINDS, `${field}.kind`) as ContactKind;
+  const kind: ContactKind = oneOf(c.kind, CONTACT_KINDS, `${field}.kind`);
   const value = normalizeContact(kind, c.value, `${field}.value`);
   assertNoThirdPartyContact(c.note, `${field}.note`);
   assertDate(c.lastVerified, `${field}.lastVerified`);

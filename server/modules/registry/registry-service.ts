@@ -1,7 +1,7 @@
 import { AppError, fieldError } from '../../../core/errors.ts';
 import { hasWholeProject, inProject } from '../../../core/access/roles.ts';
 import { isTimeZone } from '../../../core/dates.ts';
-import { assertDate, assertHouseNumber, formatArea, parseArea } from '../../../core/registry/validate.ts';
+import { assertDate, assertHouseNumber, formatArea, oneOf, parseArea, requireText } from '../../../core/registry/validate.ts';
 import { HOUSE_STATUSES, PARKING_KINDS, PROPERTY_TYPES } from '../../../core/registry/vocabulary.ts';
 import * as repo from '../../db/repositories/registry-repository.ts';
 import { audit } from '../audit/audit.ts';
@@ -21,18 +21,6 @@ export interface HouseInput {
   deliveryDate?: string | null | undefined;
 }
 export interface ParkingInput { number: string; zone?: string | null | undefined; kind: string; area?: string | number | null | undefined; status: string }
-
-function oneOf(value: string, allowed: readonly string[], field: string): string {
-  if (!allowed.includes(value)) throw fieldError(field, 'VALIDATION_FAILED', `可选值：${allowed.join('、')}`);
-  return value;
-}
-
-function requireText(value: string | undefined | null, field: string, max = 200): string {
-  const t = (value ?? '').trim();
-  if (!t) throw fieldError(field, 'VALIDATION_FAILED', '不能为空');
-  if (t.length > max) throw fieldError(field, 'VALIDATION_FAILED', `不能超过 ${max} 个字符`);
-  return t;
-}
 
 export async function getProjectOrThrow(ctx: ServiceContext, actor: Actor, idOrName: string | number) {
   const p = await repo.findProject(ctx.db, actor.companyId, idOrName);
