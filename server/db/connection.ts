@@ -47,6 +47,8 @@ export function openDatabase(target: DbTarget): Database {
     conn.pragma('synchronous = NORMAL');
     // LIKE 'prefix%' may then use an ordinary index (owner name, house number search).
     conn.pragma('case_sensitive_like = ON');
+    // Keep the planner's statistics fresh (SQLite's advice for long-lived connections).
+    conn.pragma('optimize = 0x10002');
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }) });
     return { db, dialect: 'sqlite', target, close: () => db.destroy() };
   }
@@ -57,4 +59,9 @@ export function openDatabase(target: DbTarget): Database {
 
 export async function pingDatabase(db: Kysely<DB>): Promise<void> {
   await sql`select 1`.execute(db);
+}
+
+/** Refresh the planner's statistics after a bulk load (demo data, imports), so searches start from selective indexes. */
+export async function analyzeDatabase(db: Kysely<DB>): Promise<void> {
+  await sql`analyze`.execute(db);
 }

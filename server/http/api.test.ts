@@ -132,6 +132,15 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(byPhone.json<{ items: Array<{ name: string; matchedBy: string }> }>().items).toEqual([expect.objectContaining({ name: '王丙', matchedBy: 'phone' })]);
   });
 
+  it('treats % and _ in a search as plain characters on both dialects', async () => {
+    const pct = await app.inject({ method: 'GET', url: `/api/owners/search?q=${encodeURIComponent('%')}`, headers: as('admin') });
+    expect(pct.json<{ items: unknown[] }>().items).toHaveLength(0);
+    const under = await app.inject({ method: 'GET', url: `/api/houses?q=${encodeURIComponent('1_1')}`, headers: as('admin') });
+    expect(under.json<{ total: number }>().total).toBe(0);
+    const real = await app.inject({ method: 'GET', url: `/api/houses?q=${encodeURIComponent('1-1')}`, headers: as('admin') });
+    expect(real.json<{ total: number }>().total).toBeGreaterThan(0);
+  });
+
   it('masks phone numbers everywhere; reveal returns it and writes an audit entry without the number', async () => {
     const detail = await app.inject({ method: 'GET', url: `/api/houses/${world.houses.hB1.house.id}`, headers: as('admin') });
     expect(detail.body).not.toContain('14400003333');

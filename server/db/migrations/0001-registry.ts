@@ -48,6 +48,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addUniqueConstraint('house_project_number_uq', ['project_id', 'number'])
     .execute();
   await db.schema.createIndex('house_building_idx').on('house').columns(['building_id', 'floor', 'number']).execute();
+  // Paging a whole project in list order walks this index instead of sorting the project's houses.
+  await db.schema.createIndex('house_project_order_idx').on('house').columns(['project_id', 'building_id', 'floor', 'number']).execute();
+  // House-number prefix search across projects (owner search).
+  if (pgsql) await sql`create index house_number_idx on house (number text_pattern_ops)`.execute(db);
+  else await db.schema.createIndex('house_number_idx').on('house').column('number').execute();
 
   await withId(db, db.schema.createTable('parking_space'))
     .addColumn('project_id', 'bigint', ref('project'))

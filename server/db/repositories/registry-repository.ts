@@ -1,4 +1,4 @@
-import { PostgresAdapter, sql, type Expression, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Scope } from '../../../core/access/roles.ts';
 import type { DB } from '../schema.ts';
 import { scopeWhere } from '../scope-filter.ts';
@@ -64,7 +64,7 @@ export async function pageHouses(db: Q, scope: Scope, f: HouseFilter, page: numb
   let base = db.selectFrom('house').where(() => scopeWhere(scope, { project: 'house.project_id', building: 'house.building_id' }));
   if (f.projectId !== undefined) base = base.where('house.project_id', '=', f.projectId);
   if (f.buildingId !== undefined) base = base.where('house.building_id', '=', f.buildingId);
-  if (f.numberPrefix) base = base.where('house.number', 'like', `${escapeLike(f.numberPrefix)}%`);
+  if (f.numberPrefix) base = base.where(likePrefix('house.number', f.numberPrefix));
   if (f.status) base = base.where('house.status', '=', f.status);
   const [rows, total] = await Promise.all([
     base.innerJoin('building', 'building.id', 'house.building_id')
@@ -91,8 +91,10 @@ export function groupConcat(db: Q, col: string): string {
   return db.getExecutor().adapter instanceof PostgresAdapter ? `string_agg(${col}, '、' order by ${col})` : `group_concat(${col}, '、')`;
 }
 
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** `column LIKE 'text%' ESCAPE '\'` with the text's own wildcards escaped; the same on both dialects. */
+export function likePrefix(column: string, text: string): Expression<SqlBool> {
+  const pattern = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<SqlBool>`${sql.ref(column)} like ${pattern} escape '\\'`;
 }
 
 export function findHouse(db: Q, id: number) {
