@@ -123,6 +123,21 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(own.json<{ items: Array<{ houseNumber: string }> }>().items.map((i) => i.houseNumber)).toEqual(['1-1-101']);
   });
 
+  it('a collector narrowed to one building sees that project with only their building counted', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/projects', headers: as('collector') });
+    expect(res.json<{ items: Array<{ name: string; buildingCount: number }> }>().items).toEqual([expect.objectContaining({ name: '和园', buildingCount: 1 })]);
+    const admin = await app.inject({ method: 'GET', url: '/api/projects', headers: as('admin') });
+    expect(admin.json<{ items: Array<{ name: string; buildingCount: number }> }>().items.find((p) => p.name === '和园')?.buildingCount).toBe(2);
+  });
+
+  it('searches a house number with a Chinese prefix as a house number', async () => {
+    const shop = await app.inject({ method: 'POST', url: '/api/houses', headers: as('admin'), payload: { buildingId: world.buildings.b1.id, number: '商1-105', floor: 1, propertyType: '商铺', area: '45.00', status: '出租' } });
+    const owner = await app.inject({ method: 'POST', url: '/api/owners', headers: as('admin'), payload: { kind: '单位', name: '临江某某贸易有限公司' } });
+    await app.inject({ method: 'POST', url: '/api/ownerships', headers: as('admin'), payload: { houseId: shop.json<{ id: number }>().id, from: '2022-01-01', owners: [{ ownerId: owner.json<{ id: number }>().id }] } });
+    const res = await app.inject({ method: 'GET', url: `/api/owners/search?q=${encodeURIComponent('商1-1')}`, headers: as('admin') });
+    expect(res.json<{ items: Array<{ name: string; matchedBy: string }> }>().items).toEqual([expect.objectContaining({ name: '临江某某贸易有限公司', matchedBy: 'house' })]);
+  });
+
   it('finds owners by name, by house number and by the last 4 digits of a phone', async () => {
     const byName = await app.inject({ method: 'GET', url: `/api/owners/search?q=${encodeURIComponent('王')}`, headers: as('admin') });
     expect(byName.json<{ items: Array<{ name: string; matchedBy: string }> }>().items).toEqual([expect.objectContaining({ name: '王丙', matchedBy: 'name' })]);

@@ -14,10 +14,13 @@ export function listProjects(db: Q, companyId: number, scope: Scope) {
   return db.selectFrom('project')
     .select(['project.id', 'project.name', 'project.address', 'project.time_zone', 'project.created_at'])
     .select((eb) => [
-      eb.selectFrom('building').whereRef('building.project_id', '=', 'project.id').select(eb.fn.countAll<number>().as('n')).as('building_count'),
+      eb.selectFrom('building').whereRef('building.project_id', '=', 'project.id')
+        .where(() => scopeWhere(scope, { project: 'building.project_id', building: 'building.id' }))
+        .select(eb.fn.countAll<number>().as('n')).as('building_count'),
     ])
     .where('project.company_id', '=', companyId)
-    .where(() => scopeWhere(scope, { project: 'project.id' }))
+    // A user narrowed to some buildings still sees the project they belong to.
+    .$if(scope.kind === 'projects', (q) => q.where('project.id', 'in', scope.kind === 'projects' ? [...scope.projects.keys(), -1] : []))
     .orderBy('project.id')
     .execute();
 }

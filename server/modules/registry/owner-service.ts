@@ -288,7 +288,8 @@ export async function searchOwners(ctx: ServiceContext, actor: Actor, q: string,
   requireRole(actor, 'owner.read');
   const text = q.trim();
   if (!text) return [];
-  const mode: repo.SearchMode = /^\d{4}$/.test(text) ? 'phone' : /^[\dA-Za-z]+[-\dA-Za-z]*$/.test(text) ? 'house' : 'name';
+  // Four digits are the end of a phone; anything else with a digit is a house number (商1-101, A座1201); names have none.
+  const mode: repo.SearchMode = /^\d{4}$/.test(text) ? 'phone' : /\d/.test(text) ? 'house' : 'name';
   const rows = await repo.searchOwners(ctx.db, actor.companyId, actor.scope, mode, text, projectId, 50);
   return rows.map((r) => ({ ownerId: r.owner_id, name: r.name, kind: r.kind, houseId: r.house_id, houseNumber: r.house_number, buildingName: r.building_name, projectId: r.project_id, projectName: r.project_name, current: r.to_date === null, matchedBy: mode }));
 }

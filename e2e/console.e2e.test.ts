@@ -1,0 +1,258 @@
+/**
+ * The staff console in a real Chromium against the real server (a child process with a fresh SQLite database and the
+ * demo company): log in, browse to a house, reveal a masked phone number, find the reveal in the audit log, and search
+ * owners by house number.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const SCREENSHOTS = join(ROOT, 'e2e/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+interface RunningServer {
+  child: ChildProcess;
+  url: string;
+  adminPassword: string;
+  output: () => string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Start `tsx server/entrypoints/main.ts`; resolve once it printed its URL and the generated admin password. */
+async function startServer(dataDir: string): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['server/entrypoints/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: join(dataDir, 'e2e.db'),
+      WUYE_DEMO_UNITS: '300',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that afterAll can end tsx and the node process it runs together.
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  const output = () => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+
+  return new Promise<RunningServer>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 180 s\n${output()}`)), 180_000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (code ${code}, signal ${signal})\n${output()}`));
+    });
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+      const password = /初始密码[:：]\s*(\S+)/.exec(stdout)?.[1];
+      if (url && password) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ child, url, adminPassword: password, output });
+      }
+    });
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const pid = child.pid;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // Already gone.
+    }
+  };
+  signalGroup('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 10_000))]);
+  if (timedOut) {
+    signalGroup('SIGKILL');
+    await exited;
+  }
+}
+
+const MASKED_MOBILE = /^1\d{2}\*{4}\d{4}$/;
+const FULL_MOBILE = /^1\d{10}$/;
+
+describe('staff console (Chromium)', () => {
+  let dataDir: string;
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let page: Page;
+  const pageErrors: string[] = [];
+  /** The house whose phone was revealed (set by the reveal test, used by the search test). */
+  let revealed: { houseId: string; number: string } | undefined;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'wuye-e2e-'));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    server = await startServer(dataDir);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 } });
+    context.setDefaultTimeout(20_000);
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await stopServer(server.child);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the Chinese error for a wrong password', async () => {
+    await page.goto('/');
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill('definitely-wrong-1');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent()).toContain('用户名或密码错误');
+  });
+
+  it('logs the administrator in and shows the role-dependent menu', async () => {
+    await page.getByTestId('login-password').fill(server!.adminPassword);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('menu-houses').waitFor();
+    expect(await page.getByTestId('current-user-role').textContent()).toBe('管理员');
+    for (const item of ['menu-home', 'menu-owners', 'menu-audit', 'menu-users']) {
+      expect(await page.getByTestId(item).isVisible(), item).toBe(true);
+    }
+    expect(new URL(page.url()).pathname).toBe('/');
+  });
+
+  it('masks a phone number on the house page and reveals it on request', async () => {
+    await page.getByTestId('menu-houses').click();
+    // The first project, then its first building.
+    await page.getByTestId('project-select').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+    await page.getByTestId('building-item').first().click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('buildingId')).not.toBeNull();
+    await page.locator('[data-testid="house-table"][data-loading="false"]').waitFor();
+    const rows = page.locator('tr[data-testid="house-row"][data-has-owner="yes"]');
+    await rows.first().waitFor();
+    const listUrl = page.url();
+
+    // The first house (with an owner) that has a 手机 contact.
+    let phoneRow: Locator | undefined;
+    const candidates = Math.min(await rows.count(), 20);
+    for (let i = 0; i < candidates && !phoneRow; i++) {
+      await rows.nth(i).click();
+      await page.getByTestId('house-detail').waitFor();
+      const phones = page.locator('tr[data-testid="contact-row"][data-kind="手机"]');
+      if ((await phones.count()) > 0) phoneRow = phones.first();
+      else {
+        await page.goto(listUrl);
+        await page.locator('[data-testid="house-table"][data-loading="false"]').waitFor();
+      }
+    }
+    expect(phoneRow, 'a house with a mobile phone contact on the first page').toBeDefined();
+    const row = phoneRow!;
+    const houseId = /\/houses\/(\d+)$/.exec(new URL(page.url()).pathname)?.[1];
+    expect(houseId).toBeDefined();
+    const number = (await page.getByTestId('house-detail-number').textContent())?.trim() ?? '';
+    expect(number).not.toBe('');
+    revealed = { houseId: houseId!, number };
+
+    // The page shows facts and ownership in Chinese, and the phone masked.
+    expect(await page.getByTestId('house-title').textContent()).toContain(number);
+    expect(await page.getByTestId('ownership').count()).toBeGreaterThan(0);
+    const value = row.getByTestId('contact-value');
+    const masked = (await value.textContent())?.trim() ?? '';
+    expect(masked).toMatch(MASKED_MOBILE);
+
+    await row.getByTestId('reveal-contact').click();
+    await row.locator('[data-testid="contact-value"][data-revealed="true"]').waitFor();
+    const full = (await value.textContent())?.trim() ?? '';
+    expect(full).toMatch(FULL_MOBILE);
+    expect(full.slice(0, 3)).toBe(masked.slice(0, 3));
+    expect(full.slice(-4)).toBe(masked.slice(-4));
+    expect(await row.getByTestId('reveal-note').textContent()).toContain('查看已记入审计日志');
+
+    await page.screenshot({ path: join(SCREENSHOTS, 'house-detail.png'), fullPage: true });
+
+    // A reload (served by the SPA fallback at /houses/:id) shows the number masked again.
+    await page.reload();
+    await page.getByTestId('house-detail').waitFor();
+    const again = page.locator('tr[data-testid="contact-row"][data-kind="手机"]').getByTestId('contact-value').first();
+    expect((await again.textContent())?.trim()).toMatch(MASKED_MOBILE);
+  });
+
+  it('lists the reveal in the audit log, by admin', async () => {
+    await page.getByTestId('menu-audit').click();
+    const reveal = page.locator('tr[data-testid="audit-row"][data-action="contact.reveal"]').first();
+    await reveal.waitFor();
+    expect((await reveal.getByTestId('audit-actor').textContent())?.trim()).toBe('admin');
+    expect(await reveal.getByTestId('audit-action').textContent()).toContain('查看联系方式');
+    // The time is shown in Asia/Shanghai as YYYY-MM-DD HH:mm:ss.
+    expect(await reveal.locator('td').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  });
+
+  it('finds the house by its number in the owner search', async () => {
+    expect(revealed).toBeDefined();
+    await page.getByTestId('menu-owners').click();
+    const box = page.getByTestId('owner-search').locator('input');
+    await box.fill(revealed!.number);
+    await box.press('Enter');
+    const hit = page.locator(`tr[data-testid="owner-result"][data-house-id="${revealed!.houseId}"]`).first();
+    await hit.waitFor();
+    expect(await hit.getByTestId('owner-result-house').textContent()).toBe(revealed!.number);
+    await hit.getByTestId('owner-result-house').click();
+    await page.getByTestId('house-detail').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/houses/${revealed!.houseId}`);
+  });
+
+  it('lets the administrator add a collector, whose menu has no audit log or user management', async () => {
+    await page.getByTestId('menu-users').click();
+    await page.getByTestId('user-username').first().waitFor();
+    await page.getByTestId('create-user').click();
+    await page.getByTestId('new-user-username').fill('e2e_collector');
+    await page.getByTestId('new-user-display-name').fill('测试收费员');
+    await page.getByTestId('new-user-password').fill('Shoufei2026e2e');
+    // The role defaults to 收费员/客服; give the whole first project as scope.
+    await page.getByTestId('new-user-add-scope').click();
+    await page.getByTestId('new-user-scope-project').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+    await page.getByTestId('new-user-submit').click();
+    await page.locator('[data-testid="user-username"]', { hasText: 'e2e_collector' }).waitFor();
+
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-username').fill('e2e_collector');
+    await page.getByTestId('login-password').fill('Shoufei2026e2e');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('menu-houses').waitFor();
+    expect(await page.getByTestId('current-user-name').textContent()).toBe('测试收费员');
+    expect(await page.getByTestId('current-user-role').textContent()).toBe('收费员/客服');
+    expect(await page.locator('[data-testid^="menu-"]').allTextContents()).toEqual(['概览', '房屋档案', '业主查询']);
+  });
+
+  it('raised no uncaught errors in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

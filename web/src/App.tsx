@@ -1,0 +1,79 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { App as AntApp, Button, ConfigProvider, Result, Spin } from 'antd';
+import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router-dom';
+import { AuthProvider, useAuth } from './auth.tsx';
+import { useLang } from './i18n.tsx';
+import { enUS, zhCN } from './locale.ts';
+import { AppLayout } from './components/AppLayout.tsx';
+import { LoginPage } from './pages/LoginPage.tsx';
+
+// Route pages are loaded on demand so that the first page (login or overview) stays small.
+const HomePage = lazy(() => import('./pages/HomePage.tsx'));
+const HousesPage = lazy(() => import('./pages/HousesPage.tsx'));
+const HouseDetailPage = lazy(() => import('./pages/HouseDetailPage.tsx'));
+const OwnerSearchPage = lazy(() => import('./pages/OwnerSearchPage.tsx'));
+const AuditPage = lazy(() => import('./pages/AuditPage.tsx'));
+const UsersPage = lazy(() => import('./pages/UsersPage.tsx'));
+
+export function App() {
+  const { lang } = useLang();
+  return (
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1677ff', borderRadius: 6 } }}>
+      <AntApp>
+        <BrowserRouter>
+          <AuthProvider>
+            <Gate />
+          </AuthProvider>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+function Loading() {
+  const { t } = useLang();
+  return (
+    <div style={{ padding: 48, textAlign: 'center' }}>
+      <Spin description={t('common.loading')}><div style={{ height: 40 }} /></Spin>
+    </div>
+  );
+}
+
+function NotFound() {
+  const { t } = useLang();
+  return <Result status="404" title="404" subTitle={t('common.notFound')} extra={<Link to="/"><Button type="primary">{t('common.backHome')}</Button></Link>} />;
+}
+
+function Forbidden() {
+  return <Result status="403" title="403" subTitle="当前角色无权访问此页面" extra={<Link to="/"><Button type="primary">返回概览</Button></Link>} />;
+}
+
+function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+  const { can } = useAuth();
+  return can(permission) ? children : <Forbidden />;
+}
+
+/** Logged out: the login page, whatever the address. Logged in: the console. */
+function Gate() {
+  const { me, checking, checkError } = useAuth();
+  if (checking) return <Loading />;
+  if (!me) return <LoginPage notice={checkError} />;
+  return (
+    <Routes>
+      <Route element={<AppLayout />}>
+        <Route index element={<Page><HomePage /></Page>} />
+        <Route path="houses" element={<Page><HousesPage /></Page>} />
+        <Route path="houses/:id" element={<Page><HouseDetailPage /></Page>} />
+        <Route path="owners" element={<Page><OwnerSearchPage /></Page>} />
+        <Route path="audit" element={<RequirePermission permission="audit.read"><Page><AuditPage /></Page></RequirePermission>} />
+        <Route path="users" element={<RequirePermission permission="user.manage"><Page><UsersPage /></Page></RequirePermission>} />
+        <Route path="login" element={<Navigate to="/" replace />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function Page({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+}

@@ -1,0 +1,315 @@
+/**
+ * The one HTTP client of the staff console. Every page talks to the server through `api` below: JSON in and out, the
+ * session cookie sent along (same origin), and errors thrown as ApiError carrying the server's {code, message}.
+ */
+
+export interface FieldIssue {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: FieldIssue[] | undefined;
+
+  constructor(status: number, code: string, message: string, details?: FieldIssue[]) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Listeners told when the server answers 401 (the session ended): the app then shows the login page. */
+const unauthenticatedListeners = new Set<() => void>();
+export function onUnauthenticated(listener: () => void): () => void {
+  unauthenticatedListeners.add(listener);
+  return () => unauthenticatedListeners.delete(listener);
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue;
+    params.set(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+function isErrorBody(v: unknown): v is { code: string; message: string; details?: FieldIssue[] } {
+  return typeof v === 'object' && v !== null && typeof (v as { code?: unknown }).code === 'string'
+    && typeof (v as { message?: unknown }).message === 'string';
+}
+
+async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, query?: Query): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(withQuery(path, query), {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!res.ok) {
+    const err = isErrorBody(data)
+      ? new ApiError(res.status, data.code, data.message, data.details)
+      : new ApiError(res.status, `HTTP_${res.status}`, `请求失败（HTTP ${res.status}）`);
+    // A failed login is also a 401, but it is not "the session ended".
+    if (res.status === 401 && err.code === 'UNAUTHENTICATED') unauthenticatedListeners.forEach((l) => l());
+    throw err;
+  }
+  return data as T;
+}
+
+/** The message to show for any error thrown by `api` (or anything else). */
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return e.details?.length ? e.details.map((d) => d.message).join('；') : e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+// ---- Shapes of the API (see the server's OpenAPI document) ----
+
+export type Role = 'admin' | 'general_manager' | 'project_manager' | 'supervisor' | 'collector' | 'cashier';
+
+export interface LoginResult {
+  user: { id: number; username: string; displayName: string; role: Role };
+  expiresAt: string;
+}
+
+export type MeScope =
+  | { kind: 'all' }
+  | { kind: 'projects'; projects: Array<{ projectId: number; buildingIds: number[] | null }> };
+
+export interface Me {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  roleLabel: string;
+  permissions: string[];
+  scope: MeScope;
+}
+
+export interface Project {
+  id: number;
+  name: string;
+  address: string | null;
+  timeZone: string;
+  buildingCount?: number;
+}
+
+export interface Building {
+  id: number;
+  projectId: number;
+  name: string;
+  areaName: string | null;
+  sortOrder: number;
+  houseCount: number;
+}
+
+export interface Entrance {
+  id: number;
+  buildingId: number;
+  name: string;
+}
+
+export interface HouseRow {
+  id: number;
+  projectId: number;
+  buildingId: number;
+  entranceId: number | null;
+  number: string;
+  floor: number;
+  propertyType: string;
+  /** Billable area as decimal text, e.g. "89.50". */
+  area: string;
+  status: string;
+  deliveryDate: string | null;
+  buildingName: string;
+  entranceName: string | null;
+  /** Current owners' names (the server joins them; an array is accepted too). */
+  ownerNames: string | string[] | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface Contact {
+  id: number;
+  ownerId: number;
+  kind: string;
+  masked: string;
+  status: string;
+  source: string | null;
+  lastVerified: string | null;
+  isServiceAddress: boolean;
+  note: string | null;
+}
+
+export interface HouseOwner {
+  id: number;
+  name: string;
+  kind: string;
+  sharePct: number | null;
+  primary: boolean;
+  tags: string[];
+  contacts: Contact[];
+}
+
+export interface Ownership {
+  id: number;
+  from: string;
+  to: string | null;
+  note: string | null;
+  current: boolean;
+  owners: HouseOwner[];
+}
+
+export interface Payer {
+  id: number;
+  ownerId: number;
+  name: string;
+  from: string | null;
+  to: string | null;
+  consentNote: string | null;
+  consentDate: string | null;
+}
+
+export interface HouseDetail extends Omit<HouseRow, 'ownerNames'> {
+  projectName: string;
+  ownerships: Ownership[];
+  payers: Payer[];
+}
+
+export interface OwnerHit {
+  ownerId: number;
+  name: string;
+  kind: string;
+  houseId: number | null;
+  houseNumber: string | null;
+  buildingName: string | null;
+  projectId: number | null;
+  projectName: string | null;
+  current: boolean;
+  matchedBy: 'name' | 'house' | 'phone';
+}
+
+export interface OwnerDetail {
+  id: number;
+  kind: string;
+  name: string;
+  temperamentNote: string | null;
+  tags: string[];
+  contacts: Contact[];
+  holdings: Array<{ ownershipId: number; houseId: number | null; houseNumber: string | null; parkingSpaceId: number | null; parkingNumber: string | null; from: string; to: string | null }>;
+}
+
+export interface RevealedContact {
+  id: number;
+  kind: string;
+  value: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actorName: string | null;
+  action: string;
+  entity: string;
+  entityId: string | number | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface UserScope {
+  projectId: number;
+  buildingId: number | null;
+}
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  roleLabel?: string;
+  active: boolean;
+  locked: boolean;
+  scopes: UserScope[];
+}
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  role: Role;
+  password: string;
+  scopes: Array<{ projectId: number; buildingId?: number | null }>;
+}
+
+export interface HouseQuery {
+  projectId?: number | undefined;
+  buildingId?: number | undefined;
+  q?: string | undefined;
+  status?: string | undefined;
+  page: number;
+  pageSize: number;
+}
+
+export interface AuditQuery {
+  action?: string | undefined;
+  entity?: string | undefined;
+  entityId?: string | undefined;
+  page: number;
+  pageSize: number;
+}
+
+const id = (n: number | string) => encodeURIComponent(String(n));
+
+export const api = {
+  login: (username: string, password: string) => request<LoginResult>('POST', '/api/auth/login', { username, password }),
+  logout: () => request<undefined>('POST', '/api/auth/logout', {}),
+  me: () => request<Me>('GET', '/api/auth/me'),
+  changePassword: (current: string, next: string) => request<undefined>('POST', '/api/auth/password', { current, next }),
+
+  projects: () => request<{ items: Project[] }>('GET', '/api/projects'),
+  project: (projectId: number) => request<Project>('GET', `/api/projects/${id(projectId)}`),
+  buildings: (projectId: number) => request<{ items: Building[] }>('GET', `/api/projects/${id(projectId)}/buildings`),
+  entrances: (buildingId: number) => request<{ items: Entrance[] }>('GET', `/api/buildings/${id(buildingId)}/entrances`),
+
+  houses: (q: HouseQuery) => request<Page<HouseRow>>('GET', '/api/houses', undefined, { ...q }),
+  house: (houseId: number) => request<HouseDetail>('GET', `/api/houses/${id(houseId)}`),
+
+  searchOwners: (q: string, projectId?: number) => request<{ items: OwnerHit[] }>('GET', '/api/owners/search', undefined, { q, projectId }),
+  owner: (ownerId: number) => request<OwnerDetail>('GET', `/api/owners/${id(ownerId)}`),
+  revealContact: (contactId: number, reason?: string) =>
+    request<RevealedContact>('POST', `/api/contacts/${id(contactId)}/reveal`, reason?.trim() ? { reason: reason.trim() } : {}),
+
+  audit: (q: AuditQuery) => request<Page<AuditEntry>>('GET', '/api/audit', undefined, { ...q }),
+
+  users: () => request<{ items: User[] }>('GET', '/api/users'),
+  createUser: (u: NewUser) => request<User>('POST', '/api/users', u),
+};

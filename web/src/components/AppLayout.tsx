@@ -1,0 +1,88 @@
+import { useState, type ReactNode } from 'react';
+import { App as AntApp, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
+import { AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined } from '@ant-design/icons';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { errorMessage } from '../api.ts';
+import { useAuth } from '../auth.tsx';
+import { useLang, type MessageKey } from '../i18n.tsx';
+import { ChangePasswordModal } from './ChangePasswordModal.tsx';
+
+interface MenuEntry {
+  key: string;
+  path: string;
+  label: MessageKey;
+  icon: ReactNode;
+  permission?: string;
+}
+
+const MENU: MenuEntry[] = [
+  { key: 'home', path: '/', label: 'menu.home', icon: <DashboardOutlined /> },
+  { key: 'houses', path: '/houses', label: 'menu.houses', icon: <HomeOutlined /> },
+  { key: 'owners', path: '/owners', label: 'menu.owners', icon: <SearchOutlined /> },
+  { key: 'audit', path: '/audit', label: 'menu.audit', icon: <AuditOutlined />, permission: 'audit.read' },
+  { key: 'users', path: '/users', label: 'menu.users', icon: <TeamOutlined />, permission: 'user.manage' },
+];
+
+function selectedKey(pathname: string): string {
+  const first = pathname.split('/')[1] ?? '';
+  return MENU.find((m) => m.path === `/${first}`)?.key ?? 'home';
+}
+
+/** The console frame: the role-dependent menu on the left, who is logged in and the account actions on top. */
+export function AppLayout() {
+  const { me, can, logout } = useAuth();
+  const { t, lang, setLang } = useLang();
+  const { message } = AntApp.useApp();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [passwordOpen, setPasswordOpen] = useState(false);
+  const [collapsed, setCollapsed] = useState(false);
+
+  const items: MenuProps['items'] = MENU.filter((m) => !m.permission || can(m.permission)).map((m) => ({
+    key: m.key,
+    icon: m.icon,
+    label: <Link to={m.path} data-testid={`menu-${m.key}`}>{t(m.label)}</Link>,
+  }));
+
+  async function doLogout() {
+    try {
+      await logout();
+      void navigate('/', { replace: true });
+    } catch (e) {
+      void message.error(errorMessage(e));
+    }
+  }
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={200} theme="dark">
+        <div style={{ color: '#fff', fontWeight: 600, fontSize: collapsed ? 14 : 18, padding: '16px 20px', whiteSpace: 'nowrap', overflow: 'hidden' }}>
+          {collapsed ? '物' : t('appName')}
+        </div>
+        <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items} data-testid="main-menu" />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', padding: '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
+          <Typography.Text type="secondary">{t('console')}</Typography.Text>
+          <Space size="middle">
+            <span data-testid="current-user">
+              <Typography.Text strong data-testid="current-user-name">{me?.displayName}</Typography.Text>
+              {me && <Tag color="blue" style={{ marginLeft: 8 }} data-testid="current-user-role">{me.roleLabel}</Tag>}
+            </span>
+            <Button size="small" icon={<KeyOutlined />} onClick={() => setPasswordOpen(true)} data-testid="change-password">{t('header.changePassword')}</Button>
+            <Button size="small" icon={<LogoutOutlined />} onClick={() => void doLogout()} data-testid="logout">{t('header.logout')}</Button>
+            <Button size="small" type="text" icon={<TranslationOutlined />} onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} data-testid="lang-switch">
+              {t('header.language')}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ margin: 16 }}>
+          <div style={{ background: '#fff', padding: 24, borderRadius: 8, minHeight: 360 }}>
+            <Outlet />
+          </div>
+        </Layout.Content>
+      </Layout>
+      <ChangePasswordModal open={passwordOpen} onClose={() => setPasswordOpen(false)} />
+    </Layout>
+  );
+}

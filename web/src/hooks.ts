@@ -1,0 +1,53 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { errorMessage } from './api.ts';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: string | undefined;
+  /** True from the very render in which `deps` change until their answer arrives (no stale "done" frame). */
+  loading: boolean;
+  reload: () => void;
+}
+
+interface State<T> {
+  key: string | undefined;
+  data: T | undefined;
+  error: string | undefined;
+}
+
+/**
+ * Run an API call whenever `deps` (primitives) change and keep its result; the previous data stays visible while the
+ * next loads. A stale answer (deps changed meanwhile) is dropped. Pass `null` as the loader to load nothing.
+ */
+export function useApi<T>(loader: (() => Promise<T>) | null, deps: readonly unknown[]): Loaded<T> {
+  const [tick, setTick] = useState(0);
+  const [state, setState] = useState<State<T>>({ key: undefined, data: undefined, error: undefined });
+  const loaderRef = useRef(loader);
+  loaderRef.current = loader;
+  const active = loader !== null;
+  const key = JSON.stringify([active, ...deps, tick]);
+
+  useEffect(() => {
+    const load = loaderRef.current;
+    if (!load) {
+      setState({ key, data: undefined, error: undefined });
+      return;
+    }
+    let live = true;
+    load().then(
+      (data) => { if (live) setState({ key, data, error: undefined }); },
+      (e: unknown) => { if (live) setState({ key, data: undefined, error: errorMessage(e) }); },
+    );
+    return () => {
+      live = false;
+    };
+  }, [key]);
+
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return {
+    data: active ? state.data : undefined,
+    error: active && state.key === key ? state.error : undefined,
+    loading: active && state.key !== key,
+    reload,
+  };
+}
