@@ -59,6 +59,7 @@ describe.each(DIALECTS)('wuye CLI on %s', (dialect) => {
     expect(JSON.parse(noProject.err)).toMatchObject({ code: 'PROJECT_NOT_FOUND' });
     const usage = await wuye(url, 'house', 'show', '1');
     expect(usage.code).toBe(2);
+    expect(usage.err).toContain("required option '--project <idOrName>'");
   });
 
   it('user add creates a scoped account and shows a generated password once; bad input is refused', async () => {

@@ -26,8 +26,10 @@ async function withRuntime<T>(fn: (rt: Awaited<ReturnType<typeof openRuntime>> &
   }
 }
 
-export function buildCli(out: Out = defaultOut): Command {
+export function buildCli(out: Out = defaultOut, err: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Command {
+  // Output settings first: subcommands copy them when they are created.
   const program = new Command('wuye')
+    .configureOutput({ writeErr: (s) => err(s.trimEnd()), writeOut: (s) => out(s.trimEnd(), undefined) })
     .description('Wuye Collect 物业收缴 命令行（DATABASE_URL 选择数据库，默认 ./data/wuye.db）')
     .option('--json', '以 JSON 输出')
     .showHelpAfterError()
@@ -139,8 +141,7 @@ function defaultOut(human: string, json: unknown): void {
 
 /** Run the CLI; returns the exit code (0 ok, 1 domain error, 2 usage error). */
 export async function runCli(argv: string[], out: Out = defaultOut, err: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
-  const program = buildCli(out);
-  program.configureOutput({ writeErr: (s) => err(s.trimEnd()), writeOut: (s) => out(s.trimEnd(), undefined) });
+  const program = buildCli(out, err);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
