@@ -18,6 +18,8 @@ async function main(): Promise<number> {
     console.log(`▶ ${name}`);
     await BENCHMARKS[name]?.();
   }
+  (await import('./report.ts')).updateReadme();
+  console.log('README.md: benchmark section updated from bench/results');
   return 0;
 }
 

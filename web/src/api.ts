@@ -149,7 +149,8 @@ export interface HouseRow {
   buildingName: string;
   entranceName: string | null;
   /** Current owners' names (the server joins them; an array is accepted too). */
-  ownerNames: string | string[] | null;
+  /** Current owners' names joined with 、 (empty when none). */
+  ownerNames: string;
 }
 
 export interface Page<T> {

@@ -2,12 +2,9 @@
 
 export const DISPLAY_TIME_ZONE = 'Asia/Shanghai';
 
-/** "89.5" | 89.5 → "89.50"; empty → "—". */
-export function formatArea(area: string | number | null | undefined): string {
-  if (area === null || area === undefined || area === '') return '—';
-  const n = typeof area === 'number' ? area : Number(area);
-  if (!Number.isFinite(n)) return String(area);
-  return n.toFixed(2);
+/** The server sends areas as exact two-decimal text ("89.50"); empty → "—". */
+export function formatArea(area: string | null | undefined): string {
+  return area ? area : '—';
 }
 
 /** A calendar date (already YYYY-MM-DD, or an ISO instant whose date part is taken) → YYYY-MM-DD; empty → "—". */
@@ -57,7 +54,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'ownership.create': '登记产权',
   'ownership.end': '结束产权',
   'payer.designate': '指定缴费人',
-  'demo.seed': '生成演示数据',
+  'demo.generate': '生成演示数据',
 };
 
 export const ENTITY_LABELS: Record<string, string> = {
@@ -73,9 +70,4 @@ export function compactJson(v: unknown): string {
   } catch {
     return '（无法显示）';
   }
-}
-
-export function ownerNamesText(v: string | string[] | null | undefined): string {
-  if (!v) return '';
-  return Array.isArray(v) ? v.join('、') : v;
 }

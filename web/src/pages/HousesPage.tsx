@@ -4,7 +4,7 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import { HOUSE_STATUSES } from '../../../core/registry/vocabulary.ts';
 import { api, type HouseRow } from '../api.ts';
 import { useApi } from '../hooks.ts';
-import { formatArea, formatDate, ownerNamesText } from '../format.ts';
+import { formatArea, formatDate } from '../format.ts';
 import { HouseStatusTag } from '../components/HouseStatusTag.tsx';
 
 const PAGE_SIZES = [20, 50, 100];
@@ -65,7 +65,7 @@ export default function HousesPage() {
     { title: '计费面积(m²)', dataIndex: 'area', align: 'right', width: 130, render: (v: string) => formatArea(v) },
     { title: '状态', dataIndex: 'status', width: 100, render: (v: string) => <HouseStatusTag status={v} /> },
     { title: '交付日期', dataIndex: 'deliveryDate', width: 120, render: (v: string | null) => formatDate(v) },
-    { title: '业主', dataIndex: 'ownerNames', render: (v: HouseRow['ownerNames']) => ownerNamesText(v) || <Typography.Text type="secondary">—</Typography.Text> },
+    { title: '业主', dataIndex: 'ownerNames', render: (v: HouseRow['ownerNames']) => v || <Typography.Text type="secondary">—</Typography.Text> },
   ];
 
   const buildingItems = [
@@ -146,7 +146,7 @@ export default function HousesPage() {
                   style: { cursor: 'pointer' },
                   'data-testid': 'house-row',
                   'data-house-id': h.id,
-                  'data-has-owner': ownerNamesText(h.ownerNames) ? 'yes' : 'no',
+                  'data-has-owner': h.ownerNames ? 'yes' : 'no',
                 } as HTMLAttributes<HTMLElement>)}
                 pagination={{
                   current: page,
