@@ -1,7 +1,8 @@
 /**
  * The staff console in a real Chromium against the real server (a child process with a fresh SQLite database and the
- * demo company): log in, browse to a house, reveal a masked phone number, find the reveal in the audit log, and search
- * owners by house number.
+ * demo company): log in, browse to a house, reveal a masked phone number, find the reveal in the audit log, search
+ * owners by house number, maintain an owner's contacts and tags (server errors shown on the form), and check what a
+ * collector may do.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -228,6 +229,109 @@ describe('staff console (Chromium)', () => {
     expect(new URL(page.url()).pathname).toBe(`/houses/${revealed!.houseId}`);
   });
 
+  it('adds a contact (server errors shown on the form), edits it without retyping, marks it 空号 and edits tags; all audited', async () => {
+    expect(revealed).toBeDefined();
+    await page.goto(`/houses/${revealed!.houseId}`);
+    await page.getByTestId('house-detail').waitFor();
+    // The first owner of the newest (current) period.
+    const owner = page.getByTestId('owner').first();
+    const ownerId = await owner.getAttribute('data-owner-id');
+    expect(ownerId).toMatch(/^\d+$/);
+    const rows = owner.locator('tr[data-testid="contact-row"]');
+    const before = await rows.count();
+    /** The owner's contacts as the server has them. */
+    const storedContacts = async () => {
+      const res = await context.request.get(`/api/owners/${ownerId}`);
+      expect(res.status()).toBe(200);
+      return ((await res.json()) as { contacts: Array<{ id: number; masked: string }> }).contacts;
+    };
+    const storedBefore = (await storedContacts()).length;
+    const pick = async (select: Locator, option: string) => {
+      await select.click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+    };
+
+    // 1. A malformed mobile number: the server's Chinese message on the value field; nothing typed is lost, nothing added.
+    await owner.getByTestId('add-contact').click();
+    const form = page.getByTestId('contact-form');
+    await form.waitFor();
+    expect(await form.getByTestId('contact-kind-item').textContent()).toContain('手机');
+    expect(await form.getByTestId('contact-status-item').textContent()).toContain('未核实');
+    expect(await form.getByTestId('contact-note-item').textContent()).toContain('不得登记工作单位、亲友等第三方联系方式');
+    await form.getByTestId('contact-value-input').fill('1449999000');
+    await pick(form.getByTestId('contact-source'), '业主提供');
+    await form.getByTestId('contact-note').fill('晚上 8 点后勿电话');
+    await page.getByTestId('contact-submit').click();
+    const valueError = form.getByTestId('contact-value-item').locator('.ant-form-item-explain-error');
+    await expect.poll(() => valueError.textContent()).toContain('手机号码格式不正确');
+    expect(await form.getByTestId('contact-value-input').inputValue()).toBe('1449999000');
+    expect(await form.getByTestId('contact-note').inputValue()).toBe('晚上 8 点后勿电话');
+    expect(await form.getByTestId('contact-source-item').textContent()).toContain('业主提供');
+    expect(await rows.count()).toBe(before);
+    expect((await storedContacts()).length).toBe(storedBefore);
+    await page.screenshot({ path: join(SCREENSHOTS, 'contact-error.png') });
+
+    // 2. Corrected: saved, the modal closes and the list shows the new number masked.
+    await form.getByTestId('contact-value-input').fill('14499990000');
+    await expect.poll(() => valueError.count()).toBe(0);
+    await page.getByTestId('contact-submit').click();
+    await form.waitFor({ state: 'detached' });
+    await expect.poll(() => rows.count()).toBe(before + 1);
+    const added = rows.filter({ has: page.locator('[data-testid="contact-value"]', { hasText: '144****0000' }) });
+    expect(await added.count()).toBe(1);
+    expect(await added.getByTestId('contact-status').getAttribute('data-status')).toBe('未核实');
+    const contactId = await added.getAttribute('data-contact-id');
+    expect(contactId).toMatch(/^\d+$/);
+    expect((await storedContacts()).map((c) => c.masked)).toContain('144****0000');
+
+    // 3. Edit without retyping the value: a third-party note is refused on the note field, then a proper one is saved.
+    await added.getByTestId('edit-contact').click();
+    await form.waitFor();
+    expect(await form.getByTestId('contact-value-input').inputValue()).toBe('');
+    expect(await form.getByTestId('contact-value-item').textContent()).toContain('144****0000');
+    await form.getByTestId('contact-note').fill('其工作单位前台');
+    await page.getByTestId('contact-submit').click();
+    const noteError = form.getByTestId('contact-note-item').locator('.ant-form-item-explain-error');
+    await expect.poll(() => noteError.textContent()).toContain('第三方');
+    await form.getByTestId('contact-note').fill('微信同号');
+    await page.getByTestId('contact-submit').click();
+    await form.waitFor({ state: 'detached' });
+    await expect.poll(() => added.textContent()).toContain('微信同号');
+    expect(await added.getByTestId('contact-value').textContent()).toBe('144****0000');
+
+    // 4. The quick status change after a call.
+    await added.getByTestId('contact-quick-status').click();
+    await page.locator('.ant-dropdown:visible [data-testid="contact-mark"][data-status="空号"]').click();
+    await added.locator('[data-testid="contact-status"][data-status="空号"]').waitFor();
+    expect((await added.getByTestId('contact-status').textContent())?.trim()).toBe('空号');
+
+    // 5. Tags (admin has owner.write): add one the owner does not have yet.
+    const tagsBefore = await owner.getByTestId('owner-tag').allTextContents();
+    const newTag = ['异地', '特殊关怀', '投资客', '意见领袖'].find((t) => !tagsBefore.includes(t));
+    expect(newTag).toBeDefined();
+    await owner.getByTestId('edit-owner-tags').click();
+    const tagsForm = page.getByTestId('owner-tags-form');
+    await tagsForm.waitFor();
+    await pick(tagsForm.getByTestId('owner-tags-select'), newTag!);
+    await tagsForm.getByTestId('owner-temperament-note').fill('偏好微信沟通');
+    await page.getByTestId('owner-tags-submit').click();
+    await tagsForm.waitFor({ state: 'detached' });
+    await expect.poll(() => owner.getByTestId('owner-tag').allTextContents()).toContain(newTag);
+    await page.screenshot({ path: join(SCREENSHOTS, 'house-detail-contacts.png'), fullPage: true });
+
+    // 6. The audit log has the changes (the value masked).
+    await page.getByTestId('menu-audit').click();
+    const update = page.locator('tr[data-testid="audit-row"][data-action="contact.update"]').first();
+    await update.waitFor();
+    expect((await update.getByTestId('audit-actor').textContent())?.trim()).toBe('admin');
+    expect(await update.getByTestId('audit-action').textContent()).toContain('修改联系方式');
+    expect(await update.textContent()).toContain(`#${contactId}`);
+    expect(await update.textContent()).toContain('空号');
+    expect(await update.textContent()).not.toContain('14499990000');
+    expect(await page.locator('tr[data-testid="audit-row"][data-action="contact.create"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('tr[data-testid="audit-row"][data-action="owner.update"]').count()).toBeGreaterThan(0);
+  });
+
   it('lets the administrator add a collector, whose menu has no audit log or user management', async () => {
     await page.getByTestId('menu-users').click();
     await page.getByTestId('user-username').first().waitFor();
@@ -250,6 +354,17 @@ describe('staff console (Chromium)', () => {
     expect(await page.getByTestId('current-user-name').textContent()).toBe('测试收费员');
     expect(await page.getByTestId('current-user-role').textContent()).toBe('收费员/客服');
     expect(await page.locator('[data-testid^="menu-"]').allTextContents()).toEqual(['概览', '房屋档案', '业主查询']);
+  });
+
+  it('gives the collector the contact actions but not tag editing', async () => {
+    expect(revealed).toBeDefined();
+    await page.goto(`/houses/${revealed!.houseId}`);
+    await page.getByTestId('house-detail').waitFor();
+    const owner = page.getByTestId('owner').first();
+    await owner.getByTestId('add-contact').waitFor();
+    expect(await owner.getByTestId('edit-contact').count()).toBeGreaterThan(0);
+    expect(await owner.getByTestId('contact-quick-status').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('edit-owner-tags').count()).toBe(0);
   });
 
   it('raised no uncaught errors in the page', () => {

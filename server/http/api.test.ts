@@ -261,6 +261,20 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect((await app.inject({ method: 'GET', url: `/api/projects/${pA}/parking-spaces`, headers: as('collector') })).statusCode).toBe(403);
   });
 
+  it('an old note never blocks a status change, but a changed note is checked (R35, R49)', async () => {
+    const owner = world.houses.hB1.owner.id;
+    const c = await t.db.selectFrom('contact').select('id').where('owner_id', '=', owner).executeTakeFirstOrThrow();
+    // A note stored before the rule existed (written directly, as an import of old data would).
+    await t.db.updateTable('contact').set({ note: '旧备注：工作单位总机' }).where('id', '=', c.id).execute();
+    const mark = await app.inject({ method: 'PATCH', url: `/api/contacts/${c.id}`, headers: as('admin'), payload: { status: '空号' } });
+    expect(mark.statusCode).toBe(200);
+    expect(mark.json()).toMatchObject({ status: '空号' });
+    const note = await app.inject({ method: 'PATCH', url: `/api/contacts/${c.id}`, headers: as('admin'), payload: { note: '其朋友代接' } });
+    expect(note.json()).toMatchObject({ code: 'FORBIDDEN_CONTACT_KIND' });
+    const audit = await app.inject({ method: 'GET', url: `/api/audit?action=contact.update&entityId=${c.id}`, headers: as('admin') });
+    expect(audit.json<{ items: Array<{ before: { status: string }; after: { status: string; note: string } }> }>().items[0]).toMatchObject({ after: { status: '空号' } });
+  });
+
   it('locks an account after 5 failed logins, and unlocks after 15 minutes', async () => {
     for (let i = 0; i < 4; i++) {
       const r = await login('u_cashier', 'wrong-password-1');

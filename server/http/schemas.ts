@@ -82,6 +82,7 @@ export const HouseDetail = HouseView.extend({
     id: z.number(), from: z.string(), to: z.string().nullable(), note: z.string().nullable(), current: z.boolean(),
     owners: z.array(z.object({
       id: z.number(), name: z.string(), kind: z.string(), sharePct: z.number().nullable(), primary: z.boolean(), tags: z.array(z.string()),
+      temperamentNote: z.string().nullable(),
       contacts: z.array(ContactView),
     })),
   })),

@@ -230,6 +230,35 @@ export interface OwnerDetail {
   holdings: Array<{ ownershipId: number; houseId: number | null; houseNumber: string | null; parkingSpaceId: number | null; parkingNumber: string | null; from: string; to: string | null }>;
 }
 
+/** Body of POST /api/owners/:id/contacts (kind, status and source are the server's Chinese vocabulary). */
+export interface ContactInput {
+  kind: string;
+  value: string;
+  status?: string;
+  source: string;
+  /** YYYY-MM-DD, or null for "never verified". */
+  lastVerified?: string | null;
+  isServiceAddress?: boolean;
+  note?: string | null;
+}
+
+/** Body of PATCH /api/contacts/:id: only the fields that change (the value may be left out). */
+export type ContactPatch = Partial<ContactInput>;
+
+/** Body of PATCH /api/owners/:id. */
+export interface OwnerPatch {
+  name?: string;
+  tags?: string[];
+  temperamentNote?: string | null;
+}
+
+export interface OwnerUpdated {
+  id: number;
+  name: string;
+  tags: string[];
+  temperamentNote: string | null;
+}
+
 export interface RevealedContact {
   id: number;
   kind: string;
@@ -306,6 +335,9 @@ export const api = {
 
   searchOwners: (q: string, projectId?: number) => request<{ items: OwnerHit[] }>('GET', '/api/owners/search', undefined, { q, projectId }),
   owner: (ownerId: number) => request<OwnerDetail>('GET', `/api/owners/${id(ownerId)}`),
+  updateOwner: (ownerId: number, patch: OwnerPatch) => request<OwnerUpdated>('PATCH', `/api/owners/${id(ownerId)}`, patch),
+  addContact: (ownerId: number, c: ContactInput) => request<Contact>('POST', `/api/owners/${id(ownerId)}/contacts`, c),
+  updateContact: (contactId: number, patch: ContactPatch) => request<Contact>('PATCH', `/api/contacts/${id(contactId)}`, patch),
   revealContact: (contactId: number, reason?: string) =>
     request<RevealedContact>('POST', `/api/contacts/${id(contactId)}/reveal`, reason?.trim() ? { reason: reason.trim() } : {}),
 

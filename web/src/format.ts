@@ -29,6 +29,15 @@ export function formatInstant(iso: string | null | undefined): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
+const dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: DISPLAY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** Today's calendar date in Asia/Shanghai as YYYY-MM-DD (the day staff work in, whatever the browser's zone). */
+export function todayLocalDate(now: Date = new Date()): string {
+  const p: Record<string, string> = {};
+  for (const part of dateFormat.formatToParts(now)) p[part.type] = part.value;
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
 /** Chinese labels of the audit actions the server writes. */
 export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'auth.login': '登录',

@@ -56,7 +56,7 @@ export function ownershipsOf(db: Q, object: { houseId?: number; parkingSpaceId?:
 export function ownershipOwners(db: Q, ownershipIds: number[]) {
   if (ownershipIds.length === 0) return Promise.resolve([]);
   return db.selectFrom('ownership_owner').innerJoin('owner', 'owner.id', 'ownership_owner.owner_id')
-    .select(['ownership_owner.ownership_id', 'ownership_owner.owner_id', 'ownership_owner.share_pct', 'ownership_owner.is_primary', 'owner.name', 'owner.kind'])
+    .select(['ownership_owner.ownership_id', 'ownership_owner.owner_id', 'ownership_owner.share_pct', 'ownership_owner.is_primary', 'owner.name', 'owner.kind', 'owner.temperament_note'])
     .where('ownership_owner.ownership_id', 'in', ownershipIds)
     .orderBy('ownership_owner.is_primary', 'desc').orderBy('owner.id')
     .execute();

@@ -32,10 +32,10 @@ function validTags(tags: string[] | undefined): string[] {
 }
 
 /** Validate a contact; the value comes back normalised. Nothing is written here. */
-export function validContact(c: ContactInput, field = 'contact') {
+export function validContact(c: ContactInput, field = 'contact', checkNote = true) {
   const kind: ContactKind = oneOf(c.kind, CONTACT_KINDS, `${field}.kind`);
   const value = normalizeContact(kind, c.value, `${field}.value`);
-  assertNoThirdPartyContact(c.note, `${field}.note`);
+  if (checkNote) assertNoThirdPartyContact(c.note, `${field}.note`);
   assertDate(c.lastVerified, `${field}.lastVerified`);
   return {
     kind, value, phone_last4: phoneLast4(kind, value),
@@ -59,7 +59,7 @@ export function contactView(c: ContactRow) {
 
 /** What the audit log keeps of a contact: everything but the value, which is masked. */
 function contactAudit(c: ReturnType<typeof validContact>) {
-  return { kind: c.kind, masked: maskContact(c.kind, c.value), status: c.status, source: c.source, lastVerified: c.last_verified, isServiceAddress: c.is_service_address === 1 };
+  return { kind: c.kind, masked: maskContact(c.kind, c.value), status: c.status, source: c.source, lastVerified: c.last_verified, isServiceAddress: c.is_service_address === 1, note: c.note };
 }
 
 /** An owner is in scope if one of their houses (any period) or payer houses is, or a parking space of a whole project. */
@@ -147,12 +147,13 @@ export async function updateContact(ctx: ServiceContext, actor: Actor, contactId
   const current = await repo.findContact(ctx.db, contactId);
   if (!current) throw new AppError('NOT_FOUND', '联系方式不存在');
   const { projectId } = await assertOwnerInScope(ctx, actor, current.owner_id, 'contact.write');
-  const before = validContact({ kind: current.kind, value: current.value, status: current.status, source: current.source, lastVerified: current.last_verified, isServiceAddress: current.is_service_address === 1, note: current.note });
+  const before = validContact({ kind: current.kind, value: current.value, status: current.status, source: current.source, lastVerified: current.last_verified, isServiceAddress: current.is_service_address === 1, note: current.note }, 'contact', false);
+  // The note is checked only when it changes: an old note must not block marking a number 空号.
   const next = validContact({
     kind: patch.kind ?? current.kind, value: patch.value ?? current.value, status: patch.status ?? current.status,
     source: patch.source ?? current.source, lastVerified: patch.lastVerified !== undefined ? patch.lastVerified : current.last_verified,
     isServiceAddress: patch.isServiceAddress ?? current.is_service_address === 1, note: patch.note !== undefined ? patch.note : current.note,
-  });
+  }, 'contact', patch.note !== undefined);
   return ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('contact').set({ ...next, updated_at: nowIso(ctx) }).where('id', '=', contactId).execute();
     await audit(trx, ctx, actor, { action: 'contact.update', entity: 'contact', entityId: contactId, projectId, before: contactAudit(before), after: contactAudit(next) });
@@ -274,7 +275,7 @@ export async function getHouseDetail(ctx: ServiceContext, actor: Actor, houseId:
     ownerships: periods.map((p) => ({
       id: p.id, from: p.from_date, to: p.to_date, note: p.note, current: p.to_date === null,
       owners: owners.filter((o) => o.ownership_id === p.id).map((o) => ({
-        id: o.owner_id, name: o.name, kind: o.kind, sharePct: o.share_pct, primary: o.is_primary === 1,
+        id: o.owner_id, name: o.name, kind: o.kind, sharePct: o.share_pct, primary: o.is_primary === 1, temperamentNote: o.temperament_note,
         tags: tags.filter((t) => t.owner_id === o.owner_id).map((t) => t.tag),
         contacts: contacts.filter((c) => c.owner_id === o.owner_id).map(contactView),
       })),

@@ -1,14 +1,21 @@
 import { useState, type HTMLAttributes } from 'react';
-import { Alert, App as AntApp, Button, Card, Descriptions, Empty, Skeleton, Space, Table, Tag, Typography, type TableProps } from 'antd';
-import { ArrowLeftOutlined, EyeOutlined } from '@ant-design/icons';
+import { Alert, App as AntApp, Button, Card, Descriptions, Dropdown, Empty, Skeleton, Space, Table, Tag, Typography, type MenuProps, type TableProps } from 'antd';
+import { ArrowLeftOutlined, DownOutlined, EditOutlined, EyeOutlined, PlusOutlined, TagsOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { api, errorMessage, type Contact, type HouseOwner, type Ownership, type Payer } from '../api.ts';
+import { api, errorMessage, type Contact, type ContactPatch, type HouseOwner, type Ownership, type Payer } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { useApi } from '../hooks.ts';
-import { formatArea, formatDate } from '../format.ts';
+import { formatArea, formatDate, todayLocalDate } from '../format.ts';
 import { HouseStatusTag } from '../components/HouseStatusTag.tsx';
+import { ContactFormModal } from '../components/ContactFormModal.tsx';
+import { OwnerTagsModal } from '../components/OwnerTagsModal.tsx';
 
 const CONTACT_STATUS_COLORS: Record<string, string> = { 有效: 'green', 未核实: 'default', 空号: 'red', 停机: 'red', 错号: 'red', 长期关机: 'orange' };
+
+/** The quick "标记为…" choices after a call, most common first. */
+const QUICK_STATUSES = ['空号', '停机', '错号', '长期关机', '有效'] as const;
+
+type Dialog = { kind: 'add' } | { kind: 'edit'; contact: Contact } | { kind: 'tags' } | null;
 
 /** 房屋详情: the house, its ownership periods (newest first) with owners and masked contacts, and designated payers. */
 export default function HouseDetailPage() {
@@ -55,7 +62,7 @@ export default function HouseDetailPage() {
       {ownerships.length === 0 ? (
         <Empty description="尚未登记产权" style={{ marginBottom: 24 }} />
       ) : (
-        ownerships.map((o) => <OwnershipCard key={o.id} ownership={o} />)
+        ownerships.map((o) => <OwnershipCard key={o.id} ownership={o} onChanged={house.reload} />)
       )}
 
       {h.payers.length > 0 && (
@@ -80,7 +87,7 @@ export default function HouseDetailPage() {
   );
 }
 
-function OwnershipCard({ ownership: o }: { ownership: Ownership }) {
+function OwnershipCard({ ownership: o, onChanged }: { ownership: Ownership; onChanged: () => void }) {
   return (
     <Card
       size="small"
@@ -94,16 +101,55 @@ function OwnershipCard({ ownership: o }: { ownership: Ownership }) {
       }
     >
       {o.note && <Typography.Paragraph type="secondary">{o.note}</Typography.Paragraph>}
-      {o.owners.map((owner) => <OwnerBlock key={owner.id} owner={owner} />)}
+      {o.owners.map((owner) => <OwnerBlock key={owner.id} owner={owner} onChanged={onChanged} />)}
     </Card>
   );
 }
 
-function OwnerBlock({ owner }: { owner: HouseOwner }) {
+/** One owner of a period: tags, contacts (masked unless revealed) and, by permission, the actions that maintain them. */
+function OwnerBlock({ owner, onChanged }: { owner: HouseOwner; onChanged: () => void }) {
   const { can } = useAuth();
   const { message } = AntApp.useApp();
   const [revealed, setRevealed] = useState<Record<number, string>>({});
   const [busy, setBusy] = useState<number | null>(null);
+  const [marking, setMarking] = useState<number | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const canWriteContact = can('contact.write');
+  const canWriteOwner = can('owner.write');
+
+  function forget(contactId: number) {
+    setRevealed((prev) => {
+      const next = { ...prev };
+      delete next[contactId];
+      return next;
+    });
+  }
+
+  /** The usual outcome of a call: one click, only the status sent (有效 also records today as the verification date). */
+  async function mark(c: Contact, status: string) {
+    setMarking(c.id);
+    try {
+      const patch: ContactPatch = status === '有效' ? { status, lastVerified: todayLocalDate() } : { status };
+      const saved = await api.updateContact(c.id, patch);
+      void message.success(`${saved.masked} 已标记为${status}`);
+      onChanged();
+    } catch (e) {
+      void message.error(errorMessage(e));
+    } finally {
+      setMarking(null);
+    }
+  }
+
+  function statusMenu(c: Contact): MenuProps {
+    return {
+      items: QUICK_STATUSES.filter((s) => s !== c.status).map((s) => ({
+        key: s,
+        label: <span data-testid="contact-mark" data-status={s}>标记为 {s}{s === '有效' ? '（今日核实）' : ''}</span>,
+        danger: s !== '有效',
+      })),
+      onClick: ({ key }) => void mark(c, key),
+    };
+  }
 
   async function reveal(c: Contact) {
     setBusy(c.id);
@@ -136,18 +182,39 @@ function OwnerBlock({ owner }: { owner: HouseOwner }) {
         );
       },
     },
-    { title: '状态', dataIndex: 'status', width: 100, render: (v: string) => <Tag color={CONTACT_STATUS_COLORS[v] ?? 'default'}>{v}</Tag> },
+    {
+      title: '状态',
+      dataIndex: 'status',
+      width: 100,
+      render: (v: string) => <Tag color={CONTACT_STATUS_COLORS[v] ?? 'default'} data-testid="contact-status" data-status={v}>{v}</Tag>,
+    },
     { title: '来源', dataIndex: 'source', width: 120, render: (v: string | null) => v ?? '—' },
     { title: '最近核实', dataIndex: 'lastVerified', width: 120, render: (v: string | null) => formatDate(v) },
     {
       title: '操作',
       key: 'actions',
-      width: 90,
-      render: (_, c) => (can('contact.reveal') && revealed[c.id] === undefined ? (
-        <Button size="small" icon={<EyeOutlined />} loading={busy === c.id} onClick={() => void reveal(c)} data-testid="reveal-contact" data-contact-id={c.id}>
-          查看
-        </Button>
-      ) : null),
+      width: canWriteContact ? 230 : 90,
+      render: (_, c) => (
+        <Space size={4} wrap>
+          {can('contact.reveal') && revealed[c.id] === undefined && (
+            <Button size="small" icon={<EyeOutlined />} loading={busy === c.id} onClick={() => void reveal(c)} data-testid="reveal-contact" data-contact-id={c.id}>
+              查看
+            </Button>
+          )}
+          {canWriteContact && (
+            <Button size="small" icon={<EditOutlined />} onClick={() => setDialog({ kind: 'edit', contact: c })} data-testid="edit-contact" data-contact-id={c.id}>
+              编辑
+            </Button>
+          )}
+          {canWriteContact && (
+            <Dropdown menu={statusMenu(c)} trigger={['click']}>
+              <Button size="small" loading={marking === c.id} data-testid="contact-quick-status" data-contact-id={c.id}>
+                标记 <DownOutlined />
+              </Button>
+            </Dropdown>
+          )}
+        </Space>
+      ),
     },
   ];
 
@@ -158,7 +225,17 @@ function OwnerBlock({ owner }: { owner: HouseOwner }) {
         <Tag>{owner.kind}</Tag>
         {owner.sharePct !== null && <Typography.Text type="secondary">份额 {owner.sharePct}%</Typography.Text>}
         {owner.primary && <Tag color="blue">主业主</Tag>}
-        {owner.tags.map((t) => <Tag key={t} color="magenta">{t}</Tag>)}
+        {owner.tags.map((t) => <Tag key={t} color="magenta" data-testid="owner-tag">{t}</Tag>)}
+        {canWriteContact && (
+          <Button size="small" type="link" icon={<PlusOutlined />} onClick={() => setDialog({ kind: 'add' })} data-testid="add-contact">
+            新增联系方式
+          </Button>
+        )}
+        {canWriteOwner && (
+          <Button size="small" type="link" icon={<TagsOutlined />} onClick={() => setDialog({ kind: 'tags' })} data-testid="edit-owner-tags">
+            编辑标签
+          </Button>
+        )}
       </Space>
       {owner.contacts.length === 0 ? (
         <Typography.Paragraph type="secondary">未登记联系方式</Typography.Paragraph>
@@ -170,6 +247,31 @@ function OwnerBlock({ owner }: { owner: HouseOwner }) {
           dataSource={owner.contacts}
           columns={columns}
           onRow={(c) => ({ 'data-testid': 'contact-row', 'data-kind': c.kind, 'data-contact-id': c.id } as HTMLAttributes<HTMLElement>)}
+        />
+      )}
+      {(dialog?.kind === 'add' || dialog?.kind === 'edit') && (
+        <ContactFormModal
+          ownerId={owner.id}
+          ownerName={owner.name}
+          contact={dialog.kind === 'edit' ? dialog.contact : undefined}
+          revealedValue={dialog.kind === 'edit' ? revealed[dialog.contact.id] : undefined}
+          onClose={() => setDialog(null)}
+          onSaved={(saved, valueChanged) => {
+            if (valueChanged) forget(saved.id);
+            setDialog(null);
+            onChanged();
+          }}
+        />
+      )}
+      {dialog?.kind === 'tags' && (
+        <OwnerTagsModal
+          ownerId={owner.id}
+          ownerName={owner.name}
+          onClose={() => setDialog(null)}
+          onSaved={() => {
+            setDialog(null);
+            onChanged();
+          }}
         />
       )}
     </div>
