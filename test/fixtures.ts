@@ -9,6 +9,7 @@ import { createUser } from '../server/modules/auth/auth-service.ts';
 import { createBuilding, createHouse, createProject, type HouseInput } from '../server/modules/registry/registry-service.ts';
 import { createOwner, createOwnership } from '../server/modules/registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../server/modules/setup/bootstrap.ts';
+import { addStandard, createFeeItem, setContractTerms } from '../server/modules/billing/fee-service.ts';
 import type { TestDatabase } from './db.ts';
 
 export const PASSWORD = 'Passw0rd-for-tests';
@@ -56,5 +57,9 @@ export async function insertWorld(ctx: ServiceContext) {
     const u = await createUser(ctx, admin, { username: `u_${role}`, displayName: role, role, password: PASSWORD, scopes: scopes[role] });
     users[role] = { username: u.username, id: u.id };
   }
-  return { companyId, admin, projects: { pA, pB }, buildings: { a1, a2, b1 }, houses: { hA1, hA2, hB1 }, users };
+  // Project A bills 物业服务费 monthly, due on the 15th: 2.35 元/m² for 高层.
+  const fee = await createFeeItem(ctx, admin, pA.id, { name: '物业服务费', category: '物业服务费', pricing: 'per_area' });
+  await addStandard(ctx, admin, fee.id, { propertyType: '高层', unitPrice: '2.35', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
+  await setContractTerms(ctx, admin, pA.id, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
+  return { companyId, admin, projects: { pA, pB }, buildings: { a1, a2, b1 }, houses: { hA1, hA2, hB1 }, users, feeItemId: fee.id };
 }

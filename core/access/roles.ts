@@ -23,10 +23,11 @@ export const OPERATIONS = [
   'contact.write', 'contact.reveal',
   'audit.read',
   'user.read', 'user.manage',
+  'billing.read', 'billing.configure', 'billing.run',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-const READ: Operation[] = ['project.read', 'house.read', 'parking.read', 'owner.read'];
+const READ: Operation[] = ['project.read', 'house.read', 'parking.read', 'owner.read', 'billing.read'];
 
 const GRANTS: Record<Role, readonly Operation[]> = {
   admin: OPERATIONS,
@@ -34,7 +35,7 @@ const GRANTS: Record<Role, readonly Operation[]> = {
   project_manager: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'audit.read', 'user.read'],
   supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read'],
   collector: [...READ, 'contact.write', 'contact.reveal'],
-  cashier: READ,
+  cashier: [...READ, 'billing.run'],
 };
 
 export function roleAllows(role: Role, op: Operation): boolean {

@@ -32,7 +32,7 @@ describe.each(DIALECTS)('wuye CLI on %s', (dialect) => {
   it('db migrate applies the migrations once, then reports nothing to do', async () => {
     const first = await wuye(url, '--json', 'db', 'migrate');
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.out)).toMatchObject({ dialect, applied: ['0001-registry'] });
+    expect(JSON.parse(first.out)).toMatchObject({ dialect, applied: ['0001-registry', '0002-billing'] });
     const again = await wuye(url, 'db', 'migrate');
     expect(again.out).toContain('数据库已是最新');
   });
@@ -48,6 +48,19 @@ describe.each(DIALECTS)('wuye CLI on %s', (dialect) => {
     expect(human.out).not.toContain('14400002222');
     const json = await wuye(url, '--json', 'house', 'show', '1-1-101', '--project', '锦绣华庭');
     expect(JSON.parse(json.out)).toMatchObject({ number: '1-1-101', projectName: '锦绣华庭', area: '89.50' });
+  });
+
+  it('bill run previews, commits and reruns without billing twice', async () => {
+    const dry = await wuye(url, '--json', 'bill', 'run', '--project', '和园', '--period', '2026-03', '--dry-run');
+    expect(JSON.parse(dry.out)).toMatchObject({ dryRun: true, created: 2, createdFen: 42066 });
+    const run = await wuye(url, 'bill', 'run', '--project', '和园', '--period', '2026-03');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('新增应收 2 笔，合计 ¥420.66');
+    const again = await wuye(url, 'bill', 'run', '--project', '和园', '--period', '2026-03');
+    expect(again.out).toContain('新增应收 0 笔，合计 ¥0.00；已存在 2 笔');
+    const noTerms = await wuye(url, 'bill', 'run', '--project', '锦绣华庭', '--period', '2026-03');
+    expect(noTerms.code).toBe(1);
+    expect(noTerms.err).toMatch(/错误 \[VALIDATION_FAILED\] 项目尚未设置/);
   });
 
   it('fails with a non-zero exit, the error code and a Chinese message', async () => {

@@ -13,6 +13,8 @@ import { generateDemo } from '../modules/demo/demo-generator.ts';
 import { findHouseId, getProjectOrThrow, listBuildings, listProjects } from '../modules/registry/registry-service.ts';
 import { getHouseDetail } from '../modules/registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../modules/setup/bootstrap.ts';
+import { runBillRun } from '../modules/billing/bill-run-service.ts';
+import { formatYuan } from '../../core/money.ts';
 
 type Out = (human: string, json: unknown) => void;
 
@@ -108,6 +110,27 @@ export function buildCli(out: Out = defaultOut, err: (line: string) => void = (l
       print(rows.length ? rows.map((p) => `${p.id}\t${p.name}\t${p.buildingCount} 栋\t${p.address}`).join('\n') : '（暂无项目）', rows);
     });
   });
+
+  const bill = program.command('bill').description('出账');
+  bill.command('run').description('按账期出账：每户 × 收费项目 × 月一笔应收；重复执行不会重复计费')
+    .requiredOption('--project <idOrName>', '项目 id 或名称')
+    .requiredOption('--period <YYYY-MM>', '账期')
+    .option('--dry-run', '只预览，不写入')
+    .action(async (o: { project: string; period: string; dryRun?: boolean }) => {
+      await withRuntime(async ({ ctx, companyId }) => {
+        const actor = systemActor(companyId, 'cli');
+        const p = await getProjectOrThrow(ctx, actor, o.project);
+        const r = await runBillRun(ctx, actor, p.id, o.period, { dryRun: o.dryRun ?? false });
+        const lines = [
+          `${p.name} ${r.period} ${r.dryRun ? '出账预览（未写入）' : '出账完成'}${r.billingMonth ? `：账期 ${r.months.join('、')}，缴费截止 ${r.dueDate ?? '—'}` : ''}`,
+          `  新增应收 ${r.created} 笔，合计 ${formatYuan(r.createdFen)}；已存在 ${r.existing} 笔（不重复计费）；跳过 ${r.skipped} 项`,
+          ...r.byItem.map((i) => `  ${i.name}：业主 ${i.charges} 笔 ${formatYuan(i.amountFen)}，开发商 ${i.developerCharges} 笔 ${formatYuan(i.developerFen)}`),
+          ...r.skips.slice(0, 20).map((s) => `  跳过：${s.reason}`),
+          ...(r.skips.length > 20 ? [`  ……另有 ${r.skipped - 20} 项跳过，见 --json`] : []),
+        ];
+        print(lines.join('\n'), r);
+      });
+    });
 
   const house = program.command('house').description('房屋');
   house.command('show <number>').description('显示一户的档案：产权期间、业主、联系方式（脱敏）')

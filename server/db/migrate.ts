@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
 import type { AnyDb } from './migrations/helpers.ts';
 import * as m0001 from './migrations/0001-registry.ts';
+import * as m0002 from './migrations/0002-billing.ts';
 
 /** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-registry': m0001,
+  '0002-billing': m0002,
 };
 
 export async function migrateToLatest(db: AnyDb): Promise<MigrationResultSet> {

@@ -56,6 +56,31 @@ export interface AuditLogTable {
 }
 export interface AppSettingTable { key: string; value: string }
 
+export interface FeeItemTable {
+  id: Id; project_id: number; name: string; category: string; applies_to: string; pricing: string; rounding: string;
+  prepaid_deduct: Flag; active: Flag; sort_order: number; created_at: Instant;
+}
+export interface FeeStandardTable {
+  id: Id; fee_item_id: number; property_type: string; price_x10000: number | null; monthly_fen: number | null;
+  published_on: LocalDate; effective_from: LocalDate; effective_to: LocalDate | null; override_reason: string | null;
+  created_by: string; created_at: Instant;
+}
+export interface ContractTermsTable {
+  id: Id; project_id: number; kind: string; cycle: string; anchor_month: number; due_day: number;
+  late_fee_daily_ppm: number | null; late_fee_grace_days: number | null; late_fee_cap_pct: number | null;
+  late_fee_clause_text: string | null; late_fee_clause_evidence: string | null; effective_from: LocalDate;
+  created_by: string; created_at: Instant;
+}
+export interface BillRunTable {
+  id: Id; project_id: number; period: string; created_by: string; created_at: Instant; charges_created: number;
+  charges_existing: number; amount_fen: number; skipped: number; report_json: string;
+}
+export interface ChargeTable {
+  id: Id; project_id: number; house_id: number | null; parking_space_id: number | null; object_key: string; fee_item_id: number; period: string; due_date: LocalDate; bill_to: string;
+  ownership_id: number | null; kind: string; amount_fen: number; basis: string; bill_run_id: number | null; reason: string | null;
+  created_by: string; created_at: Instant;
+}
+
 export interface DB {
   company: CompanyTable;
   project: ProjectTable;
@@ -74,6 +99,11 @@ export interface DB {
   session: SessionTable;
   audit_log: AuditLogTable;
   app_setting: AppSettingTable;
+  fee_item: FeeItemTable;
+  fee_standard: FeeStandardTable;
+  contract_terms: ContractTermsTable;
+  bill_run: BillRunTable;
+  charge: ChargeTable;
 }
 
 export type House = Selectable<HouseTable>;

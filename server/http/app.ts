@@ -16,6 +16,7 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { registryRoutes } from './routes/registry-routes.ts';
 import { ownerRoutes } from './routes/owner-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
+import { billingRoutes } from './routes/billing-routes.ts';
 
 export const SESSION_COOKIE = 'wuye_session';
 
@@ -97,6 +98,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     registryRoutes(api, opts.ctx);
     ownerRoutes(api, opts.ctx);
     adminRoutes(api, opts.ctx);
+    billingRoutes(api, opts.ctx);
     return Promise.resolve();
   }, { prefix: '/api' });
 

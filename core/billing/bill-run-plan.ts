@@ -1,0 +1,109 @@
+import { monthlyCharge } from './charge.ts';
+import { cycleMonths, dueDateOf, firstDay, lastDay, type Cycle } from './periods.ts';
+import type { Rounding } from './rounding.ts';
+
+/**
+ * The bill run as a pure function: for one project and one month, which charges to create and which houses to skip,
+ * with the reason. One charge per house × item × month × payer. Committing the plan is the server's job; re-running it
+ * creates nothing new because every planned charge has a natural key.
+ *
+ * - A cycle (quarter, half-year, year) is billed in its first month: that run creates a charge for every month of the
+ *   cycle, all due on the cycle's due date; runs in the other months of the cycle create nothing.
+ * - Billing starts at delivery (R28): a month is prorated by days from the delivery date for the owner, and the days
+ *   before delivery (or the whole month of an undelivered house) are billed to the developer.
+ * - The owner of a month is the ownership period covering its first day, else its last day (arrears stay with the
+ *   owner of the period, R30).
+ */
+export interface PlanTerms {
+  cycle: Cycle;
+  anchorMonth: number;
+  dueDay: number;
+}
+
+export interface PlanItem {
+  id: number;
+  name: string;
+  rounding: Rounding;
+  /** Standards in force for the month, by property type ('*' for every type). */
+  standards: ReadonlyArray<{ propertyType: string; pricing: { kind: 'per_area'; priceX10000: number } | { kind: 'fixed'; monthlyFen: number } }>;
+}
+
+export interface PlanHouse {
+  id: number;
+  number: string;
+  propertyType: string;
+  areaX100: number;
+  deliveryDate: string | null;
+  ownerships: ReadonlyArray<{ id: number; from: string; to: string | null }>;
+}
+
+export interface PlannedCharge {
+  houseId: number;
+  feeItemId: number;
+  period: string;
+  dueDate: string;
+  billTo: 'owner' | 'developer';
+  ownershipId: number | null;
+  amountFen: number;
+  basis: string;
+}
+
+export interface PlanSkip {
+  houseId: number | null;
+  feeItemId: number | null;
+  reason: string;
+}
+
+export interface BillRunPlan {
+  period: string;
+  billingMonth: boolean;
+  charges: PlannedCharge[];
+  skips: PlanSkip[];
+  totalFen: number;
+}
+
+function ownerOf(h: PlanHouse, month: string): number | null {
+  const covers = (day: string) => h.ownerships.find((o) => o.from <= day && (o.to === null || o.to >= day));
+  return (covers(firstDay(month)) ?? covers(lastDay(month)))?.id ?? null;
+}
+
+export function planBillRun(input: { period: string; terms: PlanTerms; items: readonly PlanItem[]; houses: Iterable<PlanHouse> }): BillRunPlan {
+  const months = cycleMonths(input.period, input.terms.cycle, input.terms.anchorMonth);
+  const charges: PlannedCharge[] = [];
+  const skips: PlanSkip[] = [];
+  if (months[0] !== input.period) {
+    skips.push({ houseId: null, feeItemId: null, reason: `${input.period} 不是计费月：${input.terms.cycle} 周期于 ${months[0]} 出账` });
+    return { period: input.period, billingMonth: false, charges, skips, totalFen: 0 };
+  }
+  const dueDate = dueDateOf(input.period, { kind: 'day_of_first_month', day: input.terms.dueDay });
+  for (const h of input.houses) {
+    for (const item of input.items) {
+      const standard = item.standards.find((s) => s.propertyType === h.propertyType) ?? item.standards.find((s) => s.propertyType === '*');
+      if (!standard) {
+        skips.push({ houseId: h.id, feeItemId: item.id, reason: `“${item.name}”没有适用于${h.propertyType}的收费标准` });
+        continue;
+      }
+      for (const month of months) {
+        const base = { pricing: standard.pricing, areaX100: h.areaX100, period: month, rounding: item.rounding };
+        const owner = monthlyCharge({ ...base, deliveryDate: h.deliveryDate });
+        const full = monthlyCharge({ ...base, deliveryDate: '0000-01-01' });
+        if (owner.amountFen > 0) {
+          const ownershipId = ownerOf(h, month);
+          if (ownershipId === null) skips.push({ houseId: h.id, feeItemId: item.id, reason: `${h.number} ${month} 没有产权登记，无法确定缴费业主` });
+          else charges.push({ houseId: h.id, feeItemId: item.id, period: month, dueDate, billTo: 'owner', ownershipId, amountFen: owner.amountFen, basis: owner.basis });
+        }
+        // The developer pays what the owner does not: the whole month before delivery, the days before it in the
+        // delivery month (R28). The complement is taken from the full month so the two always add up to it.
+        const developerFen = full.amountFen - owner.amountFen;
+        if (developerFen > 0) {
+          const days = full.daysInPeriod - owner.days;
+          charges.push({
+            houseId: h.id, feeItemId: item.id, period: month, dueDate, billTo: 'developer', ownershipId: null, amountFen: developerFen,
+            basis: `未交付，由开发商缴纳：${full.basis}${days === full.daysInPeriod ? '' : ` 中交付前 ${days} 天`}`,
+          });
+        }
+      }
+    }
+  }
+  return { period: input.period, billingMonth: true, charges, skips, totalFen: charges.reduce((a, c) => a + c.amountFen, 0) };
+}

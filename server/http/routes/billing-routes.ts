@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { listBillRuns, runBillRun } from '../../modules/billing/bill-run-service.ts';
+import { addStandard, createFeeItem, listFeeItemsWithStandards, setContractTerms } from '../../modules/billing/fee-service.ts';
+import type { ServiceContext } from '../../modules/context.ts';
+import { actorOf } from '../app.ts';
+import { errorResponses, IdParam, list } from '../schemas.ts';
+
+const Standard = z.object({
+  id: z.number(), feeItemId: z.number(), propertyType: z.string(), unitPrice: z.string().nullable(), monthlyAmount: z.string().nullable(),
+  publishedOn: z.string(), effectiveFrom: z.string(), effectiveTo: z.string().nullable(), overrideReason: z.string().nullable(),
+});
+const FeeItem = z.object({ id: z.number(), projectId: z.number(), name: z.string(), category: z.string(), appliesTo: z.string(), pricing: z.string(), rounding: z.string(), prepaidDeduct: z.boolean(), active: z.boolean() });
+const FeeItemBody = z.object({
+  name: z.string().max(50), category: z.string(), appliesTo: z.enum(['house', 'parking']).optional(), pricing: z.string(), rounding: z.string().optional(),
+  prepaidDeduct: z.boolean().optional(), sortOrder: z.number().int().optional(),
+});
+const StandardBody = z.object({
+  propertyType: z.string(), unitPrice: z.string().optional().describe('元/m²/月，最多 4 位小数'), monthlyAmount: z.string().optional().describe('元/月'),
+  publishedOn: z.string(), effectiveFrom: z.string(), effectiveTo: z.string().nullable().optional(), overrideReason: z.string().max(500).nullable().optional(),
+});
+const TermsBody = z.object({
+  kind: z.string(), cycle: z.string(), anchorMonth: z.number().int().optional(), dueDay: z.number().int(), effectiveFrom: z.string(),
+  lateFee: z.object({ dailyRate: z.string(), graceDays: z.number().int(), capPctOfPrincipal: z.number().int().nullable(), clauseText: z.string().max(2000), clauseEvidence: z.string().max(500) }).nullable().optional(),
+});
+const Report = z.object({
+  projectId: z.number(), period: z.string(), dryRun: z.boolean(), billingMonth: z.boolean(), months: z.array(z.string()), dueDate: z.string().nullable(),
+  created: z.number(), createdFen: z.number().describe('分'), existing: z.number(),
+  byItem: z.array(z.object({ feeItemId: z.number(), name: z.string(), charges: z.number(), amountFen: z.number(), developerCharges: z.number(), developerFen: z.number() })),
+  skipped: z.number(), skips: z.array(z.object({ houseId: z.number().nullable(), feeItemId: z.number().nullable(), reason: z.string() })), billRunId: z.number().nullable(),
+});
+
+export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['billing'];
+
+  r.get('/projects/:id/fee-items', { schema: { tags, summary: '收费项目及收费标准', params: IdParam, response: { 200: list(FeeItem.extend({ standards: z.array(Standard) })), ...errorResponses } } },
+    async (req) => ({ items: await listFeeItemsWithStandards(ctx, actorOf(req), req.params.id) }));
+
+  r.post('/projects/:id/fee-items', { schema: { tags, summary: '新建收费项目', params: IdParam, body: FeeItemBody, response: { 201: FeeItem, ...errorResponses } } },
+    async (req, reply) => reply.status(201).send(await createFeeItem(ctx, actorOf(req), req.params.id, req.body)));
+
+  r.post('/fee-items/:id/standards', { schema: { tags, summary: '新增收费标准（公示满一个月后执行，R25）', params: IdParam, body: StandardBody, response: { 201: Standard, ...errorResponses } } },
+    async (req, reply) => reply.status(201).send(await addStandard(ctx, actorOf(req), req.params.id, req.body)));
+
+  r.post('/projects/:id/contract-terms', { schema: { tags, summary: '设置合同条款：计费周期、缴费截止日、逾期违约金条款', params: IdParam, body: TermsBody, response: { 201: z.object({ id: z.number() }).passthrough(), ...errorResponses } } },
+    async (req, reply) => reply.status(201).send(await setContractTerms(ctx, actorOf(req), req.params.id, req.body)));
+
+  r.post('/projects/:id/bill-runs', {
+    schema: { tags, summary: '出账（dryRun=true 时只预览，不写入）；重复出账不会重复计费', params: IdParam, body: z.object({ period: z.string(), dryRun: z.boolean().optional() }), response: { 200: Report, ...errorResponses } },
+  }, async (req) => runBillRun(ctx, actorOf(req), req.params.id, req.body.period, { dryRun: req.body.dryRun ?? false }));
+
+  r.get('/projects/:id/bill-runs', {
+    schema: { tags, summary: '出账记录', params: IdParam, response: { 200: list(z.object({ id: z.number(), period: z.string(), createdBy: z.string(), createdAt: z.string(), chargesCreated: z.number(), chargesExisting: z.number(), amountFen: z.number(), skipped: z.number() })), ...errorResponses } },
+  }, async (req) => ({ items: await listBillRuns(ctx, actorOf(req), req.params.id) }));
+}

@@ -1,0 +1,144 @@
+import { fieldError } from '../../../core/errors.ts';
+import { planBillRun, type PlanHouse, type PlanItem, type PlanSkip } from '../../../core/billing/bill-run-plan.ts';
+import { CYCLE_LABELS, cycleMonths, firstDay, isPeriod, type Cycle } from '../../../core/billing/periods.ts';
+import type { Rounding } from '../../../core/billing/rounding.ts';
+import * as repo from '../../db/repositories/billing-repository.ts';
+import { audit } from '../audit/audit.ts';
+import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
+import { getProjectOrThrow } from '../registry/registry-service.ts';
+import { termsInForce } from './fee-service.ts';
+
+const BATCH = 1000;
+const INSERT_ROWS = 400;
+
+export interface BillRunReport {
+  projectId: number;
+  period: string;
+  dryRun: boolean;
+  billingMonth: boolean;
+  months: string[];
+  dueDate: string | null;
+  /** Charges this run created (or, in a dry run, would create). */
+  created: number;
+  createdFen: number;
+  /** Charges that already existed from an earlier run: a rerun creates nothing. */
+  existing: number;
+  byItem: Array<{ feeItemId: number; name: string; charges: number; amountFen: number; developerCharges: number; developerFen: number }>;
+  skipped: number;
+  /** The first skips with their reasons (all are counted in `skipped`). */
+  skips: PlanSkip[];
+  billRunId: number | null;
+}
+
+/** The items with the standards in force on the first day of the billing month. */
+async function planItems(ctx: ServiceContext, projectId: number, period: string): Promise<PlanItem[]> {
+  const items = (await repo.listFeeItems(ctx.db, projectId)).filter((i) => i.active === 1 && i.applies_to === 'house');
+  const standards = await repo.standardsOf(ctx.db, items.map((i) => i.id));
+  const day = firstDay(period);
+  return items.map((i) => ({
+    id: i.id, name: i.name, rounding: i.rounding as Rounding,
+    standards: standards
+      .filter((s) => s.fee_item_id === i.id && s.effective_from <= day && (s.effective_to === null || s.effective_to >= day))
+      .map((s) => ({ propertyType: s.property_type, pricing: s.price_x10000 !== null ? { kind: 'per_area' as const, priceX10000: s.price_x10000 } : { kind: 'fixed' as const, monthlyFen: s.monthly_fen ?? 0 } })),
+  }));
+}
+
+/**
+ * `wuye bill run --project <p> --period YYYY-MM [--dry-run]`: one charge per house × item × month (× payer), idempotent.
+ * Houses are read in keyset batches and charges written in multi-row inserts that skip existing natural keys, so a
+ * rerun, or a run resumed after a crash, creates nothing twice. A dry run computes the same report and writes nothing.
+ */
+export async function runBillRun(ctx: ServiceContext, actor: Actor, projectId: number, period: string, opts: { dryRun?: boolean } = {}): Promise<BillRunReport> {
+  requireRole(actor, opts.dryRun ? 'billing.read' : 'billing.run');
+  if (!isPeriod(period)) throw fieldError('period', 'VALIDATION_FAILED', '账期应为 YYYY-MM');
+  await getProjectOrThrow(ctx, actor, projectId);
+  const terms = await termsInForce(ctx, projectId, firstDay(period));
+  const items = await planItems(ctx, projectId, period);
+  if (items.length === 0) throw fieldError('projectId', 'VALIDATION_FAILED', '项目没有启用的房屋收费项目，无法出账');
+  const planTerms = { cycle: terms.cycle as Cycle, anchorMonth: terms.anchor_month, dueDay: terms.due_day };
+  const months = cycleMonths(period, planTerms.cycle, planTerms.anchorMonth);
+  const names = new Map(items.map((i) => [i.id, i.name]));
+  const byItem = new Map<number, BillRunReport['byItem'][number]>();
+  const report: BillRunReport = {
+    projectId, period, dryRun: opts.dryRun ?? false, billingMonth: months[0] === period, months, dueDate: null,
+    created: 0, createdFen: 0, existing: 0, byItem: [], skipped: 0, skips: [], billRunId: null,
+  };
+  if (!report.billingMonth) {
+    return { ...report, skipped: 1, skips: [{ houseId: null, feeItemId: null, reason: `${period} 不是计费月：本项目按${CYCLE_LABELS[planTerms.cycle]}计费，于 ${months[0]} 出账` }] };
+  }
+  const now = nowIso(ctx);
+  let billRunId: number | null = null;
+  if (!report.dryRun) {
+    const row = await ctx.db.insertInto('bill_run').values({
+      project_id: projectId, period, created_by: actor.name, created_at: now, charges_created: 0, charges_existing: 0, amount_fen: 0, skipped: 0, report_json: '{}',
+    }).returning('id').executeTakeFirstOrThrow();
+    billRunId = row.id;
+  }
+
+  for (let after = 0; ;) {
+    const batch = await repo.houseBatch(ctx.db, projectId, after, BATCH);
+    if (batch.length === 0) break;
+    after = batch[batch.length - 1]!.id;
+    const ownerships = await repo.ownershipsOfHouses(ctx.db, batch.map((h) => h.id));
+    const houses: PlanHouse[] = batch.map((h) => ({
+      id: h.id, number: h.number, propertyType: h.property_type, areaX100: h.area_x100, deliveryDate: h.delivery_date,
+      ownerships: ownerships.filter((o) => o.house_id === h.id).map((o) => ({ id: o.id, from: o.from_date, to: o.to_date })),
+    }));
+    const plan = planBillRun({ period, terms: planTerms, items, houses });
+    report.skipped += plan.skips.length;
+    for (const s of plan.skips) if (report.skips.length < 100) report.skips.push(s);
+    const keyOf = (c: { object_key: string; fee_item_id: number; period: string; bill_to: string }) => `${c.object_key}|${c.fee_item_id}|${c.period}|${c.bill_to}`;
+    const existing = new Set((await repo.existingChargeKeys(ctx.db, batch.map((h) => `h${h.id}`), months)).map(keyOf));
+    const fresh = plan.charges.filter((c) => !existing.has(keyOf({ object_key: `h${c.houseId}`, fee_item_id: c.feeItemId, period: c.period, bill_to: c.billTo })));
+    report.existing += plan.charges.length - fresh.length;
+    report.dueDate = plan.charges[0]?.dueDate ?? report.dueDate;
+    let inserted = fresh;
+    if (!report.dryRun && fresh.length > 0) {
+      inserted = [];
+      await ctx.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < fresh.length; i += INSERT_ROWS) {
+          const rows = fresh.slice(i, i + INSERT_ROWS);
+          // A concurrent run may have written some of these meanwhile: the natural key skips them, and only what
+          // this statement really inserted (RETURNING) is counted.
+          const done = await trx.insertInto('charge').values(rows.map((c) => ({
+            project_id: projectId, house_id: c.houseId, parking_space_id: null, object_key: `h${c.houseId}`, fee_item_id: c.feeItemId,
+            period: c.period, due_date: c.dueDate, bill_to: c.billTo, ownership_id: c.ownershipId, kind: 'charge', amount_fen: c.amountFen,
+            basis: c.basis, bill_run_id: billRunId, reason: null, created_by: actor.name, created_at: now,
+          }))).onConflict((oc) => oc.doNothing()).returning(['house_id', 'fee_item_id', 'period', 'bill_to']).execute();
+          const got = new Set(done.map((d) => `${d.house_id}|${d.fee_item_id}|${d.period}|${d.bill_to}`));
+          inserted.push(...rows.filter((c) => got.has(`${c.houseId}|${c.feeItemId}|${c.period}|${c.billTo}`)));
+        }
+      });
+      report.existing += fresh.length - inserted.length;
+    }
+    for (const c of inserted) {
+      report.created += 1;
+      report.createdFen += c.amountFen;
+      const s = byItem.get(c.feeItemId) ?? { feeItemId: c.feeItemId, name: names.get(c.feeItemId) ?? '', charges: 0, amountFen: 0, developerCharges: 0, developerFen: 0 };
+      if (c.billTo === 'developer') { s.developerCharges += 1; s.developerFen += c.amountFen; } else { s.charges += 1; s.amountFen += c.amountFen; }
+      byItem.set(c.feeItemId, s);
+    }
+  }
+  report.byItem = [...byItem.values()].sort((a, b) => a.feeItemId - b.feeItemId);
+  report.billRunId = billRunId;
+  if (billRunId !== null) {
+    await ctx.db.transaction().execute(async (trx) => {
+      // The run row is the one record of a run that is completed after the fact (its counts); charges never change.
+      await trx.updateTable('bill_run').set({
+        charges_created: report.created, charges_existing: report.existing, amount_fen: report.createdFen, skipped: report.skipped,
+        report_json: JSON.stringify({ byItem: report.byItem, skips: report.skips, dueDate: report.dueDate, months }),
+      }).where('id', '=', billRunId).execute();
+      await audit(trx, ctx, actor, { action: 'bill_run.commit', entity: 'bill_run', entityId: billRunId, projectId, after: { period, created: report.created, createdFen: report.createdFen, existing: report.existing, skipped: report.skipped } });
+    });
+  }
+  return report;
+}
+
+export async function listBillRuns(ctx: ServiceContext, actor: Actor, projectId: number) {
+  requireRole(actor, 'billing.read');
+  await getProjectOrThrow(ctx, actor, projectId);
+  return (await repo.listBillRuns(ctx.db, projectId)).map((r) => ({
+    id: r.id, period: r.period, createdBy: r.created_by, createdAt: r.created_at, chargesCreated: r.charges_created,
+    chargesExisting: r.charges_existing, amountFen: r.amount_fen, skipped: r.skipped,
+  }));
+}
