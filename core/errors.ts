@@ -71,6 +71,10 @@ const LABELS: Record<string, string> = {
   area: '计费面积', status: '状态', deliveryDate: '交付日期', from: '开始日期', to: '结束日期', value: '联系方式',
   kind: '类型', owners: '业主', username: '用户名', password: '密码', role: '角色', buildingId: '楼栋', entranceId: '单元',
   projectId: '项目', source: '来源', lastVerified: '最近核实日期', consentNote: '业主同意记录', tags: '标签',
+  amount: '金额', channel: '收款方式', periods: '指定账期', reason: '原因', payer: '缴费人', period: '账期', unitPrice: '单价',
+  monthlyAmount: '月固定金额', publishedOn: '公示日期', effectiveFrom: '执行日期', effectiveTo: '截止日期', category: '收费类别',
+  pricing: '计费方式', rounding: '取整方式', cycle: '计费周期', dueDay: '缴费截止日', anchorMonth: '周期起始月', dailyRate: '日费率',
+  graceDays: '宽限天数', capPctOfPrincipal: '违约金上限', clauseText: '违约金条款原文', clauseEvidence: '条款提示说明的证据', note: '备注',
 };
 
 export function fieldLabel(field: string): string {

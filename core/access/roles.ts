@@ -24,6 +24,7 @@ export const OPERATIONS = [
   'audit.read',
   'user.read', 'user.manage',
   'billing.read', 'billing.configure', 'billing.run',
+  'payment.record', 'payment.reverse',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -34,8 +35,9 @@ const GRANTS: Record<Role, readonly Operation[]> = {
   general_manager: [...READ, 'contact.reveal', 'audit.read', 'user.read'],
   project_manager: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'audit.read', 'user.read'],
   supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read'],
-  collector: [...READ, 'contact.write', 'contact.reveal'],
-  cashier: [...READ, 'billing.run'],
+  collector: [...READ, 'contact.write', 'contact.reveal', 'payment.record'],
+  // 财务/收款员: takes payments and corrects them by reversal (never by editing; nobody edits money records).
+  cashier: [...READ, 'billing.run', 'payment.record', 'payment.reverse'],
 };
 
 export function roleAllows(role: Role, op: Operation): boolean {

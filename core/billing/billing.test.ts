@@ -137,10 +137,10 @@ describe('late fees (R19–R23), worked by hand', () => {
   });
 
   it('grace days delay the start; a partial payment lowers the base from its day', () => {
-    // due 01-15, grace 5 → accrues from 01-21. 10,000 fen paid on 01-25: 01-21..01-24 on 20,000 (4 days), then
-    // 01-25..02-03 on 10,000 (10 days): (80,000 + 100,000) × 300 / 1e6 = 54 fen.
+    // due 01-15, grace 5 → accrues from 01-21. 10,000 fen paid on 01-25: 01-21..01-25 on 20,000 (5 days, the payment
+    // day included), then 01-26..02-03 on 10,000 (9 days): (100,000 + 90,000) × 300 / 1e6 = 57 fen.
     const f = lateFee({ principalFen: 20000, dueDate: '2026-01-15', principalPayments: [{ date: '2026-01-25', amountFen: 10000 }], asOf: '2026-02-03', clause: { ...clause, graceDays: 5 } });
-    expect(f).toMatchObject({ amountFen: 54, days: 14, principalDays: 180000 });
+    expect(f).toMatchObject({ amountFen: 57, days: 14, principalDays: 190000 });
     expect(lateFee({ principalFen: 20000, dueDate: '2026-01-15', principalPayments: [], asOf: '2026-01-20', clause: { ...clause, graceDays: 5 } }).amountFen).toBe(0);
   });
 
@@ -160,6 +160,17 @@ describe('late fees (R19–R23), worked by hand', () => {
       const f2 = lateFee({ principalFen: principal, dueDate: '2026-01-15', principalPayments: [], asOf: at(Math.max(a, b)), clause });
       const again = lateFee({ principalFen: principal, dueDate: '2026-01-15', principalPayments: [], asOf: at(Math.max(a, b)), clause });
       return f1.amountFen <= f2.amountFen && f2.amountFen <= principal && again.amountFen === f2.amountFen;
+    }));
+  });
+
+  it('a fee computed and paid on a day is the same when computed again later (payments lower the base from the next day)', () => {
+    fc.assert(fc.property(fc.integer({ min: 100, max: 1e6 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 }), (principal, payDay, later) => {
+      const on = addDays('2026-01-15', payDay);
+      const atCounter = lateFee({ principalFen: principal, dueDate: '2026-01-15', principalPayments: [], asOf: on, clause: { ...clause, capPctOfPrincipal: null } });
+      const paid = [{ date: on, amountFen: Math.floor(principal / 2) }];
+      const again = lateFee({ principalFen: principal, dueDate: '2026-01-15', principalPayments: paid, asOf: on, clause: { ...clause, capPctOfPrincipal: null } });
+      const afterwards = lateFee({ principalFen: principal, dueDate: '2026-01-15', principalPayments: paid, asOf: addDays(on, later), clause: { ...clause, capPctOfPrincipal: null } });
+      return again.amountFen === atCounter.amountFen && afterwards.amountFen >= atCounter.amountFen;
     }));
   });
 

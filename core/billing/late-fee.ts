@@ -49,17 +49,18 @@ export function lateFee(input: LateFeeInput): LateFee {
   const start = addDays(input.dueDate, graceDays + 1); // the first day that accrues
   if (input.asOf < start) return { ...none, basis: `未逾期（${input.dueDate} 到期，宽限 ${graceDays} 天）` };
 
-  // Outstanding principal at the end of each day: principal minus payments dated on or before that day.
+  // A payment lowers the base from the day after it is made: the payment day itself still accrues on what was owed
+  // that morning. So a penalty computed at the counter on day D and paid on D never changes when computed again later.
   const payments = [...input.principalPayments].sort((a, b) => a.date.localeCompare(b.date));
   let outstanding = input.principalFen - payments.filter((p) => p.date < start).reduce((a, p) => a + p.amountFen, 0);
   let principalDays = 0n;
   let days = 0;
   let cursor: string = start;
   for (const p of payments.filter((x) => x.date >= start && x.date <= input.asOf)) {
-    const span = daysBetween(cursor, p.date); // days before the payment day
-    if (outstanding > 0) { principalDays += BigInt(outstanding) * BigInt(span); days += span; }
+    const span = daysBetween(cursor, p.date) + 1; // days from the cursor through the payment day
+    if (outstanding > 0 && span > 0) { principalDays += BigInt(outstanding) * BigInt(span); days += span; }
     outstanding -= p.amountFen;
-    cursor = p.date;
+    cursor = addDays(p.date, 1);
   }
   const tail = daysBetween(cursor, input.asOf) + 1;
   if (outstanding > 0 && tail > 0) { principalDays += BigInt(outstanding) * BigInt(tail); days += tail; }

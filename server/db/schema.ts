@@ -81,6 +81,14 @@ export interface ChargeTable {
   created_by: string; created_at: Instant;
 }
 
+export interface PaymentTable {
+  id: Id; project_id: number; house_id: number; payer_kind: string; ownership_id: number | null; payer_name: string | null; channel: string;
+  amount_fen: number; received_at: Instant; received_on: LocalDate; designated_json: string | null; reverses_payment_id: number | null;
+  reason: string | null; idempotency_key: string | null; note: string | null; recorded_by: string; recorded_by_id: number | null; created_at: Instant;
+}
+export interface AllocationTable { id: Id; payment_id: number; charge_id: number; component: string; amount_fen: number; created_at: Instant }
+export interface PrepaidEntryTable { id: Id; house_id: number; kind: string; amount_fen: number; payment_id: number | null; created_at: Instant }
+
 export interface DB {
   company: CompanyTable;
   project: ProjectTable;
@@ -104,6 +112,9 @@ export interface DB {
   contract_terms: ContractTermsTable;
   bill_run: BillRunTable;
   charge: ChargeTable;
+  payment: PaymentTable;
+  allocation: AllocationTable;
+  prepaid_entry: PrepaidEntryTable;
 }
 
 export type House = Selectable<HouseTable>;

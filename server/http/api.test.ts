@@ -98,6 +98,8 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
       { name: 'list users', allowed: ['admin', 'general_manager', 'project_manager', 'supervisor'], run: (r) => app.inject({ method: 'GET', url: '/api/users', headers: as(r) }) },
       { name: 'preview a bill run', allowed: ROLES, run: (r) => app.inject({ method: 'POST', url: `/api/projects/${world.projects.pA.id}/bill-runs`, headers: as(r), payload: { period: '2026-01', dryRun: true } }) },
       { name: 'commit a bill run', allowed: ['admin', 'cashier'], run: (r) => app.inject({ method: 'POST', url: `/api/projects/${world.projects.pA.id}/bill-runs`, headers: as(r), payload: { period: '2026-02' } }) },
+      { name: 'record a payment in A1', allowed: ['admin', 'collector', 'cashier'], run: (r) => app.inject({ method: 'POST', url: '/api/payments', headers: as(r), payload: { houseId: world.houses.hA1.house.id, amount: '1.00', channel: '现金' } }) },
+      { name: 'read a house account in A2', allowed: ['admin', 'general_manager', 'project_manager', 'supervisor', 'cashier'], run: (r) => app.inject({ method: 'GET', url: `/api/houses/${world.houses.hA2.house.id}/account`, headers: as(r) }) },
       { name: 'configure a fee item', allowed: ['admin'], run: (r) => app.inject({ method: 'POST', url: `/api/projects/${world.projects.pA.id}/fee-items`, headers: as(r), payload: { name: `车位管理费${r}`, category: '车位管理费', pricing: 'fixed' } }) },
       { name: 'create a user', allowed: ['admin'], run: (r) => app.inject({ method: 'POST', url: '/api/users', headers: as(r), payload: { username: `new_${r}`, displayName: '新人', role: 'collector', password: PASSWORD } }) },
     ];
@@ -297,6 +299,22 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(runs.json<{ items: Array<{ period: string; chargesCreated: number }> }>().items.filter((r) => r.period === '2026-03').map((r) => r.chargesCreated).sort()).toEqual([0, p.created]);
     const items = await app.inject({ method: 'GET', url: `/api/projects/${world.projects.pA.id}/fee-items`, headers: as('collector') });
     expect(items.json<{ items: Array<{ name: string; standards: Array<{ unitPrice: string }> }> }>().items[0]).toMatchObject({ name: '物业服务费', standards: [{ unitPrice: '2.35' }] });
+  });
+
+  it('takes a payment at the counter and shows it on the statement; reversal needs another 财务 user', async () => {
+    const houseId = world.houses.hA2.house.id;
+    await app.inject({ method: 'POST', url: `/api/projects/${world.projects.pA.id}/bill-runs`, headers: as('admin'), payload: { period: '2026-04' } });
+    const pay = await app.inject({ method: 'POST', url: '/api/payments', headers: as('cashier'), payload: { houseId, amount: '500.00', channel: '支付宝', periods: ['2026-04'] } });
+    expect(pay.statusCode).toBe(201);
+    const p = pay.json<{ id: number; allocations: Array<{ period: string; amountFen: number }>; prepaidFen: number }>();
+    expect(p.allocations.map((a) => a.period)).toEqual(['2026-04']);
+    expect(p.allocations[0]!.amountFen + p.prepaidFen).toBe(50000);
+    const acct = await app.inject({ method: 'GET', url: `/api/houses/${houseId}/account?asOf=2026-05-01`, headers: as('cashier') });
+    expect(acct.json<{ totals: { prepaidFen: number } }>().totals.prepaidFen).toBe(p.prepaidFen);
+    const own = await app.inject({ method: 'POST', url: `/api/payments/${p.id}/reverse`, headers: as('cashier'), payload: { reason: '录错' } });
+    expect(own.json()).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('另一位财务') as string });
+    const bad = await app.inject({ method: 'POST', url: '/api/payments', headers: as('cashier'), payload: { houseId, amount: '-5', channel: '现金' } });
+    expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'amount' }] });
   });
 
   it('locks an account after 5 failed logins, and unlocks after 15 minutes', async () => {

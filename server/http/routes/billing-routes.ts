@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { listBillRuns, runBillRun } from '../../modules/billing/bill-run-service.ts';
 import { addStandard, createFeeItem, listFeeItemsWithStandards, setContractTerms } from '../../modules/billing/fee-service.ts';
 import type { ServiceContext } from '../../modules/context.ts';
+import { getPayment, houseAccount, recordPayment, reversePayment } from '../../modules/billing/payment-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam, list } from '../schemas.ts';
 
@@ -31,6 +32,29 @@ const Report = z.object({
   skipped: z.number(), skips: z.array(z.object({ houseId: z.number().nullable(), feeItemId: z.number().nullable(), reason: z.string() })), billRunId: z.number().nullable(),
 });
 
+const PaymentView = z.object({
+  id: z.number(), houseId: z.number(), payerKind: z.string(), ownershipId: z.number().nullable(), payerName: z.string().nullable(), channel: z.string(),
+  amountFen: z.number().describe('分；冲正为负数'), amount: z.string(), receivedAt: z.string(), receivedOn: z.string(), reversesPaymentId: z.number().nullable(),
+  reason: z.string().nullable(), recordedBy: z.string(),
+  allocations: z.array(z.object({ chargeId: z.number(), period: z.string(), item: z.string(), component: z.string(), amountFen: z.number() })),
+  prepaidFen: z.number(),
+});
+const PaymentBody = z.object({
+  houseId: z.number().int(), amount: z.string().describe('元，最多两位小数'), channel: z.string(),
+  payer: z.union([z.object({ kind: z.literal('owner'), ownershipId: z.number().int().optional() }), z.object({ kind: z.literal('developer') })]).optional(),
+  payerName: z.string().max(100).nullable().optional(), periods: z.array(z.string()).max(120).optional(),
+  idempotencyKey: z.string().max(100).nullable().optional(), note: z.string().max(200).nullable().optional(),
+});
+const Account = z.object({
+  houseId: z.number(), asOf: z.string(),
+  lines: z.array(z.object({
+    chargeId: z.number(), period: z.string(), dueDate: z.string(), itemName: z.string(), amountFen: z.number(), principalPaidFen: z.number(),
+    lateFeeFen: z.number(), lateFeePaidFen: z.number(), lateFeeBasis: z.string(), courtReductionRisk: z.boolean(), billTo: z.string(),
+    ownershipId: z.number().nullable(), principalOwedFen: z.number(), lateFeeOwedFen: z.number(), aging: z.string().nullable(),
+  })),
+  totals: z.object({ chargedFen: z.number(), principalOwedFen: z.number(), lateFeeOwedFen: z.number(), prepaidFen: z.number() }),
+});
+
 export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['billing'];
@@ -54,4 +78,16 @@ export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   r.get('/projects/:id/bill-runs', {
     schema: { tags, summary: '出账记录', params: IdParam, response: { 200: list(z.object({ id: z.number(), period: z.string(), createdBy: z.string(), createdAt: z.string(), chargesCreated: z.number(), chargesExisting: z.number(), amountFen: z.number(), skipped: z.number() })), ...errorResponses } },
   }, async (req) => ({ items: await listBillRuns(ctx, actorOf(req), req.params.id) }));
+
+  r.post('/payments', { schema: { tags: ['payments'], summary: '收款并按规则冲抵（指定账期优先，否则先到期先抵；违约金先于本金），多余转入预存', body: PaymentBody, response: { 201: PaymentView, ...errorResponses } } },
+    async (req, reply) => reply.status(201).send(await recordPayment(ctx, actorOf(req), req.body)));
+
+  r.get('/payments/:id', { schema: { tags: ['payments'], summary: '收款详情', params: IdParam, response: { 200: PaymentView, ...errorResponses } } },
+    async (req) => getPayment(ctx, actorOf(req), req.params.id));
+
+  r.post('/payments/:id/reverse', { schema: { tags: ['payments'], summary: '冲正（须填写原因，由另一位财务办理；不修改、不删除原记录）', params: IdParam, body: z.object({ reason: z.string().max(500) }), response: { 201: PaymentView, ...errorResponses } } },
+    async (req, reply) => reply.status(201).send(await reversePayment(ctx, actorOf(req), req.params.id, req.body.reason)));
+
+  r.get('/houses/:id/account', { schema: { tags: ['payments'], summary: '房屋对账单：应收、已收、违约金、账龄、预存余额', params: IdParam, querystring: z.object({ asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }), response: { 200: Account, ...errorResponses } } },
+    async (req) => houseAccount(ctx, actorOf(req), req.params.id, req.query.asOf));
 }

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../../core/errors.ts';
+import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
+import { buildHouse, contextOf, fixedClock } from '../../../test/fixtures.ts';
+import type { Actor, ServiceContext } from '../context.ts';
+import { createBuilding, createHouse, createProject } from '../registry/registry-service.ts';
+import { createOwner, createOwnership, endOwnership } from '../registry/owner-service.ts';
+import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
+import { runBillRun } from './bill-run-service.ts';
+import { addStandard, createFeeItem, setContractTerms } from './fee-service.ts';
+import { houseAccount, recordPayment, reversePayment } from './payment-service.ts';
+
+const DIALECTS = await testDialects();
+
+async function fails(p: Promise<unknown>): Promise<string> {
+  try { await p; } catch (e) { return e instanceof AppError ? `${e.code}: ${e.message}` : String(e); }
+  return 'did not fail';
+}
+
+describe.each(DIALECTS)('payments on %s', (dialect) => {
+  let t: TestDatabase;
+  let ctx: ServiceContext;
+  let admin: Actor;
+  let cashierA: Actor;
+  let cashierB: Actor;
+  const houses: Record<string, number> = {};
+  const ownerships: Record<string, number> = {};
+  const count = async (table: 'payment' | 'allocation' | 'prepaid_entry') => (await t.db.selectFrom(table).select('id').execute()).length;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+    // 2026-03-20 10:00 in Shanghai.
+    ctx = contextOf(t, fixedClock('2026-03-20T02:00:00.000Z'));
+    const companyId = await ensureCompany(ctx);
+    admin = systemActor(companyId, 'test');
+    cashierA = { userId: 9001, name: 'cashier_a', role: 'cashier', companyId, scope: { kind: 'all' } };
+    cashierB = { userId: 9002, name: 'cashier_b', role: 'cashier', companyId, scope: { kind: 'all' } };
+    const p = await createProject(ctx, admin, { name: '和园', address: '江南省临江市学府路1号' });
+    const b = await createBuilding(ctx, admin, p.id, { name: '1栋' });
+    const add = async (key: string, n: number) => {
+      houses[key] = (await createHouse(ctx, admin, buildHouse(b.id, n, { area: '89.50', deliveryDate: '2020-06-30' }))).id;
+    };
+    await add('main', 1);
+    await add('sold', 2);
+    await add('race', 3);
+    const o1 = await createOwner(ctx, admin, { kind: '个人', name: '张甲' });
+    const o2 = await createOwner(ctx, admin, { kind: '个人', name: '李乙' });
+    const o3 = await createOwner(ctx, admin, { kind: '个人', name: '王丙' });
+    ownerships.main = (await createOwnership(ctx, admin, { houseId: houses.main!, from: '2020-06-30', owners: [{ ownerId: o1.id }] })).id;
+    ownerships.race = (await createOwnership(ctx, admin, { houseId: houses.race!, from: '2020-06-30', owners: [{ ownerId: o1.id }] })).id;
+    // 'sold' changed hands on 2026-03-01: January and February belong to 李乙, March to 王丙 (R30).
+    ownerships.seller = (await createOwnership(ctx, admin, { houseId: houses.sold!, from: '2020-06-30', owners: [{ ownerId: o2.id }] })).id;
+    await endOwnership(ctx, admin, ownerships.seller, '2026-02-28');
+    ownerships.buyer = (await createOwnership(ctx, admin, { houseId: houses.sold!, from: '2026-03-01', owners: [{ ownerId: o3.id }] })).id;
+    const fee = await createFeeItem(ctx, admin, p.id, { name: '物业服务费', category: '物业服务费', pricing: 'per_area' });
+    await addStandard(ctx, admin, fee.id, { propertyType: '*', unitPrice: '2.35', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
+    await setContractTerms(ctx, admin, p.id, {
+      kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01',
+      lateFee: { dailyRate: '0.0003', graceDays: 0, capPctOfPrincipal: 100, clauseText: '逾期每日按欠费万分之三支付违约金，以欠费本金为限', clauseEvidence: '签约时条款加粗，业主另行签字确认（合同第12条）' },
+    });
+    for (const period of ['2026-01', '2026-02', '2026-03']) await runBillRun(ctx, admin, p.id, period); // 21033 fen each month
+  });
+  afterAll(async () => { await t.destroy(); });
+
+  it('refuses bad amounts and channels in Chinese, writing nothing', async () => {
+    const before = [await count('payment'), await count('allocation'), await count('prepaid_entry')];
+    expect(await fails(recordPayment(ctx, cashierA, { houseId: houses.main!, amount: '0', channel: '现金' }))).toMatch(/VALIDATION_FAILED: 金额（amount）/);
+    expect(await fails(recordPayment(ctx, cashierA, { houseId: houses.main!, amount: '1.234', channel: '现金' }))).toMatch(/最多两位小数/);
+    expect(await fails(recordPayment(ctx, cashierA, { houseId: houses.main!, amount: '10', channel: 'cash' }))).toMatch(/可选值：现金/);
+    expect(await fails(recordPayment(ctx, cashierA, { houseId: houses.main!, amount: '10', channel: '现金', periods: ['2025-12'] }))).toMatch(/没有这些账期的应收：2025-12/);
+    expect([await count('payment'), await count('allocation'), await count('prepaid_entry')]).toEqual(before);
+  });
+
+  it('pays the oldest period first, its late fee before its principal (R18, 561), worked by hand', async () => {
+    // On 03-20: January's late fee = 21,033 × 0.0003 × 64 days (01-16..03-20) = 403.83 → 404 fen; February's =
+    // 21,033 × 0.0003 × 33 days (02-16..03-20) = 208.23 → 208 fen. ¥300.00 pays Jan 404 + 21,033, then Feb 208 + 8,355.
+    const pay = await recordPayment(ctx, cashierA, { houseId: houses.main!, amount: '300', channel: '微信', idempotencyKey: 'counter-1' });
+    expect(pay.allocations.map((a) => [a.period, a.component, a.amountFen])).toEqual([
+      ['2026-01', 'late_fee', 404], ['2026-01', 'principal', 21033], ['2026-02', 'late_fee', 208], ['2026-02', 'principal', 8355],
+    ]);
+    expect(pay).toMatchObject({ amountFen: 30000, prepaidFen: 0, receivedOn: '2026-03-20', channel: '微信' });
+    const again = await recordPayment(ctx, cashierA, { houseId: houses.main!, amount: '300', channel: '微信', idempotencyKey: 'counter-1' });
+    expect(again.id).toBe(pay.id);
+  });
+
+  it('applies a designated payment to the named period only (R18)', async () => {
+    // March: 5 days late (03-16..03-20): 21,033 × 0.0003 × 5 = 31.55 → 32 fen; then 9,968 of principal.
+    const pay = await recordPayment(ctx, cashierA, { houseId: houses.main!, amount: '100', channel: '现金', periods: ['2026-03'] });
+    expect(pay.allocations.map((a) => [a.period, a.component, a.amountFen])).toEqual([['2026-03', 'late_fee', 32], ['2026-03', 'principal', 9968]]);
+  });
+
+  it('credits an overpayment to the prepaid account, and the statement adds up to the fen', async () => {
+    // Left: Feb principal 21,033 − 8,355 = 12,678; Mar principal 21,033 − 9,968 = 11,065; fees already paid today.
+    const pay = await recordPayment(ctx, cashierA, { houseId: houses.main!, amount: '1000', channel: '银行转账' });
+    expect(pay.allocations.map((a) => [a.period, a.component, a.amountFen])).toEqual([['2026-02', 'principal', 12678], ['2026-03', 'principal', 11065]]);
+    expect(pay.prepaidFen).toBe(100000 - 12678 - 11065);
+    const acct = await houseAccount(ctx, admin, houses.main!);
+    expect(acct.totals).toEqual({ chargedFen: 3 * 21033, principalOwedFen: 0, lateFeeOwedFen: 0, prepaidFen: 76257 });
+    const paid = await t.db.selectFrom('payment').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('house_id', '=', houses.main!).executeTakeFirstOrThrow();
+    expect(Number(paid.s)).toBe(3 * 21033 + 404 + 208 + 32 + 76257);
+  });
+
+  it('corrects only by a reversing entry with a reason, by another 财务 user; never twice', async () => {
+    const last = await t.db.selectFrom('payment').select('id').where('house_id', '=', houses.main!).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(await fails(reversePayment(ctx, cashierA, last.id, '录错金额'))).toMatch(/FORBIDDEN: 不能冲正自己录入的收款/);
+    expect(await fails(reversePayment(ctx, cashierB, last.id, ' '))).toMatch(/冲正必须填写原因/);
+    const collector: Actor = { ...cashierB, userId: 9003, name: 'collector', role: 'collector' };
+    expect(await fails(reversePayment(ctx, collector, last.id, '录错金额'))).toMatch(/^FORBIDDEN/);
+    const rev = await reversePayment(ctx, cashierB, last.id, '银行退回，录错金额');
+    expect(rev).toMatchObject({ amountFen: -100000, reversesPaymentId: last.id, reason: '银行退回，录错金额', prepaidFen: -76257 });
+    expect(await fails(reversePayment(ctx, cashierB, last.id, '再次'))).toMatch(/已冲正/);
+    const acct = await houseAccount(ctx, admin, houses.main!);
+    expect(acct.totals).toMatchObject({ principalOwedFen: 12678 + 11065, prepaidFen: 0 });
+    await expect(t.db.updateTable('payment').set({ amount_fen: 1 }).execute()).rejects.toThrow(/append-only/);
+    await expect(t.db.deleteFrom('allocation').execute()).rejects.toThrow(/append-only/);
+  });
+
+  it("never applies a new owner's money to the former owner's periods (R30)", async () => {
+    const buyer = await recordPayment(ctx, cashierA, { houseId: houses.sold!, amount: '500', channel: '现金' });
+    expect(buyer.ownershipId).toBe(ownerships.buyer);
+    expect(buyer.allocations.map((a) => a.period)).toEqual(['2026-03', '2026-03']);
+    const seller = await recordPayment(ctx, cashierA, { houseId: houses.sold!, amount: '100', channel: '现金', payer: { kind: 'owner', ownershipId: ownerships.seller! } });
+    expect(seller.allocations.map((a) => a.period)).toEqual(['2026-01', '2026-01']);
+  });
+
+  it('two payments on the same house at the same moment never allocate the same debt twice', async () => {
+    await Promise.all([
+      recordPayment(ctx, cashierA, { houseId: houses.race!, amount: '400', channel: '现金' }),
+      recordPayment(ctx, cashierB, { houseId: houses.race!, amount: '400', channel: '现金' }),
+    ]);
+    const charges = await t.db.selectFrom('charge').select(['id', 'amount_fen']).where('house_id', '=', houses.race!).execute();
+    for (const c of charges) {
+      const principal = await t.db.selectFrom('allocation').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('charge_id', '=', c.id).where('component', '=', 'principal').executeTakeFirstOrThrow();
+      expect(Number(principal.s ?? 0)).toBeLessThanOrEqual(c.amount_fen);
+    }
+    const acct = await houseAccount(ctx, admin, houses.race!);
+    const allocated = await t.db.selectFrom('allocation').innerJoin('payment', 'payment.id', 'allocation.payment_id').select((eb) => eb.fn.sum<number>('allocation.amount_fen').as('s')).where('payment.house_id', '=', houses.race!).executeTakeFirstOrThrow();
+    expect(Number(allocated.s) + acct.totals.prepaidFen).toBe(80000);
+    expect(acct.totals.principalOwedFen).toBe(0);
+  });
+});
