@@ -100,6 +100,7 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
       { name: 'commit a bill run', allowed: ['admin', 'cashier'], run: (r) => app.inject({ method: 'POST', url: `/api/projects/${world.projects.pA.id}/bill-runs`, headers: as(r), payload: { period: '2026-02' } }) },
       { name: 'record a payment in A1', allowed: ['admin', 'collector', 'cashier'], run: (r) => app.inject({ method: 'POST', url: '/api/payments', headers: as(r), payload: { houseId: world.houses.hA1.house.id, amount: '1.00', channel: '现金' } }) },
       { name: 'read a house account in A2', allowed: ['admin', 'general_manager', 'project_manager', 'supervisor', 'cashier'], run: (r) => app.inject({ method: 'GET', url: `/api/houses/${world.houses.hA2.house.id}/account`, headers: as(r) }) },
+      { name: 'read the fund report of A', allowed: ['admin', 'general_manager', 'project_manager', 'supervisor', 'collector', 'cashier'], run: (r) => app.inject({ method: 'GET', url: `/api/projects/${world.projects.pA.id}/fund-report?from=2026-03-01`, headers: as(r) }) },
       { name: 'configure a fee item', allowed: ['admin'], run: (r) => app.inject({ method: 'POST', url: `/api/projects/${world.projects.pA.id}/fee-items`, headers: as(r), payload: { name: `车位管理费${r}`, category: '车位管理费', pricing: 'fixed' } }) },
       { name: 'create a user', allowed: ['admin'], run: (r) => app.inject({ method: 'POST', url: '/api/users', headers: as(r), payload: { username: `new_${r}`, displayName: '新人', role: 'collector', password: PASSWORD } }) },
     ];
@@ -315,6 +316,19 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(own.json()).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('另一位财务') as string });
     const bad = await app.inject({ method: 'POST', url: '/api/payments', headers: as('cashier'), payload: { houseId, amount: '-5', channel: '现金' } });
     expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'amount' }] });
+  });
+
+  it('reports arrears inside the scope only: a collector sees their building, never project B', async () => {
+    await app.inject({ method: 'POST', url: `/api/projects/${world.projects.pA.id}/bill-runs`, headers: as('admin'), payload: { period: '2026-05' } });
+    const all = await app.inject({ method: 'GET', url: '/api/reports/arrears?level=building&asOf=2026-12-31', headers: as('admin') });
+    const mine = await app.inject({ method: 'GET', url: '/api/reports/arrears?level=building&asOf=2026-12-31', headers: as('collector') });
+    const keys = (r: typeof all) => r.json<{ items: Array<{ key: number }> }>().items.map((i) => i.key);
+    expect(keys(all)).toEqual(expect.arrayContaining([world.buildings.a1.id, world.buildings.a2.id]));
+    expect(keys(mine)).toEqual([world.buildings.a1.id]);
+    const rates = await app.inject({ method: 'GET', url: `/api/projects/${world.projects.pA.id}/collection-rates?from=2026-05-01&to=2026-05-31`, headers: as('admin') });
+    expect(rates.json()).toMatchObject({ current: { billedFen: expect.any(Number) as number } });
+    const bad = await app.inject({ method: 'GET', url: '/api/reports/arrears?level=house&asOf=2026-02-30', headers: as('admin') });
+    expect(bad.json()).toMatchObject({ code: 'DATE_MALFORMED' });
   });
 
   it('locks an account after 5 failed logins, and unlocks after 15 minutes', async () => {

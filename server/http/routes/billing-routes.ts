@@ -5,6 +5,7 @@ import { listBillRuns, runBillRun } from '../../modules/billing/bill-run-service
 import { addStandard, createFeeItem, listFeeItemsWithStandards, setContractTerms } from '../../modules/billing/fee-service.ts';
 import type { ServiceContext } from '../../modules/context.ts';
 import { getPayment, houseAccount, recordPayment, reversePayment } from '../../modules/billing/payment-service.ts';
+import { arrearsReport, collectionRates, fundReport } from '../../modules/billing/report-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam, list } from '../schemas.ts';
 
@@ -90,4 +91,42 @@ export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 
   r.get('/houses/:id/account', { schema: { tags: ['payments'], summary: '房屋对账单：应收、已收、违约金、账龄、预存余额', params: IdParam, querystring: z.object({ asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }), response: { 200: Account, ...errorResponses } } },
     async (req) => houseAccount(ctx, actorOf(req), req.params.id, req.query.asOf));
+
+  const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+  const rate = z.object({ rateBp: z.number().nullable().describe('万分比，9523 = 95.23%；分母为 0 时为 null') });
+
+  r.get('/reports/arrears', {
+    schema: {
+      tags: ['reports'], summary: '欠费（本金）汇总：按项目、楼栋、房屋或业主（按期归属，R30），含账龄',
+      querystring: z.object({ level: z.enum(['project', 'building', 'house', 'owner']), asOf: day, projectId: z.coerce.number().int().optional(), buildingId: z.coerce.number().int().optional() }),
+      response: { 200: z.object({ level: z.string(), asOf: z.string(), totalFen: z.number(), items: z.array(z.object({ key: z.number().nullable(), totalFen: z.number(), charges: z.number(), buckets: z.record(z.string(), z.number()) })) }), ...errorResponses },
+    },
+  }, async (req) => arrearsReport(ctx, actorOf(req), req.query));
+
+  r.get('/projects/:id/fund-report', {
+    schema: {
+      tags: ['reports'], summary: '项目资金日报表：按收款方式、收费项目；当期、清欠、违约金、预存', params: IdParam,
+      querystring: z.object({ from: day, to: day.optional(), cashier: z.string().optional() }),
+      response: { 200: z.object({
+        projectId: z.number(), from: z.string(), to: z.string(), cashier: z.string().nullable(),
+        byChannel: z.array(z.object({ channel: z.string(), amountFen: z.number(), payments: z.number() })),
+        byItem: z.array(z.object({ item: z.string(), currentFen: z.number(), arrearsFen: z.number(), lateFeeFen: z.number() })),
+        totals: z.object({ receivedFen: z.number(), currentFen: z.number(), arrearsFen: z.number(), lateFeeFen: z.number(), prepaidFen: z.number() }),
+        balanced: z.boolean(),
+      }), ...errorResponses },
+    },
+  }, async (req) => fundReport(ctx, actorOf(req), { projectId: req.params.id, ...req.query }));
+
+  r.get('/projects/:id/collection-rates', {
+    schema: {
+      tags: ['reports'], summary: '收缴率：当期、清欠、综合（定义见 docs/collection-rates.md）', params: IdParam,
+      querystring: z.object({ from: day, to: day, asOf: day.optional() }),
+      response: { 200: z.object({
+        projectId: z.number(), from: z.string(), to: z.string(), asOf: z.string(),
+        current: rate.extend({ billedFen: z.number(), collectedFen: z.number() }),
+        arrears: rate.extend({ openingFen: z.number(), recoveredFen: z.number() }),
+        combined: rate.extend({ dueFen: z.number(), collectedFen: z.number() }),
+      }), ...errorResponses },
+    },
+  }, async (req) => collectionRates(ctx, actorOf(req), { projectId: req.params.id, ...req.query }));
 }

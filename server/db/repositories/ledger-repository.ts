@@ -1,0 +1,117 @@
+import { sql, type Kysely } from 'kysely';
+import type { Scope } from '../../../core/access/roles.ts';
+import type { DB } from '../schema.ts';
+import { scopeWhere } from '../scope-filter.ts';
+
+type Q = Kysely<DB>;
+
+export type ArrearsLevel = 'project' | 'building' | 'house' | 'owner';
+
+/**
+ * Principal still owed per charge as of a date, derived from the ledger entries only: the charge amount minus the
+ * principal allocated by payments received on or before that date. Every report reads arrears through this one
+ * query, so they cannot disagree with each other.
+ */
+function owedPerCharge(db: Q, asOf: string) {
+  return db.selectFrom('charge')
+    .innerJoin('house', 'house.id', 'charge.house_id')
+    .leftJoin(
+      (eb) => eb.selectFrom('allocation').innerJoin('payment', 'payment.id', 'allocation.payment_id')
+        .select(['allocation.charge_id', (e) => e.fn.sum<number>('allocation.amount_fen').as('paid')])
+        .where('allocation.component', '=', 'principal').where('payment.received_on', '<=', asOf)
+        .groupBy('allocation.charge_id').as('a'),
+      (join) => join.onRef('a.charge_id', '=', 'charge.id'),
+    )
+    .select(['charge.id', 'charge.project_id', 'house.building_id', 'charge.house_id', 'charge.ownership_id', 'charge.bill_to', 'charge.due_date',
+      sql<number>`charge.amount_fen - coalesce(a.paid, 0)`.as('owed')]);
+}
+
+/** Aging boundaries as dates, so the bucket is a plain comparison on due_date (the same text on both dialects). */
+export function agingCase(boundaries: ReadonlyArray<{ key: string; since: string | null }>) {
+  // boundaries: ordered newest first; `since` = the earliest due date that still falls in this bucket.
+  const whens = boundaries.filter((b) => b.since !== null).map((b) => sql`when o.due_date >= ${b.since} then ${b.key}`);
+  const last = boundaries[boundaries.length - 1]!.key;
+  return sql<string>`case ${sql.join(whens, sql` `)} else ${last} end`;
+}
+
+export interface ArrearsQuery {
+  level: ArrearsLevel;
+  asOf: string;
+  projectId?: number | undefined;
+  buildingId?: number | undefined;
+  boundaries: ReadonlyArray<{ key: string; since: string | null }>;
+}
+
+/** Owed principal grouped by level and aging bucket (charges due on or before asOf, owed > 0), within the scope. */
+export function arrears(db: Q, scope: Scope, q: ArrearsQuery) {
+  const key = { project: 'o.project_id', building: 'o.building_id', house: 'o.house_id', owner: 'o.ownership_id' }[q.level];
+  let inner = owedPerCharge(db, q.asOf).where('charge.due_date', '<=', q.asOf)
+    .where(() => scopeWhere(scope, { project: 'charge.project_id', building: 'house.building_id' }));
+  if (q.projectId !== undefined) inner = inner.where('charge.project_id', '=', q.projectId);
+  if (q.buildingId !== undefined) inner = inner.where('house.building_id', '=', q.buildingId);
+  if (q.level === 'owner') inner = inner.where('charge.bill_to', '=', 'owner');
+  // Bucket each charge in a subquery, then group by plain columns (PostgreSQL does not match a parameterised CASE in
+  // GROUP BY to the same expression in SELECT).
+  const bucketed = db.selectFrom(inner.as('o'))
+    .select([sql<number>`${sql.ref(key)}`.as('key'), agingCase(q.boundaries).as('bucket'), 'o.owed'])
+    .where('o.owed', '>', 0);
+  return db.selectFrom(bucketed.as('b'))
+    .select(['b.key', 'b.bucket', (eb) => eb.fn.sum<number>('b.owed').as('owed'), (eb) => eb.fn.countAll<number>().as('charges')])
+    .groupBy(['b.key', 'b.bucket'])
+    .execute();
+}
+
+/** Payments received in a date range, by channel. */
+export function receivedByChannel(db: Q, projectId: number, from: string, to: string, recordedBy?: string) {
+  let q = db.selectFrom('payment').select(['channel', (eb) => eb.fn.sum<number>('amount_fen').as('amount'), (eb) => eb.fn.countAll<number>().as('n')])
+    .where('project_id', '=', projectId).where('received_on', '>=', from).where('received_on', '<=', to);
+  if (recordedBy) q = q.where('recorded_by', '=', recordedBy);
+  return q.groupBy('channel').orderBy('channel').execute();
+}
+
+/** Allocations of payments received in a range, by fee item and by whether the charge's month is before `currentFrom`. */
+export function allocatedByItem(db: Q, projectId: number, from: string, to: string, currentFrom: string, recordedBy?: string) {
+  let inner = db.selectFrom('allocation').innerJoin('payment', 'payment.id', 'allocation.payment_id')
+    .innerJoin('charge', 'charge.id', 'allocation.charge_id').innerJoin('fee_item', 'fee_item.id', 'charge.fee_item_id')
+    .select(['fee_item.name as item', 'allocation.component', 'allocation.amount_fen',
+      sql<string>`case when charge.period < ${currentFrom} then 'arrears' else 'current' end`.as('kind')])
+    .where('payment.project_id', '=', projectId).where('payment.received_on', '>=', from).where('payment.received_on', '<=', to);
+  if (recordedBy) inner = inner.where('payment.recorded_by', '=', recordedBy);
+  return db.selectFrom(inner.as('x'))
+    .select(['x.item', 'x.component', 'x.kind', (eb) => eb.fn.sum<number>('x.amount_fen').as('amount')])
+    .groupBy(['x.item', 'x.component', 'x.kind'])
+    .execute();
+}
+
+export function prepaidIn(db: Q, projectId: number, from: string, to: string, recordedBy?: string) {
+  let q = db.selectFrom('prepaid_entry').innerJoin('payment', 'payment.id', 'prepaid_entry.payment_id')
+    .select((eb) => eb.fn.sum<number>('prepaid_entry.amount_fen').as('amount'))
+    .where('payment.project_id', '=', projectId).where('payment.received_on', '>=', from).where('payment.received_on', '<=', to);
+  if (recordedBy) q = q.where('payment.recorded_by', '=', recordedBy);
+  return q.executeTakeFirstOrThrow();
+}
+
+/** Σ charges due in [from, to], and Σ principal allocated to them by payments received on or before `paidBy`. */
+export function billedAndCollected(db: Q, projectId: number, from: string, to: string, paidBy: string) {
+  return db.selectFrom('charge')
+    .select([
+      (eb) => eb.fn.sum<number>('charge.amount_fen').as('billed'),
+      sql<number>`sum((select coalesce(sum(al.amount_fen), 0) from allocation al join payment p on p.id = al.payment_id
+        where al.charge_id = charge.id and al.component = 'principal' and p.received_on <= ${paidBy}))`.as('collected'),
+    ])
+    .where('charge.project_id', '=', projectId).where('charge.due_date', '>=', from).where('charge.due_date', '<=', to)
+    .executeTakeFirstOrThrow();
+}
+
+/** Principal owed at the end of `before` on charges due before `dueBefore`, and recovered on them in [from, to]. */
+export function arrearsRecovery(db: Q, projectId: number, dueBefore: string, from: string, to: string) {
+  return db.selectFrom('charge')
+    .select([
+      sql<number>`sum(charge.amount_fen - (select coalesce(sum(al.amount_fen), 0) from allocation al join payment p on p.id = al.payment_id
+        where al.charge_id = charge.id and al.component = 'principal' and p.received_on < ${from}))`.as('opening'),
+      sql<number>`sum((select coalesce(sum(al.amount_fen), 0) from allocation al join payment p on p.id = al.payment_id
+        where al.charge_id = charge.id and al.component = 'principal' and p.received_on >= ${from} and p.received_on <= ${to}))`.as('recovered'),
+    ])
+    .where('charge.project_id', '=', projectId).where('charge.due_date', '<', dueBefore)
+    .executeTakeFirstOrThrow();
+}
