@@ -1,8 +1,8 @@
 /**
  * The staff console in a real Chromium against the real server (a child process with a fresh SQLite database and the
  * demo company): log in, browse to a house, reveal a masked phone number, find the reveal in the audit log, search
- * owners by house number, maintain an owner's contacts and tags (server errors shown on the form), and check what a
- * collector may do.
+ * owners by house number, maintain an owner's contacts and tags (server errors shown on the form), configure billing
+ * and run the bills of a month twice (the second run bills nothing), and check what a collector may do.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -332,6 +332,152 @@ describe('staff console (Chromium)', () => {
     expect(await page.locator('tr[data-testid="audit-row"][data-action="owner.update"]').count()).toBeGreaterThan(0);
   });
 
+  it('configures billing (fee item, standard, contract terms) and runs the bills for 2026-03 without billing twice', async () => {
+    const pick = async (select: Locator, option: string) => {
+      await select.click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+    };
+    /** Type a date into an antd DatePicker (inside `item`) and confirm it with Enter. */
+    const typeDate = async (item: Locator, date: string) => {
+      const input = item.locator('input').first();
+      await input.click();
+      await input.fill(date);
+      await input.press('Enter');
+      await expect.poll(() => input.inputValue()).toBe(date);
+    };
+
+    // 1. 收费设置 of the demo project (the only one, selected by itself): no fee items yet.
+    await page.getByTestId('menu-billing-settings').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('projectId')).not.toBeNull();
+    const projectId = new URL(page.url()).searchParams.get('projectId')!;
+    await page.locator('[data-testid="fee-items-table"][data-loading="false"]').waitFor();
+    expect(await page.locator('tr[data-testid="fee-item-row"]').count()).toBe(0);
+
+    // 2. 新增收费项目: 物业服务费, per area.
+    await page.getByTestId('add-fee-item').click();
+    const itemForm = page.getByTestId('fee-item-form');
+    await itemForm.waitFor();
+    await itemForm.getByTestId('fee-item-name-input').fill('物业服务费');
+    await pick(itemForm.getByTestId('fee-item-category'), '物业服务费');
+    await itemForm.getByTestId('fee-item-pricing-item').getByText('按面积', { exact: false }).click();
+    await page.getByTestId('fee-item-submit').click();
+    await itemForm.waitFor({ state: 'detached' });
+    const itemRow = page.locator('tr[data-testid="fee-item-row"][data-name="物业服务费"]');
+    await itemRow.waitFor();
+    expect(await itemRow.textContent()).toContain('按面积');
+    const feeItemId = await itemRow.getAttribute('data-fee-item-id');
+    expect(feeItemId).toMatch(/^\d+$/);
+
+    // 3. 新增收费标准: all property types ('*'), 2.35 元/m²/月, published 2019-11-01, effective 2020-01-01.
+    await itemRow.getByTestId('add-standard').click();
+    const stdForm = page.getByTestId('standard-form');
+    await stdForm.waitFor();
+    expect(await stdForm.getByTestId('standard-property-type-item').textContent()).toContain('全部类型');
+    await stdForm.getByTestId('standard-unit-price').fill('2.35');
+    await typeDate(stdForm.getByTestId('standard-published-on-item'), '2019-11-01');
+    await typeDate(stdForm.getByTestId('standard-effective-from-item'), '2020-01-01');
+    expect(await stdForm.getByTestId('standard-early-warning').count()).toBe(0);
+    await page.getByTestId('standard-submit').click();
+    await stdForm.waitFor({ state: 'detached' });
+    const standards = page.locator(`[data-testid="fee-item-standards"][data-fee-item-id="${feeItemId}"]`);
+    const stdRow = standards.locator('tr[data-testid="standard-row"][data-property-type="*"]');
+    await stdRow.waitFor();
+    expect(await stdRow.getByTestId('standard-property-type').textContent()).toBe('全部类型');
+    expect(await stdRow.getByTestId('standard-price').textContent()).toBe('2.35 元/m²/月');
+    expect(await stdRow.getByTestId('standard-effective-from').textContent()).toBe('2020-01-01');
+
+    // 4. R25: published 2026-02-20, effective 2026-03-01 without a reason → the server's message on 执行起, the reason
+    //    field pointed out, everything typed kept, nothing stored.
+    await itemRow.getByTestId('add-standard').click();
+    await stdForm.waitFor();
+    await stdForm.getByTestId('standard-unit-price').fill('2.50');
+    await typeDate(stdForm.getByTestId('standard-published-on-item'), '2026-02-20');
+    await typeDate(stdForm.getByTestId('standard-effective-from-item'), '2026-03-01');
+    await stdForm.getByTestId('standard-early-warning').waitFor();
+    await page.getByTestId('standard-submit').click();
+    const fromError = stdForm.getByTestId('standard-effective-from-item').locator('.ant-form-item-explain-error');
+    await expect.poll(() => fromError.textContent()).toContain('新标准须在公示满一个月后执行（R25）');
+    expect(await fromError.textContent()).toContain('最早 2026-03-20 起执行');
+    expect(await stdForm.getByTestId('standard-override-reason-item').locator('.ant-form-item-explain-error').textContent()).toContain('请填写原因');
+    expect(await stdForm.getByTestId('standard-unit-price').inputValue()).toBe('2.50');
+    expect(await stdForm.getByTestId('standard-published-on-item').locator('input').inputValue()).toBe('2026-02-20');
+    expect(await stdForm.getByTestId('standard-effective-from-item').locator('input').inputValue()).toBe('2026-03-01');
+    await page.screenshot({ path: join(SCREENSHOTS, 'billing-standard-r25.png') });
+    await page.getByTestId('standard-cancel').click();
+    await stdForm.waitFor({ state: 'detached' });
+    const stored = await context.request.get(`/api/projects/${projectId}/fee-items`);
+    const storedItems = ((await stored.json()) as { items: Array<{ name: string; standards: Array<{ unitPrice: string | null; effectiveFrom: string }> }> }).items;
+    expect(storedItems.map((i) => i.name)).toEqual(['物业服务费']);
+    expect(storedItems[0]!.standards).toMatchObject([{ unitPrice: '2.35', effectiveFrom: '2020-01-01' }]);
+
+    // 5. 合同条款: monthly, due on the 15th, from 2020-01-01. The late-fee section says 逾期违约金 (never 滞纳金, R20) and
+    //    refuses a rate of 1%/day (R21); switched off, there is no late fee (R19).
+    const terms = page.getByTestId('terms-form');
+    expect(await terms.getByTestId('terms-cycle-item').textContent()).toContain('按月');
+    await terms.getByTestId('terms-due-day-item').locator('input').fill('15');
+    await typeDate(terms.getByTestId('terms-effective-from-item'), '2020-01-01');
+    await terms.getByTestId('terms-late-fee-switch').click();
+    await terms.getByTestId('terms-daily-rate').fill('0.01');
+    const rateError = terms.getByTestId('terms-daily-rate-item').locator('.ant-form-item-explain-error');
+    await expect.poll(() => rateError.textContent()).toContain('R21');
+    expect(await page.getByTestId('billing-settings').textContent()).toContain('逾期违约金');
+    expect(await page.getByTestId('billing-settings').textContent()).not.toContain('滞纳金');
+    await terms.getByTestId('terms-late-fee-switch').click();
+    await page.getByTestId('terms-submit').click();
+    const saved = page.getByTestId('terms-saved');
+    await saved.waitFor();
+    expect(await saved.textContent()).toContain('按月计费');
+    expect(await saved.textContent()).toContain('15 日');
+    expect(await saved.textContent()).toContain('2020-01-01 起执行');
+    expect(await saved.textContent()).toContain('未约定逾期违约金');
+    await page.screenshot({ path: join(SCREENSHOTS, 'billing-settings.png'), fullPage: true });
+
+    // 6. 出账 for 2026-03: the preview creates charges with a total in yuan; nothing can be committed before a preview.
+    await page.getByTestId('menu-billing-runs').click();
+    await page.getByTestId('billing-runs').waitFor();
+    expect(await page.getByTestId('bill-commit').isDisabled()).toBe(true);
+    await typeDate(page.getByTestId('bill-period'), '2026-03');
+    await expect.poll(() => new URL(page.url()).searchParams.get('period')).toBe('2026-03');
+    await page.getByTestId('bill-preview').click();
+    const preview = page.locator('[data-testid="bill-report"][data-dry-run="true"]');
+    await preview.waitFor();
+    const created = Number(await preview.getAttribute('data-created'));
+    expect(created).toBeGreaterThan(0);
+    const total = (await preview.getByTestId('bill-report-total').textContent()) ?? '';
+    expect(total).toMatch(/^¥\d{1,3}(,\d{3})*\.\d{2}$/);
+    expect(await preview.getByTestId('bill-report-created').textContent()).toBe(`新增 ${created} 笔`);
+    expect(await preview.getByTestId('bill-report-existing').textContent()).toBe('已存在 0 笔（不重复计费）');
+    expect(await preview.getByTestId('bill-report-due-date').textContent()).toBe('2026-03-15');
+    expect(await preview.getByTestId('bill-item-name').allTextContents()).toEqual(['物业服务费']);
+    expect(await page.locator('tr[data-testid="bill-run-row"]').count()).toBe(0);
+    expect(await page.getByTestId('bill-commit').isEnabled()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'billing-preview.png'), fullPage: true });
+
+    // 7. 确认出账: the same charges are created, and the run is listed.
+    await page.getByTestId('bill-commit').click();
+    const committed = page.locator('[data-testid="bill-report"][data-dry-run="false"]');
+    await committed.waitFor();
+    expect(Number(await committed.getAttribute('data-created'))).toBe(created);
+    expect(await committed.getByTestId('bill-report-total').textContent()).toBe(total);
+    expect(await committed.getByTestId('bill-report-kind').textContent()).toBe('已出账');
+    const runRow = page.locator('tr[data-testid="bill-run-row"][data-period="2026-03"]');
+    await runRow.waitFor();
+    expect(await runRow.getByTestId('bill-run-created').textContent()).toBe(String(created));
+    expect(await runRow.getByTestId('bill-run-amount').textContent()).toBe(total);
+    expect(await page.getByTestId('bill-commit').isDisabled()).toBe(true);
+
+    // 8. A second preview creates nothing: every charge already exists.
+    await page.getByTestId('bill-preview').click();
+    const again = page.locator('[data-testid="bill-report"][data-dry-run="true"]');
+    await again.waitFor();
+    expect(await again.getByTestId('bill-report-created').textContent()).toBe('新增 0 笔');
+    expect(await again.getByTestId('bill-report-existing').textContent()).toBe(`已存在 ${created} 笔（不重复计费）`);
+    expect(await again.getByTestId('bill-report-total').textContent()).toBe('¥0.00');
+    // Nothing to commit.
+    expect(await page.getByTestId('bill-commit').isDisabled()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'billing-rerun.png'), fullPage: true });
+  });
+
   it('lets the administrator add a collector, whose menu has no audit log or user management', async () => {
     await page.getByTestId('menu-users').click();
     await page.getByTestId('user-username').first().waitFor();
@@ -353,7 +499,7 @@ describe('staff console (Chromium)', () => {
     await page.getByTestId('menu-houses').waitFor();
     expect(await page.getByTestId('current-user-name').textContent()).toBe('测试收费员');
     expect(await page.getByTestId('current-user-role').textContent()).toBe('收费员/客服');
-    expect(await page.locator('[data-testid^="menu-"]').allTextContents()).toEqual(['概览', '房屋档案', '业主查询']);
+    expect(await page.locator('[data-testid^="menu-"]').allTextContents()).toEqual(['概览', '房屋档案', '业主查询', '收费设置', '出账']);
   });
 
   it('gives the collector the contact actions but not tag editing', async () => {
@@ -365,6 +511,25 @@ describe('staff console (Chromium)', () => {
     expect(await owner.getByTestId('edit-contact').count()).toBeGreaterThan(0);
     expect(await owner.getByTestId('contact-quick-status').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('edit-owner-tags').count()).toBe(0);
+  });
+
+  it('shows the collector the billing pages read-only: fee items and previews, no configuration, no commit', async () => {
+    await page.getByTestId('menu-billing-settings').click();
+    await page.locator('tr[data-testid="fee-item-row"][data-name="物业服务费"]').waitFor();
+    expect(await page.getByTestId('add-fee-item').count()).toBe(0);
+    expect(await page.getByTestId('add-standard').count()).toBe(0);
+    expect(await page.getByTestId('terms-form').count()).toBe(0);
+
+    // The month comes from the address (a reload or a shared link keeps it).
+    await page.goto('/billing/runs?period=2026-03');
+    await page.getByTestId('billing-runs').waitFor();
+    await page.locator('tr[data-testid="bill-run-row"][data-period="2026-03"]').waitFor();
+    expect(await page.getByTestId('bill-commit').count()).toBe(0);
+    await page.getByTestId('bill-preview').click();
+    const preview = page.locator('[data-testid="bill-report"][data-dry-run="true"]');
+    await preview.waitFor();
+    expect(await preview.getByTestId('bill-report-created').textContent()).toBe('新增 0 笔');
+    expect(Number(await preview.getAttribute('data-existing'))).toBeGreaterThan(0);
   });
 
   it('raised no uncaught errors in the page', () => {

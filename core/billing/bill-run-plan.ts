@@ -50,6 +50,7 @@ export interface PlannedCharge {
 
 export interface PlanSkip {
   houseId: number | null;
+  houseNumber: string | null;
   feeItemId: number | null;
   reason: string;
 }
@@ -72,7 +73,7 @@ export function planBillRun(input: { period: string; terms: PlanTerms; items: re
   const charges: PlannedCharge[] = [];
   const skips: PlanSkip[] = [];
   if (months[0] !== input.period) {
-    skips.push({ houseId: null, feeItemId: null, reason: `${input.period} 不是计费月：${input.terms.cycle} 周期于 ${months[0]} 出账` });
+    skips.push({ houseId: null, houseNumber: null, feeItemId: null, reason: `${input.period} 不是计费月：${input.terms.cycle} 周期于 ${months[0]} 出账` });
     return { period: input.period, billingMonth: false, charges, skips, totalFen: 0 };
   }
   const dueDate = dueDateOf(input.period, { kind: 'day_of_first_month', day: input.terms.dueDay });
@@ -80,7 +81,7 @@ export function planBillRun(input: { period: string; terms: PlanTerms; items: re
     for (const item of input.items) {
       const standard = item.standards.find((s) => s.propertyType === h.propertyType) ?? item.standards.find((s) => s.propertyType === '*');
       if (!standard) {
-        skips.push({ houseId: h.id, feeItemId: item.id, reason: `“${item.name}”没有适用于${h.propertyType}的收费标准` });
+        skips.push({ houseId: h.id, houseNumber: h.number, feeItemId: item.id, reason: `“${item.name}”没有适用于${h.propertyType}的收费标准` });
         continue;
       }
       for (const month of months) {
@@ -89,7 +90,7 @@ export function planBillRun(input: { period: string; terms: PlanTerms; items: re
         const full = monthlyCharge({ ...base, deliveryDate: '0000-01-01' });
         if (owner.amountFen > 0) {
           const ownershipId = ownerOf(h, month);
-          if (ownershipId === null) skips.push({ houseId: h.id, feeItemId: item.id, reason: `${h.number} ${month} 没有产权登记，无法确定缴费业主` });
+          if (ownershipId === null) skips.push({ houseId: h.id, houseNumber: h.number, feeItemId: item.id, reason: `${h.number} ${month} 没有产权登记，无法确定缴费业主` });
           else charges.push({ houseId: h.id, feeItemId: item.id, period: month, dueDate, billTo: 'owner', ownershipId, amountFen: owner.amountFen, basis: owner.basis });
         }
         // The developer pays what the owner does not: the whole month before delivery, the days before it in the

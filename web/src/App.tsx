@@ -14,6 +14,8 @@ const HouseDetailPage = lazy(() => import('./pages/HouseDetailPage.tsx'));
 const OwnerSearchPage = lazy(() => import('./pages/OwnerSearchPage.tsx'));
 const AuditPage = lazy(() => import('./pages/AuditPage.tsx'));
 const UsersPage = lazy(() => import('./pages/UsersPage.tsx'));
+const BillingSettingsPage = lazy(() => import('./pages/BillingSettingsPage.tsx'));
+const BillingRunsPage = lazy(() => import('./pages/BillingRunsPage.tsx'));
 
 export function App() {
   const { lang } = useLang();
@@ -65,6 +67,9 @@ function Gate() {
         <Route path="houses" element={<Page><HousesPage /></Page>} />
         <Route path="houses/:id" element={<Page><HouseDetailPage /></Page>} />
         <Route path="owners" element={<Page><OwnerSearchPage /></Page>} />
+        <Route path="billing" element={<Navigate to="/billing/runs" replace />} />
+        <Route path="billing/settings" element={<RequirePermission permission="billing.read"><Page><BillingSettingsPage /></Page></RequirePermission>} />
+        <Route path="billing/runs" element={<RequirePermission permission="billing.read"><Page><BillingRunsPage /></Page></RequirePermission>} />
         <Route path="audit" element={<RequirePermission permission="audit.read"><Page><AuditPage /></Page></RequirePermission>} />
         <Route path="users" element={<RequirePermission permission="user.manage"><Page><UsersPage /></Page></RequirePermission>} />
         <Route path="login" element={<Navigate to="/" replace />} />

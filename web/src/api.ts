@@ -317,6 +317,116 @@ export interface AuditQuery {
   pageSize: number;
 }
 
+// ---- Billing: fee items and standards, contract terms, bill runs ----
+
+export type Pricing = 'per_area' | 'fixed';
+export type Rounding = 'half_up' | 'down' | 'up';
+
+export interface FeeStandard {
+  id: number;
+  feeItemId: number;
+  /** One of the property types, or '*' for all. */
+  propertyType: string;
+  /** 元/m²/月 as exact decimal text ("2.35"), for per-area items. */
+  unitPrice: string | null;
+  /** 元/月 formatted by the server ("¥300.00"), for fixed items. */
+  monthlyAmount: string | null;
+  publishedOn: string;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  /** Why the standard takes effect less than one month after publication (R25). */
+  overrideReason: string | null;
+}
+
+export interface FeeItem {
+  id: number;
+  projectId: number;
+  name: string;
+  category: string;
+  appliesTo: string;
+  pricing: Pricing;
+  rounding: Rounding;
+  prepaidDeduct: boolean;
+  active: boolean;
+  standards: FeeStandard[];
+}
+
+/** Body of POST /api/projects/:id/fee-items. */
+export interface NewFeeItem {
+  name: string;
+  category: string;
+  pricing: Pricing;
+  rounding?: Rounding;
+  prepaidDeduct?: boolean;
+}
+
+/** Body of POST /api/fee-items/:id/standards: unitPrice for per-area items, monthlyAmount (yuan text) for fixed ones. */
+export interface NewFeeStandard {
+  propertyType: string;
+  unitPrice?: string;
+  monthlyAmount?: string;
+  publishedOn: string;
+  effectiveFrom: string;
+  effectiveTo?: string | null;
+  overrideReason?: string | null;
+}
+
+/** 逾期违约金 clause of the contract: without one no late fee is charged (R19). */
+export interface LateFeeClause {
+  /** Daily rate as decimal text, e.g. "0.0003" (万分之三); 1% a day or more is refused (R21). */
+  dailyRate: string;
+  graceDays: number;
+  /** Cap as a percentage of the principal (1–100), or null for none. */
+  capPctOfPrincipal: number | null;
+  clauseText: string;
+  /** How the clause was pointed out to the owner (R22). */
+  clauseEvidence: string;
+}
+
+export type ContractKind = '前期物业服务协议' | '物业服务合同';
+export type BillingCycle = 'month' | 'quarter' | 'half_year' | 'year';
+
+/** Body of POST /api/projects/:id/contract-terms. */
+export interface ContractTermsInput {
+  kind: ContractKind;
+  cycle: BillingCycle;
+  anchorMonth: number;
+  dueDay: number;
+  effectiveFrom: string;
+  lateFee: LateFeeClause | null;
+}
+
+/** What a bill run created (or, in a dry run, would create). Amounts are integer fen. */
+export interface BillRunReport {
+  projectId: number;
+  period: string;
+  dryRun: boolean;
+  /** false when the period is not the first month of a billing cycle (skips[0] says why). */
+  billingMonth: boolean;
+  months: string[];
+  dueDate: string | null;
+  created: number;
+  createdFen: number;
+  /** Charges that already existed from an earlier run (never billed twice). */
+  existing: number;
+  byItem: Array<{ feeItemId: number; name: string; charges: number; amountFen: number; developerCharges: number; developerFen: number }>;
+  skipped: number;
+  /** The first skips (at most 100) with their reasons; `skipped` counts them all. */
+  skips: Array<{ houseId: number | null; houseNumber: string | null; feeItemId: number | null; reason: string }>;
+  billRunId: number | null;
+}
+
+export interface BillRun {
+  id: number;
+  period: string;
+  createdBy: string;
+  createdAt: string;
+  chargesCreated: number;
+  chargesExisting: number;
+  amountFen: number;
+  skipped: number;
+}
+
 const id = (n: number | string) => encodeURIComponent(String(n));
 
 export const api = {
@@ -345,4 +455,12 @@ export const api = {
 
   users: () => request<{ items: User[] }>('GET', '/api/users'),
   createUser: (u: NewUser) => request<User>('POST', '/api/users', u),
+
+  feeItems: (projectId: number) => request<{ items: FeeItem[] }>('GET', `/api/projects/${id(projectId)}/fee-items`),
+  createFeeItem: (projectId: number, item: NewFeeItem) => request<Omit<FeeItem, 'standards'>>('POST', `/api/projects/${id(projectId)}/fee-items`, item),
+  addFeeStandard: (feeItemId: number, s: NewFeeStandard) => request<FeeStandard>('POST', `/api/fee-items/${id(feeItemId)}/standards`, s),
+  /** The server answers with the stored row (its own field names); only the id is relied on. */
+  setContractTerms: (projectId: number, terms: ContractTermsInput) => request<{ id: number }>('POST', `/api/projects/${id(projectId)}/contract-terms`, terms),
+  billRun: (projectId: number, period: string, dryRun: boolean) => request<BillRunReport>('POST', `/api/projects/${id(projectId)}/bill-runs`, { period, dryRun }),
+  billRuns: (projectId: number) => request<{ items: BillRun[] }>('GET', `/api/projects/${id(projectId)}/bill-runs`),
 };

@@ -14,10 +14,15 @@ export function formFieldOf(path: string, fields: readonly string[]): string | u
   return undefined;
 }
 
-/** "联系方式（contact.value）：手机号码格式不正确…" → "手机号码格式不正确…": the item already shows its label. */
-function withoutFieldLabel(message: string): string {
-  const m = /^[^：]{1,40}（[\w.]+）：(.+)$/s.exec(message);
-  return m?.[1] ?? message;
+/**
+ * A server field message as shown under the form item, which already shows its label: "联系方式（contact.value）：手机号码
+ * 格式不正确…" → "手机号码格式不正确…", and a bare path too: "lateFee.dailyRate：输入有误（日费率达到 1%…）" → "日费率达到 1%…"
+ * (the generic "输入有误（…）" wrapper is dropped when it carries a detail).
+ */
+export function fieldMessage(message: string): string {
+  const m = /^[^：]{1,40}（[\w.]+）：(.+)$/s.exec(message) ?? /^[\w.]{1,60}：(.+)$/s.exec(message);
+  const rest = m?.[1] ?? message;
+  return /^输入有误（(.+)）$/s.exec(rest)?.[1] ?? rest;
 }
 
 /**
@@ -32,7 +37,7 @@ export function applyServerErrors(form: FormInstance, e: unknown, fields: readon
   for (const d of e.details) {
     const f = formFieldOf(d.field, fields);
     if (f === undefined) rest.push(d.message);
-    else byField.set(f, [...(byField.get(f) ?? []), withoutFieldLabel(d.message)]);
+    else byField.set(f, [...(byField.get(f) ?? []), fieldMessage(d.message)]);
   }
   form.setFields([...byField].map(([name, errors]) => ({ name, errors })));
   return rest.length ? rest.join('；') : undefined;

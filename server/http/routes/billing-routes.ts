@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listBillRuns, runBillRun } from '../../modules/billing/bill-run-service.ts';
-import { addStandard, createFeeItem, listFeeItemsWithStandards, setContractTerms } from '../../modules/billing/fee-service.ts';
+import { addStandard, createFeeItem, listContractTerms, listFeeItemsWithStandards, setContractTerms } from '../../modules/billing/fee-service.ts';
 import type { ServiceContext } from '../../modules/context.ts';
 import { getPayment, houseAccount, recordPayment, reversePayment } from '../../modules/billing/payment-service.ts';
 import { arrearsReport, collectionRates, fundReport } from '../../modules/billing/report-service.ts';
+import { priceNotice } from '../../modules/billing/price-notice-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam, list } from '../schemas.ts';
 
@@ -26,11 +27,16 @@ const TermsBody = z.object({
   kind: z.string(), cycle: z.string(), anchorMonth: z.number().int().optional(), dueDay: z.number().int(), effectiveFrom: z.string(),
   lateFee: z.object({ dailyRate: z.string(), graceDays: z.number().int(), capPctOfPrincipal: z.number().int().nullable(), clauseText: z.string().max(2000), clauseEvidence: z.string().max(500) }).nullable().optional(),
 });
+const Terms = z.object({
+  id: z.number(), projectId: z.number(), kind: z.string(), cycle: z.string(), anchorMonth: z.number(), dueDay: z.number(), effectiveFrom: z.string(),
+  lateFee: z.object({ dailyRate: z.string(), graceDays: z.number(), capPctOfPrincipal: z.number().nullable(), clauseText: z.string(), clauseEvidence: z.string() }).nullable(),
+  createdBy: z.string(),
+});
 const Report = z.object({
   projectId: z.number(), period: z.string(), dryRun: z.boolean(), billingMonth: z.boolean(), months: z.array(z.string()), dueDate: z.string().nullable(),
   created: z.number(), createdFen: z.number().describe('分'), existing: z.number(),
   byItem: z.array(z.object({ feeItemId: z.number(), name: z.string(), charges: z.number(), amountFen: z.number(), developerCharges: z.number(), developerFen: z.number() })),
-  skipped: z.number(), skips: z.array(z.object({ houseId: z.number().nullable(), feeItemId: z.number().nullable(), reason: z.string() })), billRunId: z.number().nullable(),
+  skipped: z.number(), skips: z.array(z.object({ houseId: z.number().nullable(), houseNumber: z.string().nullable(), feeItemId: z.number().nullable(), reason: z.string() })), billRunId: z.number().nullable(),
 });
 
 const PaymentView = z.object({
@@ -69,8 +75,11 @@ export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   r.post('/fee-items/:id/standards', { schema: { tags, summary: '新增收费标准（公示满一个月后执行，R25）', params: IdParam, body: StandardBody, response: { 201: Standard, ...errorResponses } } },
     async (req, reply) => reply.status(201).send(await addStandard(ctx, actorOf(req), req.params.id, req.body)));
 
-  r.post('/projects/:id/contract-terms', { schema: { tags, summary: '设置合同条款：计费周期、缴费截止日、逾期违约金条款', params: IdParam, body: TermsBody, response: { 201: z.object({ id: z.number() }).passthrough(), ...errorResponses } } },
+  r.post('/projects/:id/contract-terms', { schema: { tags, summary: '设置合同条款：计费周期、缴费截止日、逾期违约金条款', params: IdParam, body: TermsBody, response: { 201: Terms, ...errorResponses } } },
     async (req, reply) => reply.status(201).send(await setContractTerms(ctx, actorOf(req), req.params.id, req.body)));
+
+  r.get('/projects/:id/contract-terms', { schema: { tags, summary: '合同条款的各个版本（新的在前）', params: IdParam, response: { 200: list(Terms), ...errorResponses } } },
+    async (req) => ({ items: await listContractTerms(ctx, actorOf(req), req.params.id) }));
 
   r.post('/projects/:id/bill-runs', {
     schema: { tags, summary: '出账（dryRun=true 时只预览，不写入）；重复出账不会重复计费', params: IdParam, body: z.object({ period: z.string(), dryRun: z.boolean().optional() }), response: { 200: Report, ...errorResponses } },
@@ -129,4 +138,16 @@ export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       }), ...errorResponses },
     },
   }, async (req) => collectionRates(ctx, actorOf(req), { projectId: req.params.id, ...req.query }));
+
+  r.get('/projects/:id/price-notice', {
+    schema: {
+      tags: ['billing'], summary: '物业服务收费明码标价（由收费配置生成，R24）', params: IdParam, querystring: z.object({ on: day }),
+      response: { 200: z.object({
+        title: z.string(), company: z.string(), project: z.string(), address: z.string(), date: z.string(), priceForm: z.string(), basis: z.string(),
+        billing: z.object({ cycle: z.string(), dueDay: z.number(), startsAt: z.string(), lateFee: z.string() }).nullable(),
+        lines: z.array(z.object({ item: z.string(), category: z.string(), object: z.string(), method: z.string(), standard: z.string(), effectiveFrom: z.string(), publishedOn: z.string(), note: z.string().nullable() })),
+        hotline: z.string(), footer: z.string(),
+      }), ...errorResponses },
+    },
+  }, async (req) => priceNotice(ctx, actorOf(req), req.params.id, req.query.on));
 }

@@ -64,7 +64,7 @@ export async function runBillRun(ctx: ServiceContext, actor: Actor, projectId: n
     created: 0, createdFen: 0, existing: 0, byItem: [], skipped: 0, skips: [], billRunId: null,
   };
   if (!report.billingMonth) {
-    return { ...report, skipped: 1, skips: [{ houseId: null, feeItemId: null, reason: `${period} 不是计费月：本项目按${CYCLE_LABELS[planTerms.cycle]}计费，于 ${months[0]} 出账` }] };
+    return { ...report, skipped: 1, skips: [{ houseId: null, houseNumber: null, feeItemId: null, reason: `${period} 不是计费月：本项目${CYCLE_LABELS[planTerms.cycle]}计费，于 ${months[0]} 出账` }] };
   }
   const now = nowIso(ctx);
   let billRunId: number | null = null;

@@ -7,6 +7,7 @@ import { createOwner, createOwnership } from '../registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { addStandard, createFeeItem, setContractTerms } from './fee-service.ts';
 import { runBillRun } from './bill-run-service.ts';
+import { priceNotice } from './price-notice-service.ts';
 import { AppError } from '../../../core/errors.ts';
 
 const DIALECTS = await testDialects();
@@ -59,6 +60,15 @@ describe.each(DIALECTS)('bill run on %s', (dialect) => {
     const lf = { dailyRate: '0.0003', graceDays: 0, capPctOfPrincipal: 100, clauseText: '逾期按日万分之三支付违约金', clauseEvidence: ' ' };
     expect(await code(setContractTerms(ctx, actor, projectId, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2027-01-01', lateFee: lf }))).toMatch(/clauseEvidence/);
     expect(await code(setContractTerms(ctx, actor, projectId, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2027-01-01', lateFee: { ...lf, clauseEvidence: '签约时加粗并单独签字确认', dailyRate: '0.01' } }))).toMatch(/R21/);
+  });
+
+  it('generates the 明码标价 notice from the same configuration the bill run uses (R24)', async () => {
+    const n = await priceNotice(ctx, actor, projectId, '2026-03-01');
+    expect(n).toMatchObject({ title: '物业服务收费明码标价', company: '示例物业服务有限公司', project: '和园', priceForm: '市场调节价', hotline: '12315' });
+    expect(n.billing).toMatchObject({ cycle: '按月', dueDay: 15, lateFee: '合同未约定逾期违约金，不计收' });
+    expect(n.lines.map((l) => [l.item, l.object, l.standard])).toEqual([['物业服务费', '多层', '1.80 元/m²/月'], ['物业服务费', '高层', '2.35 元/m²/月']]);
+    // Before the 多层 standard took effect, only 高层 is listed.
+    expect((await priceNotice(ctx, actor, projectId, '2026-02-01')).lines.map((l) => l.object)).toEqual(['高层']);
   });
 
   it('previews without writing, then bills one charge per house × item × month, prorated from delivery, the rest to the developer (R28)', async () => {

@@ -1,6 +1,6 @@
 import { AppError, fieldError } from '../../../core/errors.ts';
 import { addMonths } from '../../../core/billing/periods.ts';
-import { parseUnitPrice, formatUnitPrice } from '../../../core/billing/rates.ts';
+import { formatDailyRate, formatUnitPrice, parseDailyRatePpm, parseUnitPrice } from '../../../core/billing/rates.ts';
 import { CYCLES } from '../../../core/billing/periods.ts';
 import { parseYuan, formatYuan } from '../../../core/money.ts';
 import { periodsOverlap } from '../../../core/dates.ts';
@@ -122,7 +122,6 @@ export interface TermsInput {
 export async function setContractTerms(ctx: ServiceContext, actor: Actor, projectId: number, input: TermsInput) {
   requireRole(actor, 'billing.configure');
   await getProjectOrThrow(ctx, actor, projectId);
-  const { parseDailyRatePpm } = await import('../../../core/billing/rates.ts');
   assertDate(input.effectiveFrom, 'effectiveFrom');
   const anchor = input.anchorMonth ?? 1;
   if (!Number.isInteger(anchor) || anchor < 1 || anchor > 12) throw fieldError('anchorMonth', 'VALIDATION_FAILED', '起始月应为 1–12');
@@ -145,8 +144,28 @@ export async function setContractTerms(ctx: ServiceContext, actor: Actor, projec
   return ctx.db.transaction().execute(async (trx) => {
     const { id } = await trx.insertInto('contract_terms').values({ ...values, created_at: nowIso(ctx) }).returning('id').executeTakeFirstOrThrow();
     await audit(trx, ctx, actor, { action: 'contract_terms.set', entity: 'contract_terms', entityId: id, projectId, after: values });
-    return { id, ...values };
+    return termsView({ id, ...values });
   });
+}
+
+type TermsRow = Awaited<ReturnType<typeof repo.termsOf>>[number];
+
+export function termsView(t: Omit<TermsRow, 'created_at'>) {
+  return {
+    id: t.id, projectId: t.project_id, kind: t.kind, cycle: t.cycle, anchorMonth: t.anchor_month, dueDay: t.due_day, effectiveFrom: t.effective_from,
+    lateFee: t.late_fee_daily_ppm === null ? null : {
+      dailyRate: formatDailyRate(t.late_fee_daily_ppm), graceDays: t.late_fee_grace_days ?? 0, capPctOfPrincipal: t.late_fee_cap_pct,
+      clauseText: t.late_fee_clause_text ?? '', clauseEvidence: t.late_fee_clause_evidence ?? '',
+    },
+    createdBy: t.created_by,
+  };
+}
+
+/** Every version of a project's contract terms, newest first; the first whose start is on or before a date governs it. */
+export async function listContractTerms(ctx: ServiceContext, actor: Actor, projectId: number) {
+  requireRole(actor, 'billing.read');
+  await getProjectOrThrow(ctx, actor, projectId);
+  return (await repo.termsOf(ctx.db, projectId)).map(termsView);
 }
 
 /** The terms in force on a date: the newest version that started on or before it. */

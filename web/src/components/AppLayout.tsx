@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
-import { AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -15,17 +15,35 @@ interface MenuEntry {
   permission?: string;
 }
 
-const MENU: MenuEntry[] = [
+/** A titled group of entries (a sub-menu), shown when the user may see at least one of them. */
+interface MenuGroup {
+  key: string;
+  label: MessageKey;
+  icon: ReactNode;
+  children: MenuEntry[];
+}
+
+const MENU: Array<MenuEntry | MenuGroup> = [
   { key: 'home', path: '/', label: 'menu.home', icon: <DashboardOutlined /> },
   { key: 'houses', path: '/houses', label: 'menu.houses', icon: <HomeOutlined /> },
   { key: 'owners', path: '/owners', label: 'menu.owners', icon: <SearchOutlined /> },
+  {
+    key: 'billing', label: 'menu.billing', icon: <AccountBookOutlined />, children: [
+      { key: 'billing-settings', path: '/billing/settings', label: 'menu.billingSettings', icon: <SettingOutlined />, permission: 'billing.read' },
+      { key: 'billing-runs', path: '/billing/runs', label: 'menu.billingRuns', icon: <FileDoneOutlined />, permission: 'billing.read' },
+    ],
+  },
   { key: 'audit', path: '/audit', label: 'menu.audit', icon: <AuditOutlined />, permission: 'audit.read' },
   { key: 'users', path: '/users', label: 'menu.users', icon: <TeamOutlined />, permission: 'user.manage' },
 ];
 
+const isGroup = (m: MenuEntry | MenuGroup): m is MenuGroup => 'children' in m;
+const LEAVES: MenuEntry[] = MENU.flatMap((m) => (isGroup(m) ? m.children : [m]));
+
+/** The entry whose path is the longest prefix of the address (/houses/12 → houses); the overview otherwise. */
 function selectedKey(pathname: string): string {
-  const first = pathname.split('/')[1] ?? '';
-  return MENU.find((m) => m.path === `/${first}`)?.key ?? 'home';
+  const hits = LEAVES.filter((m) => m.path !== '/' && (pathname === m.path || pathname.startsWith(`${m.path}/`)));
+  return hits.sort((a, b) => b.path.length - a.path.length)[0]?.key ?? 'home';
 }
 
 /** The console frame: the role-dependent menu on the left, who is logged in and the account actions on top. */
@@ -38,11 +56,17 @@ export function AppLayout() {
   const [passwordOpen, setPasswordOpen] = useState(false);
   const [collapsed, setCollapsed] = useState(false);
 
-  const items: MenuProps['items'] = MENU.filter((m) => !m.permission || can(m.permission)).map((m) => ({
+  const allowed = (m: MenuEntry) => !m.permission || can(m.permission);
+  const entry = (m: MenuEntry) => ({
     key: m.key,
     icon: m.icon,
     label: <Link to={m.path} data-testid={`menu-${m.key}`}>{t(m.label)}</Link>,
-  }));
+  });
+  const items: MenuProps['items'] = MENU.flatMap((m) => {
+    if (!isGroup(m)) return allowed(m) ? [entry(m)] : [];
+    const children = m.children.filter(allowed).map(entry);
+    return children.length ? [{ key: m.key, icon: m.icon, label: <span data-testid={`menugroup-${m.key}`}>{t(m.label)}</span>, children }] : [];
+  });
 
   async function doLogout() {
     try {
@@ -59,7 +83,7 @@ export function AppLayout() {
         <div style={{ color: '#fff', fontWeight: 600, fontSize: collapsed ? 14 : 18, padding: '16px 20px', whiteSpace: 'nowrap', overflow: 'hidden' }}>
           {collapsed ? '物' : t('appName')}
         </div>
-        <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items} data-testid="main-menu" />
+        <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} defaultOpenKeys={MENU.filter(isGroup).map((g) => g.key)} items={items} data-testid="main-menu" />
       </Layout.Sider>
       <Layout>
         <Layout.Header style={{ background: '#fff', padding: '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>

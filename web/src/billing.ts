@@ -1,0 +1,69 @@
+import { CYCLES, CYCLE_LABELS, addMonths } from '../../core/billing/periods.ts';
+import { parseDailyRatePpm } from '../../core/billing/rates.ts';
+import { parseYuan } from '../../core/money.ts';
+import { PROPERTY_TYPES } from '../../core/registry/vocabulary.ts';
+import type { BillingCycle, ContractKind, Pricing, Rounding } from './api.ts';
+
+/** The billing vocabulary of the console (the server's values with their Chinese labels). */
+
+export const FEE_CATEGORIES = ['物业服务费', '车位管理费', '代收', '其他'] as const;
+
+export const PRICING_LABELS: Record<Pricing, string> = { per_area: '按面积', fixed: '固定金额' };
+
+export const ROUNDING_LABELS: Record<Rounding, string> = { half_up: '四舍五入到分', down: '舍去分以下', up: '分以下进位' };
+
+export const CONTRACT_KINDS: readonly ContractKind[] = ['前期物业服务协议', '物业服务合同'];
+
+export const BILLING_CYCLES: readonly BillingCycle[] = CYCLES;
+export { CYCLE_LABELS };
+
+/** '*' is a standard for every property type. */
+export const ALL_PROPERTY_TYPES = '*';
+export const STANDARD_PROPERTY_TYPES: readonly string[] = [ALL_PROPERTY_TYPES, ...PROPERTY_TYPES];
+
+export function propertyTypeLabel(t: string): string {
+  return t === ALL_PROPERTY_TYPES ? '全部类型' : t;
+}
+
+/** A standard's price as staff read it: "2.35 元/m²/月" or "¥300.00 /月". */
+export function standardPriceText(s: { unitPrice: string | null; monthlyAmount: string | null }): string {
+  if (s.unitPrice !== null) return `${s.unitPrice} 元/m²/月`;
+  if (s.monthlyAmount !== null) return `${s.monthlyAmount} /月`;
+  return '—';
+}
+
+/** A unit price in 元/m²/月: a non-negative number with at most 4 decimals. */
+export function isUnitPrice(text: string): boolean {
+  return /^\d+(\.\d{1,4})?$/.test(text.trim());
+}
+
+/** A positive amount of yuan with at most 2 decimals (parsed exactly, never as a float). */
+export function isPositiveYuan(text: string): boolean {
+  const fen = parseYuan(text);
+  return fen !== null && fen > 0;
+}
+
+/**
+ * R25: a new standard takes effect no earlier than one month after publication unless a reason is recorded. The same
+ * comparison the server makes (dates as YYYY-MM-DD text); the server stays the judge.
+ */
+export function takesEffectEarly(publishedOn: string, effectiveFrom: string): boolean {
+  const earliest = `${addMonths(publishedOn.slice(0, 7), 1)}${publishedOn.slice(7)}`;
+  return effectiveFrom < earliest;
+}
+
+/**
+ * A daily 逾期违约金 rate ("0.0003") as a percentage per day ("0.03%"), or undefined when the text is not a rate the
+ * server would accept (R21: 1% a day or more is refused). Exact: the rate is parsed into parts per million.
+ */
+export function dailyRatePercent(text: string): string | undefined {
+  let ppm: number;
+  try {
+    ppm = parseDailyRatePpm(text.trim());
+  } catch {
+    return undefined;
+  }
+  // ppm / 10000 = percent, with up to 4 decimals.
+  const frac = String(ppm % 10_000).padStart(4, '0').replace(/0+$/, '');
+  return `${Math.trunc(ppm / 10_000)}${frac ? `.${frac}` : ''}%`;
+}
