@@ -3,12 +3,14 @@ import type { AnyDb } from './migrations/helpers.ts';
 import * as m0001 from './migrations/0001-registry.ts';
 import * as m0002 from './migrations/0002-billing.ts';
 import * as m0003 from './migrations/0003-payments.ts';
+import * as m0004 from './migrations/0004-receipts.ts';
 
 /** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-registry': m0001,
   '0002-billing': m0002,
   '0003-payments': m0003,
+  '0004-receipts': m0004,
 };
 
 export async function migrateToLatest(db: AnyDb): Promise<MigrationResultSet> {

@@ -89,6 +89,13 @@ export interface PaymentTable {
 export interface AllocationTable { id: Id; payment_id: number; charge_id: number; component: string; amount_fen: number; created_at: Instant }
 export interface PrepaidEntryTable { id: Id; house_id: number; kind: string; amount_fen: number; payment_id: number | null; created_at: Instant }
 
+export interface ReceiptCounterTable { project_id: number; last_no: number }
+export interface ReceiptTable { id: Id; project_id: number; payment_id: number; seq: number; number: string; issued_at: Instant }
+export interface ReceiptPrintTable { id: Id; receipt_id: number; copy_no: number; printed_by: string; printed_at: Instant }
+export interface InvoiceRequestTable {
+  id: Id; payment_id: number; title: string; tax_id: string | null; email: string | null; status: string; requested_by: string; created_at: Instant;
+}
+
 export interface DB {
   company: CompanyTable;
   project: ProjectTable;
@@ -115,6 +122,10 @@ export interface DB {
   payment: PaymentTable;
   allocation: AllocationTable;
   prepaid_entry: PrepaidEntryTable;
+  receipt_counter: ReceiptCounterTable;
+  receipt: ReceiptTable;
+  receipt_print: ReceiptPrintTable;
+  invoice_request: InvoiceRequestTable;
 }
 
 export type House = Selectable<HouseTable>;

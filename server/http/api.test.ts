@@ -312,6 +312,11 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(p.allocations[0]!.amountFen + p.prepaidFen).toBe(50000);
     const acct = await app.inject({ method: 'GET', url: `/api/houses/${houseId}/account?asOf=2026-05-01`, headers: as('cashier') });
     expect(acct.json<{ totals: { prepaidFen: number } }>().totals.prepaidFen).toBe(p.prepaidFen);
+    const pdf = await app.inject({ method: 'GET', url: `/api/payments/${p.id}/receipt.pdf`, headers: as('cashier') });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await app.inject({ method: 'GET', url: `/api/payments/${p.id}/receipt.pdf`, headers: as('collector') })).statusCode).toBe(403);
     const own = await app.inject({ method: 'POST', url: `/api/payments/${p.id}/reverse`, headers: as('cashier'), payload: { reason: '录错' } });
     expect(own.json()).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('另一位财务') as string });
     const bad = await app.inject({ method: 'POST', url: '/api/payments', headers: as('cashier'), payload: { houseId, amount: '-5', channel: '现金' } });

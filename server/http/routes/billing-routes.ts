@@ -7,6 +7,7 @@ import type { ServiceContext } from '../../modules/context.ts';
 import { getPayment, houseAccount, recordPayment, reversePayment } from '../../modules/billing/payment-service.ts';
 import { arrearsReport, collectionRates, fundReport } from '../../modules/billing/report-service.ts';
 import { priceNotice } from '../../modules/billing/price-notice-service.ts';
+import { printReceipt, requestInvoice } from '../../modules/billing/receipt-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam, list } from '../schemas.ts';
 
@@ -40,7 +41,7 @@ const Report = z.object({
 });
 
 const PaymentView = z.object({
-  id: z.number(), houseId: z.number(), payerKind: z.string(), ownershipId: z.number().nullable(), payerName: z.string().nullable(), channel: z.string(),
+  id: z.number(), receiptNumber: z.string().nullable().describe('收款凭证编号（每个项目连续编号，无断号）'), houseId: z.number(), payerKind: z.string(), ownershipId: z.number().nullable(), payerName: z.string().nullable(), channel: z.string(),
   amountFen: z.number().describe('分；冲正为负数'), amount: z.string(), receivedAt: z.string(), receivedOn: z.string(), reversesPaymentId: z.number().nullable(),
   reason: z.string().nullable(), recordedBy: z.string(),
   allocations: z.array(z.object({ chargeId: z.number(), period: z.string(), item: z.string(), component: z.string(), amountFen: z.number() })),
@@ -150,4 +151,21 @@ export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       }), ...errorResponses },
     },
   }, async (req) => priceNotice(ctx, actorOf(req), req.params.id, req.query.on));
+
+  r.get('/payments/:id/receipt.pdf', {
+    schema: { tags: ['payments'], summary: '打印收款凭证(非发票) PDF；再次打印标注“补打”', params: IdParam, response: { 200: z.any(), ...errorResponses } },
+  }, async (req, reply) => {
+    const r = await printReceipt(ctx, actorOf(req), req.params.id);
+    return reply.header('content-type', 'application/pdf')
+      .header('content-disposition', `inline; filename="receipt-${r.number}${r.copyNo > 1 ? `-copy${r.copyNo}` : ''}.pdf"`)
+      .send(r.pdf);
+  });
+
+  r.post('/payments/:id/invoice-requests', {
+    schema: {
+      tags: ['payments'], summary: '业主申请开具发票（登记给财务，暂不对接税控）', params: IdParam,
+      body: z.object({ title: z.string().max(100), taxId: z.string().max(20).nullable().optional(), email: z.string().max(254).nullable().optional() }),
+      response: { 201: z.object({ id: z.number(), paymentId: z.number(), title: z.string(), taxId: z.string().nullable(), email: z.string().nullable(), status: z.string() }), ...errorResponses },
+    },
+  }, async (req, reply) => reply.status(201).send(await requestInvoice(ctx, actorOf(req), req.params.id, req.body)));
 }

@@ -9,6 +9,7 @@ import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, type Actor, type ServiceContext } from '../context.ts';
 import { getHouseBase } from '../registry/registry-service.ts';
+import { issueReceipt } from './receipt-service.ts';
 
 export const CHANNELS = ['现金', 'POS刷卡', '银行转账', '微信', '支付宝'] as const;
 
@@ -126,6 +127,7 @@ export async function recordPayment(ctx: ServiceContext, actor: Actor, input: Pa
     if (result.leftoverFen > 0) {
       await trx.insertInto('prepaid_entry').values({ house_id: input.houseId, kind: 'overpayment', amount_fen: result.leftoverFen, payment_id: row.id, created_at: createdAt }).execute();
     }
+    await issueReceipt(trx, house.projectId, row.id, createdAt);
     await audit(trx, ctx, actor, {
       action: 'payment.record', entity: 'payment', entityId: row.id, projectId: house.projectId,
       after: { houseId: input.houseId, amountFen, channel, payer, periods: periods ? [...periods] : null, allocated: amountFen - result.leftoverFen, prepaid: result.leftoverFen },
@@ -177,7 +179,9 @@ export async function getPayment(ctx: ServiceContext, actor: Actor, id: number) 
     .select(['allocation.charge_id', 'allocation.component', 'allocation.amount_fen', 'charge.period', 'fee_item.name'])
     .where('allocation.payment_id', '=', id).orderBy('allocation.id').execute();
   const prepaid = await ctx.db.selectFrom('prepaid_entry').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('payment_id', '=', id).executeTakeFirstOrThrow();
+  const receipt = await ctx.db.selectFrom('receipt').select('number').where('payment_id', '=', id).executeTakeFirst();
   return {
+    receiptNumber: receipt?.number ?? null,
     id: p.id, houseId: p.house_id, payerKind: p.payer_kind, ownershipId: p.ownership_id, payerName: p.payer_name, channel: p.channel,
     amountFen: p.amount_fen, amount: formatYuan(p.amount_fen), receivedAt: p.received_at, receivedOn: p.received_on,
     reversesPaymentId: p.reverses_payment_id, reason: p.reason, recordedBy: p.recorded_by,

@@ -9,6 +9,11 @@ import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { runBillRun } from './bill-run-service.ts';
 import { addStandard, createFeeItem, setContractTerms } from './fee-service.ts';
 import { houseAccount, recordPayment, reversePayment } from './payment-service.ts';
+import { printReceipt, requestInvoice } from './receipt-service.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const DIALECTS = await testDialects();
 
@@ -137,5 +142,41 @@ describe.each(DIALECTS)('payments on %s', (dialect) => {
     const allocated = await t.db.selectFrom('allocation').innerJoin('payment', 'payment.id', 'allocation.payment_id').select((eb) => eb.fn.sum<number>('allocation.amount_fen').as('s')).where('payment.house_id', '=', houses.race!).executeTakeFirstOrThrow();
     expect(Number(allocated.s) + acct.totals.prepaidFen).toBe(80000);
     expect(acct.totals.principalOwedFen).toBe(0);
+  });
+
+  it('numbers receipts per project with no gaps, one per payment, none for reversals', async () => {
+    const rows = await t.db.selectFrom('receipt').innerJoin('payment', 'payment.id', 'receipt.payment_id').select(['receipt.seq', 'receipt.number', 'payment.amount_fen']).orderBy('receipt.seq').execute();
+    const payments = await t.db.selectFrom('payment').select('id').where('amount_fen', '>', 0).execute();
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: payments.length }, (_, i) => i + 1));
+    expect(rows.every((r) => r.amount_fen > 0)).toBe(true);
+    expect(rows[0]!.number).toMatch(/^\d{3}-00000001$/);
+  });
+
+  it('prints a 收款凭证(非发票) with the amount in 大写, and marks a reprint 补打 (R62)', async () => {
+    const pay = await recordPayment(ctx, cashierA, { houseId: houses.main!, amount: '1234.56', channel: 'POS刷卡', payerName: '张甲' });
+    expect(pay.receiptNumber).toMatch(/^\d{3}-\d{8}$/);
+    const dir = mkdtempSync(join(tmpdir(), 'wuye-receipt-'));
+    const text = (pdf: Buffer, name: string) => {
+      writeFileSync(join(dir, name), pdf);
+      return execFileSync('pdftotext', ['-layout', join(dir, name), '-'], { encoding: 'utf8' });
+    };
+    const first = await printReceipt(ctx, cashierA, pay.id);
+    expect(first.pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(first.pdf.length).toBeLessThan(60_000); // the font is subset, not embedded whole
+    const t1 = text(first.pdf, 'first.pdf');
+    expect(t1).toContain('收款凭证（非发票）');
+    expect(t1).toContain(pay.receiptNumber!);
+    expect(t1).toContain('壹仟贰佰叁拾肆元伍角陆分');
+    expect(t1).toContain('¥1,234.56');
+    expect(t1).toContain('不作为发票使用');
+    expect(t1).not.toContain('补打');
+    const second = await printReceipt(ctx, cashierA, pay.id);
+    expect(second.copyNo).toBe(2);
+    expect(text(second.pdf, 'second.pdf')).toContain('补打（第 2 次打印）');
+    const reprints = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'receipt.reprint').execute();
+    expect(reprints).toHaveLength(1);
+    const inv = await requestInvoice(ctx, cashierA, pay.id, { title: '张甲', email: 'Owner@Example.com' });
+    expect(inv).toMatchObject({ status: '待开票', email: 'owner@example.com' });
+    expect(await fails(requestInvoice(ctx, cashierA, pay.id, { title: '某公司', taxId: 'abc' }))).toMatch(/纳税人识别号/);
   });
 });
