@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Scope } from '../../../core/access/roles.ts';
 import type { DB } from '../schema.ts';
 import { scopeWhere } from '../scope-filter.ts';
+import { groupConcat } from './registry-repository.ts';
 
 type Q = Kysely<DB>;
 
@@ -114,4 +115,29 @@ export function arrearsRecovery(db: Q, projectId: number, dueBefore: string, fro
     ])
     .where('charge.project_id', '=', projectId).where('charge.due_date', '<', dueBefore)
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * One chunk of per-house arrears for an export: the next `limit` houses after `afterHouseId` (keyset order) that owe
+ * something, with their names and owed principal per aging bucket. Memory stays bounded however large the project.
+ */
+export async function arrearsHouseChunk(db: Q, scope: Scope, q: { asOf: string; projectId?: number | undefined; boundaries: ArrearsQuery['boundaries'] }, afterHouseId: number, limit: number) {
+  let inner = owedPerCharge(db, q.asOf).where('charge.due_date', '<=', q.asOf).where('charge.house_id', '>', afterHouseId)
+    .where(() => scopeWhere(scope, { project: 'charge.project_id', building: 'house.building_id' }));
+  if (q.projectId !== undefined) inner = inner.where('charge.project_id', '=', q.projectId);
+  const bucketed = db.selectFrom(inner.as('o')).select(['o.house_id', agingCase(q.boundaries).as('bucket'), 'o.owed']).where('o.owed', '>', 0);
+  const grouped = await db.selectFrom(bucketed.as('b'))
+    .select(['b.house_id', 'b.bucket', (eb) => eb.fn.sum<number>('b.owed').as('owed'), (eb) => eb.fn.countAll<number>().as('charges')])
+    .where('b.house_id', 'in', (eb) => eb.selectFrom(bucketed.as('k')).select('k.house_id').distinct().orderBy('k.house_id').limit(limit))
+    .groupBy(['b.house_id', 'b.bucket']).execute();
+  const ids = [...new Set(grouped.map((g) => Number(g.house_id)))];
+  const names = ids.length === 0 ? [] : await db.selectFrom('house').innerJoin('building', 'building.id', 'house.building_id').innerJoin('project', 'project.id', 'house.project_id')
+    .select(['house.id', 'house.number', 'building.name as building_name', 'project.name as project_name'])
+    .select((eb) => [sql<string | null>`(select ${sql.raw(groupConcat(db, 'o.name'))} from ownership s join ownership_owner so on so.ownership_id = s.id join owner o on o.id = so.owner_id where s.house_id = ${eb.ref('house.id')} and s.to_date is null)`.as('owner_names')])
+    .where('house.id', 'in', ids).orderBy('house.id').execute();
+  return names.map((n) => ({
+    houseId: n.id, project: n.project_name, building: n.building_name, number: n.number, owners: n.owner_names ?? '',
+    buckets: Object.fromEntries(grouped.filter((g) => Number(g.house_id) === n.id).map((g) => [g.bucket, Number(g.owed)])) as Record<string, number>,
+    charges: grouped.filter((g) => Number(g.house_id) === n.id).reduce((s, g) => s + Number(g.charges), 0),
+  }));
 }

@@ -5,7 +5,7 @@ import { listBillRuns, runBillRun } from '../../modules/billing/bill-run-service
 import { addStandard, createFeeItem, listContractTerms, listFeeItemsWithStandards, setContractTerms } from '../../modules/billing/fee-service.ts';
 import type { ServiceContext } from '../../modules/context.ts';
 import { getPayment, houseAccount, recordPayment, reversePayment } from '../../modules/billing/payment-service.ts';
-import { arrearsReport, collectionRates, fundReport } from '../../modules/billing/report-service.ts';
+import { arrearsReport, collectionRates, exportArrearsXlsx, fundReport } from '../../modules/billing/report-service.ts';
 import { priceNotice } from '../../modules/billing/price-notice-service.ts';
 import { printReceipt, requestInvoice } from '../../modules/billing/receipt-service.ts';
 import { actorOf } from '../app.ts';
@@ -168,4 +168,12 @@ export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       response: { 201: z.object({ id: z.number(), paymentId: z.number(), title: z.string(), taxId: z.string().nullable(), email: z.string().nullable(), status: z.string() }), ...errorResponses },
     },
   }, async (req, reply) => reply.status(201).send(await requestInvoice(ctx, actorOf(req), req.params.id, req.body)));
+
+  r.get('/reports/arrears.xlsx', {
+    schema: { tags: ['reports'], summary: '导出欠费清单（按房屋，.xlsx 流式输出，不限行数；导出记入审计日志）', querystring: z.object({ asOf: day, projectId: z.coerce.number().int().optional() }), response: { 200: z.any(), ...errorResponses } },
+  }, async (req, reply) => {
+    const x = await exportArrearsXlsx(ctx, actorOf(req), req.query);
+    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="${x.filename}"`).send(x.stream);
+  });
 }

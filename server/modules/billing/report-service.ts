@@ -5,6 +5,8 @@ import { divide } from '../../../core/billing/rounding.ts';
 import { isLocalDate } from '../../../core/dates.ts';
 import * as ledger from '../../db/repositories/ledger-repository.ts';
 import { requireRole, type Actor, type ServiceContext } from '../context.ts';
+import { audit } from '../audit/audit.ts';
+import { streamArrearsXlsx } from '../../documents/arrears-xlsx.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 
 function assertDay(d: string, field: string): void {
@@ -122,4 +124,26 @@ export async function collectionRates(ctx: ServiceContext, actor: Actor, q: { pr
     arrears: { openingFen: opening, recoveredFen: recovered, rateBp: rateBp(recovered, opening) },
     combined: { dueFen: billed + opening, collectedFen: collected + recovered, rateBp: rateBp(collected + recovered, billed + opening) },
   };
+}
+
+/**
+ * The arrears list per house as a streamed .xlsx, with no row cap: houses are read in keyset chunks and written as
+ * they come. Contacts are never included; the export itself is written to the audit log (R37).
+ */
+export async function exportArrearsXlsx(ctx: ServiceContext, actor: Actor, q: { asOf: string; projectId?: number | undefined }) {
+  requireRole(actor, 'billing.read');
+  assertDay(q.asOf, 'asOf');
+  const project = q.projectId !== undefined ? await getProjectOrThrow(ctx, actor, q.projectId) : null;
+  await audit(ctx.db, ctx, actor, { action: 'arrears.export', entity: 'report', entityId: null, projectId: project?.id ?? null, after: { asOf: q.asOf, projectId: project?.id ?? null } });
+  const bounds = boundaries(q.asOf);
+  async function* rows() {
+    for (let after = 0; ;) {
+      const chunk = await ledger.arrearsHouseChunk(ctx.db, actor.scope, { asOf: q.asOf, projectId: q.projectId, boundaries: bounds }, after, 2000);
+      if (chunk.length === 0) return;
+      yield* chunk;
+      after = chunk[chunk.length - 1]!.houseId;
+    }
+  }
+  const title = `欠费清单（截至 ${q.asOf}${project ? `，${project.name}` : ''}；金额为本金，单位：元）`;
+  return { filename: `arrears-${q.asOf}${project ? `-${project.id}` : ''}.xlsx`, stream: streamArrearsXlsx(title, rows()) };
 }

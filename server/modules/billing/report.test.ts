@@ -8,7 +8,8 @@ import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { runBillRun } from './bill-run-service.ts';
 import { addStandard, createFeeItem, setContractTerms } from './fee-service.ts';
 import { recordPayment } from './payment-service.ts';
-import { arrearsReport, collectionRates, fundReport } from './report-service.ts';
+import { arrearsReport, collectionRates, exportArrearsXlsx, fundReport } from './report-service.ts';
+import ExcelJS from 'exceljs';
 
 const DIALECTS = await testDialects();
 const snapshots = new Map<string, unknown>();
@@ -76,6 +77,24 @@ describe.each(DIALECTS)('ledger reports on %s', (dialect) => {
     // nothing yet), and H3 January 28,200.
     expect((await arrearsReport(ctx, admin, { level: 'project', asOf: '2026-02-28', projectId })).totalFen).toBe(21033 + 28200 + 28200);
     snapshots.set(dialect, houses);
+  });
+
+  it('exports the arrears list per house as a streamed .xlsx whose figures match the report', async () => {
+    const x = await exportArrearsXlsx(ctx, admin, { asOf: '2026-03-31', projectId });
+    const chunks: Buffer[] = [];
+    for await (const c of x.stream) chunks.push(c as Buffer);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('欠费清单')!;
+    const values = (n: number) => (ws.getRow(n).values as unknown[]).slice(1);
+    expect(values(1)[0]).toContain('欠费清单（截至 2026-03-31，和园');
+    expect(values(2).slice(0, 6)).toEqual(['项目', '楼栋', '房号', '业主', '欠费合计', '未到期']);
+    // Houses in id order: H2 owes ¥235.00 (1–30 days), H3 owes ¥546.00 (¥282.00 1–30 days, ¥264.00 31–90 days).
+    expect(ws.rowCount).toBe(4);
+    expect(values(3).slice(1, 5)).toEqual(['1栋', '1-1-1001', '张甲', 235]);
+    expect(values(4).slice(1, 9)).toEqual(['2栋', '1-1-1002', '张甲', 546, undefined, 282, 264, undefined].slice(0, 8));
+    const audit = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'arrears.export').execute();
+    expect(audit.length).toBeGreaterThan(0);
   });
 
   it('the daily fund report accounts for every fen received, by channel, item and kind', async () => {
