@@ -137,7 +137,7 @@ export async function arrearsHouseChunk(db: Q, scope: Scope, q: { asOf: string; 
     .where('house.id', 'in', ids).orderBy('house.id').execute();
   return names.map((n) => ({
     houseId: n.id, project: n.project_name, building: n.building_name, number: n.number, owners: n.owner_names ?? '',
-    buckets: Object.fromEntries(grouped.filter((g) => Number(g.house_id) === n.id).map((g) => [g.bucket, Number(g.owed)])) as Record<string, number>,
+    buckets: Object.fromEntries(grouped.filter((g) => Number(g.house_id) === n.id).map((g) => [g.bucket, Number(g.owed)])),
     charges: grouped.filter((g) => Number(g.house_id) === n.id).reduce((s, g) => s + Number(g.charges), 0),
   }));
 }
