@@ -25,6 +25,7 @@ export const OPERATIONS = [
   'user.read', 'user.manage',
   'billing.read', 'billing.configure', 'billing.run',
   'payment.record', 'payment.reverse',
+  'waiver.request', 'waiver.approve',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -32,12 +33,12 @@ const READ: Operation[] = ['project.read', 'house.read', 'parking.read', 'owner.
 
 const GRANTS: Record<Role, readonly Operation[]> = {
   admin: OPERATIONS,
-  general_manager: [...READ, 'contact.reveal', 'audit.read', 'user.read'],
-  project_manager: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'audit.read', 'user.read'],
-  supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read'],
+  general_manager: [...READ, 'contact.reveal', 'audit.read', 'user.read', 'waiver.approve'],
+  project_manager: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'audit.read', 'user.read', 'waiver.request', 'waiver.approve'],
+  supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read', 'waiver.request'],
   collector: [...READ, 'contact.write', 'contact.reveal', 'payment.record'],
   // 财务/收款员: takes payments and corrects them by reversal (never by editing; nobody edits money records).
-  cashier: [...READ, 'billing.run', 'payment.record', 'payment.reverse'],
+  cashier: [...READ, 'billing.run', 'payment.record', 'payment.reverse', 'waiver.request'],
 };
 
 export function roleAllows(role: Role, op: Operation): boolean {

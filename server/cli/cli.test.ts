@@ -32,7 +32,7 @@ describe.each(DIALECTS)('wuye CLI on %s', (dialect) => {
   it('db migrate applies the migrations once, then reports nothing to do', async () => {
     const first = await wuye(url, '--json', 'db', 'migrate');
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.out)).toMatchObject({ dialect, applied: ['0001-registry', '0002-billing', '0003-payments', '0004-receipts'] });
+    expect(JSON.parse(first.out)).toMatchObject({ dialect, applied: ['0001-registry', '0002-billing', '0003-payments', '0004-receipts', '0005-waivers'] });
     const again = await wuye(url, 'db', 'migrate');
     expect(again.out).toContain('数据库已是最新');
   });

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-registry.ts';
 import * as m0002 from './migrations/0002-billing.ts';
 import * as m0003 from './migrations/0003-payments.ts';
 import * as m0004 from './migrations/0004-receipts.ts';
+import * as m0005 from './migrations/0005-waivers.ts';
 
 /** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-billing': m0002,
   '0003-payments': m0003,
   '0004-receipts': m0004,
+  '0005-waivers': m0005,
 };
 
 export async function migrateToLatest(db: AnyDb): Promise<MigrationResultSet> {

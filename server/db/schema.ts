@@ -96,6 +96,11 @@ export interface InvoiceRequestTable {
   id: Id; payment_id: number; title: string; tax_id: string | null; email: string | null; status: string; requested_by: string; created_at: Instant;
 }
 
+export interface LateFeeWaiverTable {
+  id: Id; charge_id: number; amount_fen: number; reason: string; status: string; requested_by: string; requested_by_id: number | null;
+  requested_at: Instant; decided_by: string | null; decided_at: Instant | null; decision_note: string | null;
+}
+
 export interface DB {
   company: CompanyTable;
   project: ProjectTable;
@@ -126,6 +131,7 @@ export interface DB {
   receipt: ReceiptTable;
   receipt_print: ReceiptPrintTable;
   invoice_request: InvoiceRequestTable;
+  late_fee_waiver: LateFeeWaiverTable;
 }
 
 export type House = Selectable<HouseTable>;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { listBillRuns, runBillRun } from '../../modules/billing/bill-run-service.ts';
 import { addStandard, createFeeItem, listContractTerms, listFeeItemsWithStandards, setContractTerms } from '../../modules/billing/fee-service.ts';
 import type { ServiceContext } from '../../modules/context.ts';
-import { getPayment, houseAccount, recordPayment, reversePayment } from '../../modules/billing/payment-service.ts';
+import { decideWaiver, getPayment, houseAccount, recordPayment, requestWaiver, reversePayment } from '../../modules/billing/payment-service.ts';
 import { arrearsReport, collectionRates, exportArrearsXlsx, fundReport } from '../../modules/billing/report-service.ts';
 import { priceNotice } from '../../modules/billing/price-notice-service.ts';
 import { printReceipt, requestInvoice } from '../../modules/billing/receipt-service.ts';
@@ -57,7 +57,7 @@ const Account = z.object({
   houseId: z.number(), asOf: z.string(),
   lines: z.array(z.object({
     chargeId: z.number(), period: z.string(), dueDate: z.string(), itemName: z.string(), amountFen: z.number(), principalPaidFen: z.number(),
-    lateFeeFen: z.number(), lateFeePaidFen: z.number(), lateFeeBasis: z.string(), courtReductionRisk: z.boolean(), billTo: z.string(),
+    lateFeeFen: z.number(), lateFeePaidFen: z.number(), lateFeeWaivedFen: z.number(), lateFeeBasis: z.string(), courtReductionRisk: z.boolean(), billTo: z.string(),
     ownershipId: z.number().nullable(), principalOwedFen: z.number(), lateFeeOwedFen: z.number(), aging: z.string().nullable(),
   })),
   totals: z.object({ chargedFen: z.number(), principalOwedFen: z.number(), lateFeeOwedFen: z.number(), prepaidFen: z.number() }),
@@ -176,4 +176,13 @@ export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="${x.filename}"`).send(x.stream);
   });
+
+  const Waiver = z.object({ id: z.number(), status: z.string(), amountFen: z.number() });
+  r.post('/waivers', {
+    schema: { tags: ['payments'], summary: '申请减免逾期违约金（须写明原因，待他人审批）', body: z.object({ chargeId: z.number().int(), amount: z.string(), reason: z.string().max(500) }), response: { 201: Waiver.extend({ chargeId: z.number() }), ...errorResponses } },
+  }, async (req, reply) => reply.status(201).send(await requestWaiver(ctx, actorOf(req), req.body)));
+
+  r.post('/waivers/:id/decision', {
+    schema: { tags: ['payments'], summary: '审批减免申请（项目经理及以上，不得审批本人申请）', params: IdParam, body: z.object({ approve: z.boolean(), note: z.string().max(500).optional() }), response: { 200: Waiver, ...errorResponses } },
+  }, async (req) => decideWaiver(ctx, actorOf(req), req.params.id, req.body.approve, req.body.note));
 }

@@ -40,6 +40,8 @@ async function openDebts(db: Q, houseId: number, payer: { kind: 'owner'; ownersh
   const allocs = await db.selectFrom('allocation').innerJoin('payment', 'payment.id', 'allocation.payment_id')
     .select(['allocation.charge_id', 'allocation.component', 'allocation.amount_fen', 'payment.received_on'])
     .where('allocation.charge_id', 'in', charges.map((c) => c.id)).execute();
+  const waivers = await db.selectFrom('late_fee_waiver').select(['charge_id', 'amount_fen'])
+    .where('charge_id', 'in', charges.map((c) => c.id)).where('status', '=', '已批准').execute();
   const terms = await db.selectFrom('contract_terms')
     .select(['effective_from', 'late_fee_daily_ppm', 'late_fee_grace_days', 'late_fee_cap_pct'])
     .where('project_id', '=', charges[0]!.project_id).orderBy('effective_from', 'desc').orderBy('id', 'desc').execute();
@@ -56,6 +58,7 @@ async function openDebts(db: Q, houseId: number, payer: { kind: 'owner'; ownersh
     return {
       chargeId: c.id, period: c.period, dueDate: c.due_date, itemName: c.item_name, amountFen: c.amount_fen,
       principalPaidFen: paid('principal'), lateFeeFen: fee.amountFen, lateFeePaidFen: paid('late_fee'), lateFeeBasis: fee.basis,
+      lateFeeWaivedFen: waivers.filter((w) => w.charge_id === c.id).reduce((s, w) => s + w.amount_fen, 0),
       courtReductionRisk: fee.courtReductionRisk,
     };
   });
@@ -108,7 +111,7 @@ export async function recordPayment(ctx: ServiceContext, actor: Actor, input: Pa
     }
     const coreDebts: Debt[] = debts.map((d) => ({
       id: d.chargeId, dueDate: d.dueDate, costFen: 0,
-      lateFeeFen: Math.max(0, d.lateFeeFen - d.lateFeePaidFen), principalFen: Math.max(0, d.amountFen - d.principalPaidFen),
+      lateFeeFen: Math.max(0, d.lateFeeFen - d.lateFeePaidFen - d.lateFeeWaivedFen), principalFen: Math.max(0, d.amountFen - d.principalPaidFen),
     }));
     const designated = periods ? debts.filter((d) => periods.has(d.period)).map((d) => d.chargeId) : undefined;
     const result = allocate({ amountFen, debts: coreDebts, asOf: receivedOn, ...(designated ? { designated } : {}) });
@@ -201,7 +204,7 @@ export async function houseAccount(ctx: ServiceContext, actor: Actor, houseId: n
     const debts = await openDebts(ctx.db, houseId, p.bill_to === 'developer' ? { kind: 'developer' } : { kind: 'owner', ownershipId: p.ownership_id! }, on);
     return debts.map((d) => ({
       ...d, billTo: p.bill_to, ownershipId: p.ownership_id,
-      principalOwedFen: d.amountFen - d.principalPaidFen, lateFeeOwedFen: d.lateFeeFen - d.lateFeePaidFen,
+      principalOwedFen: d.amountFen - d.principalPaidFen, lateFeeOwedFen: Math.max(0, d.lateFeeFen - d.lateFeePaidFen - d.lateFeeWaivedFen),
       aging: d.amountFen - d.principalPaidFen > 0 ? agingBucket(d.dueDate, on) : null,
     }));
   }));
@@ -213,4 +216,50 @@ export async function houseAccount(ctx: ServiceContext, actor: Actor, houseId: n
     houseId, asOf: on, lines,
     totals: { chargedFen: sum((l) => l.amountFen), principalOwedFen: sum((l) => l.principalOwedFen), lateFeeOwedFen: sum((l) => l.lateFeeOwedFen), prepaidFen: Number(prepaid.s ?? 0) },
   };
+}
+
+/** Ask to waive or reduce a late fee on one charge, with a reason; nothing changes until someone else approves it. */
+export async function requestWaiver(ctx: ServiceContext, actor: Actor, input: { chargeId: number; amount: string; reason: string; asOf?: string | undefined }) {
+  const charge = await ctx.db.selectFrom('charge').select(['id', 'house_id', 'bill_to', 'ownership_id']).where('id', '=', input.chargeId).executeTakeFirst();
+  if (!charge?.house_id) throw fieldError('chargeId', 'NOT_FOUND', '应收记录不存在');
+  const house = await getHouseBase(ctx, actor, charge.house_id);
+  requireAccess(actor, 'waiver.request', { projectId: house.projectId, buildingId: house.buildingId });
+  const amountFen = parseYuan(input.amount);
+  if (amountFen === null || amountFen <= 0) throw fieldError('amount', 'VALIDATION_FAILED', '减免金额应为正数，最多两位小数');
+  if (!input.reason?.trim()) throw fieldError('reason', 'VALIDATION_FAILED', '减免须写明原因');
+  const project = await ctx.db.selectFrom('project').select('time_zone').where('id', '=', house.projectId).executeTakeFirstOrThrow();
+  const on = input.asOf ?? localDateOf(ctx.clock.now(), project.time_zone);
+  const debts = await openDebts(ctx.db, charge.house_id, charge.bill_to === 'developer' ? { kind: 'developer' } : { kind: 'owner', ownershipId: charge.ownership_id! }, on);
+  const d = debts.find((x) => x.chargeId === charge.id)!;
+  const pending = await ctx.db.selectFrom('late_fee_waiver').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('charge_id', '=', charge.id).where('status', '=', '待审批').executeTakeFirstOrThrow();
+  const open = d.lateFeeFen - d.lateFeePaidFen - d.lateFeeWaivedFen - Number(pending.s ?? 0);
+  if (amountFen > open) throw fieldError('amount', 'VALIDATION_FAILED', `超过可减免的逾期违约金 ${formatYuan(Math.max(0, open))}`);
+  return ctx.db.transaction().execute(async (trx) => {
+    const { id } = await trx.insertInto('late_fee_waiver').values({
+      charge_id: charge.id, amount_fen: amountFen, reason: input.reason.trim(), status: '待审批', requested_by: actor.name, requested_by_id: actor.userId,
+      requested_at: nowIso(ctx), decided_by: null, decided_at: null, decision_note: null,
+    }).returning('id').executeTakeFirstOrThrow();
+    await audit(trx, ctx, actor, { action: 'waiver.request', entity: 'late_fee_waiver', entityId: id, projectId: house.projectId, after: { chargeId: charge.id, amountFen, reason: input.reason.trim() } });
+    return { id, chargeId: charge.id, amountFen, status: '待审批' };
+  });
+}
+
+/** Approve or reject a waiver request: by a project manager or above, never by the person who asked for it. */
+export async function decideWaiver(ctx: ServiceContext, actor: Actor, waiverId: number, approve: boolean, note?: string) {
+  const w = await ctx.db.selectFrom('late_fee_waiver').innerJoin('charge', 'charge.id', 'late_fee_waiver.charge_id')
+    .select(['late_fee_waiver.id', 'late_fee_waiver.status', 'late_fee_waiver.requested_by_id', 'late_fee_waiver.requested_by', 'late_fee_waiver.amount_fen', 'charge.house_id'])
+    .where('late_fee_waiver.id', '=', waiverId).executeTakeFirst();
+  if (!w?.house_id) throw new AppError('NOT_FOUND', '减免申请不存在');
+  const house = await getHouseBase(ctx, actor, w.house_id);
+  requireAccess(actor, 'waiver.approve', { projectId: house.projectId, buildingId: house.buildingId });
+  if (w.status !== '待审批') throw fieldError('waiverId', 'VALIDATION_FAILED', `该申请${w.status}，不能再次审批`);
+  if ((w.requested_by_id !== null && w.requested_by_id === actor.userId) || w.requested_by === actor.name) throw new AppError('FORBIDDEN', '不能审批自己提出的减免申请');
+  const status = approve ? '已批准' : '已驳回';
+  await ctx.db.transaction().execute(async (trx) => {
+    const done = await trx.updateTable('late_fee_waiver').set({ status, decided_by: actor.name, decided_at: nowIso(ctx), decision_note: note?.trim() || null })
+      .where('id', '=', waiverId).where('status', '=', '待审批').executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) throw fieldError('waiverId', 'VALIDATION_FAILED', '该申请已被处理');
+    await audit(trx, ctx, actor, { action: approve ? 'waiver.approve' : 'waiver.reject', entity: 'late_fee_waiver', entityId: waiverId, projectId: house.projectId, before: { status: '待审批' }, after: { status, note: note?.trim() || null } });
+  });
+  return { id: waiverId, status, amountFen: w.amount_fen };
 }

@@ -8,7 +8,7 @@ import { createOwner, createOwnership, endOwnership } from '../registry/owner-se
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { runBillRun } from './bill-run-service.ts';
 import { addStandard, createFeeItem, setContractTerms } from './fee-service.ts';
-import { houseAccount, recordPayment, reversePayment } from './payment-service.ts';
+import { decideWaiver, houseAccount, recordPayment, requestWaiver, reversePayment } from './payment-service.ts';
 import { printReceipt, requestInvoice } from './receipt-service.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -178,5 +178,26 @@ describe.each(DIALECTS)('payments on %s', (dialect) => {
     const inv = await requestInvoice(ctx, cashierA, pay.id, { title: '张甲', email: 'Owner@Example.com' });
     expect(inv).toMatchObject({ status: '待开票', email: 'owner@example.com' });
     expect(await fails(requestInvoice(ctx, cashierA, pay.id, { title: '某公司', taxId: 'abc' }))).toMatch(/纳税人识别号/);
+  });
+
+  it('waives a late fee only when someone else with authority approves it (R23)', async () => {
+    const feb = await t.db.selectFrom('charge').select('id').where('house_id', '=', houses.sold!).where('period', '=', '2026-02').executeTakeFirstOrThrow();
+    const pm: Actor = { ...cashierA, userId: 9010, name: 'pm', role: 'project_manager' };
+    const collector: Actor = { ...cashierA, userId: 9011, name: 'collector', role: 'collector' };
+    const owed = async () => (await houseAccount(ctx, admin, houses.sold!)).lines.find((l) => l.chargeId === feb.id)!;
+    // February of the former owner: 21,033 × 0.0003 × 33 days = 208 fen of 逾期违约金, unpaid.
+    expect((await owed()).lateFeeOwedFen).toBe(208);
+    expect(await fails(requestWaiver(ctx, collector, { chargeId: feb.id, amount: '1', reason: '业主困难' }))).toMatch(/^FORBIDDEN/);
+    expect(await fails(requestWaiver(ctx, cashierA, { chargeId: feb.id, amount: '2.09', reason: '业主困难' }))).toMatch(/超过可减免的逾期违约金 ¥2.08/);
+    expect(await fails(requestWaiver(ctx, cashierA, { chargeId: feb.id, amount: '1', reason: ' ' }))).toMatch(/写明原因/);
+    const req = await requestWaiver(ctx, cashierA, { chargeId: feb.id, amount: '2.08', reason: '房屋漏水维修期间，经项目经理同意减免' });
+    expect((await owed()).lateFeeOwedFen).toBe(208); // pending changes nothing
+    expect(await fails(decideWaiver(ctx, cashierA, req.id, true))).toMatch(/^FORBIDDEN/);
+    // The pending request already reserves the whole fee: nothing more can be asked for meanwhile.
+    expect(await fails(requestWaiver(ctx, pm, { chargeId: feb.id, amount: '0.01', reason: 'x' }))).toMatch(/超过可减免/);
+    const ok = await decideWaiver(ctx, pm, req.id, true, '同意');
+    expect(ok).toMatchObject({ status: '已批准', amountFen: 208 });
+    expect((await owed())).toMatchObject({ lateFeeWaivedFen: 208, lateFeeOwedFen: 0 });
+    expect(await fails(decideWaiver(ctx, pm, req.id, false))).toMatch(/该申请已批准，不能再次审批/);
   });
 });
