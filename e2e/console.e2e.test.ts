@@ -2,7 +2,8 @@
  * The staff console in a real Chromium against the real server (a child process with a fresh SQLite database and the
  * demo company): log in, browse to a house, reveal a masked phone number, find the reveal in the audit log, search
  * owners by house number, maintain an owner's contacts and tags (server errors shown on the form), configure billing
- * and run the bills of a month twice (the second run bills nothing), and check what a collector may do.
+ * and run the bills of a month twice (the second run bills nothing), take a payment at the 收银台 and find it in the 资金日报
+ * and the 欠费清单, and check what a collector may do.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatYuan } from '../core/money.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SCREENSHOTS = join(ROOT, 'e2e/screenshots');
@@ -478,6 +480,155 @@ describe('staff console (Chromium)', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'billing-rerun.png'), fullPage: true });
   });
 
+  it('takes a ¥100.00 cash payment at the 收银台, finds it in the 资金日报 (账实相符) and lists houses in the 欠费清单', async () => {
+    const api = page.request;
+    const json = async <T,>(res: Awaited<ReturnType<typeof api.get>>, status = 200): Promise<T> => {
+      expect(res.status(), await res.text()).toBe(status);
+      return (await res.json()) as T;
+    };
+
+    // 1. Billing of the demo project: configured by the test above; otherwise here, through the API (same session).
+    const projectId = (await json<{ items: Array<{ id: number }> }>(await api.get('/api/projects'))).items[0]!.id;
+    const feeItems = (await json<{ items: Array<{ id: number; name: string; standards: unknown[] }> }>(await api.get(`/api/projects/${projectId}/fee-items`))).items;
+    let item = feeItems.find((i) => i.name === '物业服务费');
+    if (!item) {
+      const created = await json<{ id: number }>(await api.post(`/api/projects/${projectId}/fee-items`, { data: { name: '物业服务费', category: '物业服务费', pricing: 'per_area' } }), 201);
+      item = { id: created.id, name: '物业服务费', standards: [] };
+    }
+    if (item.standards.length === 0) {
+      await json(await api.post(`/api/fee-items/${item.id}/standards`, { data: { propertyType: '*', unitPrice: '2.35', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' } }), 201);
+    }
+    const terms = (await json<{ items: unknown[] }>(await api.get(`/api/projects/${projectId}/contract-terms`))).items;
+    if (terms.length === 0) {
+      await json(await api.post(`/api/projects/${projectId}/contract-terms`, {
+        data: { kind: '前期物业服务协议', cycle: 'month', anchorMonth: 1, dueDay: 15, effectiveFrom: '2020-01-01', lateFee: null },
+      }), 201);
+    }
+    const runs = (await json<{ items: Array<{ period: string }> }>(await api.get(`/api/projects/${projectId}/bill-runs`))).items;
+    if (!runs.some((r) => r.period === '2026-03')) await json(await api.post(`/api/projects/${projectId}/bill-runs`, { data: { period: '2026-03' } }));
+
+    // 2. A house whose current owners owe at least ¥100.00 (the largest arrears first; skip undelivered houses, billed
+    //    to the developer, and periods of former owners, R30).
+    interface Line { billTo: string; ownershipId: number | null; principalOwedFen: number; lateFeeOwedFen: number }
+    const arrears = await json<{ items: Array<{ key: number }> }>(await api.get(`/api/reports/arrears?level=house&asOf=2026-03-31&projectId=${projectId}`));
+    let house: { id: number; number: string } | undefined;
+    for (const { key } of arrears.items.slice(0, 20)) {
+      const detail = await json<{ number: string; ownerships: Array<{ id: number; current: boolean }> }>(await api.get(`/api/houses/${key}`));
+      const current = detail.ownerships.find((o) => o.current);
+      const account = await json<{ lines: Line[] }>(await api.get(`/api/houses/${key}/account`));
+      const owedByOwner = account.lines.filter((l) => l.billTo === 'owner' && l.ownershipId === current?.id).reduce((s, l) => s + l.principalOwedFen + l.lateFeeOwedFen, 0);
+      if (current && owedByOwner >= 10000) {
+        house = { id: key, number: detail.number };
+        break;
+      }
+    }
+    expect(house, 'a house whose current owners owe ¥100.00 or more').toBeDefined();
+    const { id: houseId, number } = house!;
+
+    // 3. 收银台: find the house by its number, see what it owes (the amount prefilled with it).
+    await page.getByTestId('menu-billing-counter').click();
+    await page.getByTestId('counter').waitFor();
+    const search = page.getByTestId('counter-search').locator('input');
+    await search.fill(number);
+    await search.press('Enter');
+    const hit = page.locator(`tr[data-testid="counter-hit"][data-house-id="${houseId}"]`).first();
+    await hit.waitFor();
+    expect(await hit.getByTestId('counter-hit-number').textContent()).toBe(number);
+    await hit.getByTestId('counter-pick').click();
+    await page.locator(`[data-testid="counter-house"][data-house-id="${houseId}"]`).waitFor();
+    expect(await page.getByTestId('counter-house-number').textContent()).toContain(number);
+    const totals = page.getByTestId('account-totals');
+    await totals.waitFor();
+    const owedBefore = Number(await totals.getAttribute('data-owed-fen'));
+    const prepaidBefore = Number(await totals.getAttribute('data-prepaid-fen'));
+    expect(owedBefore).toBeGreaterThanOrEqual(10000);
+    expect(await page.getByTestId('account-owed-total').textContent()).toBe(formatYuan(owedBefore));
+    expect(await page.locator('tr[data-testid="account-line"]').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('counter').textContent()).toContain('逾期违约金');
+    expect(await page.getByTestId('counter').textContent()).not.toContain('滞纳金');
+    const amount = page.getByTestId('payment-amount');
+    await expect.poll(() => amount.inputValue()).toMatch(/^\d+\.\d{2}$/);
+
+    // 4. ¥100.00 in cash, not designated: allocated oldest first; the result lists each allocation.
+    await amount.fill('100');
+    await page.getByTestId('payment-channel').getByText('现金', { exact: true }).click();
+    await page.getByTestId('payment-payer-name').fill('e2e 缴款人');
+    expect(await page.getByTestId('payment-amount-upper').textContent()).toBe('大写：壹佰元整');
+    await page.getByTestId('payment-submit').click();
+    const result = page.getByTestId('payment-result');
+    await result.waitFor();
+    expect(Number(await result.getAttribute('data-amount-fen'))).toBe(10000);
+    expect(await result.getByTestId('payment-result-amount').textContent()).toBe('¥100.00');
+    const allocations = result.locator('tr[data-testid="payment-allocation"]');
+    expect(await allocations.count()).toBeGreaterThan(0);
+    expect(await allocations.first().getByTestId('allocation-component').textContent()).toMatch(/^(本金|逾期违约金)$/);
+    const allocatedFen = (await allocations.getByTestId('allocation-amount').allTextContents())
+      .reduce((s, t) => s + Number(t.replace(/[¥,.]/g, '')), 0);
+    const prepaidFen = Number(await result.getAttribute('data-prepaid-fen'));
+    expect(allocatedFen + prepaidFen).toBe(10000);
+    expect(await result.getByTestId('payment-prepaid').textContent()).toBe(formatYuan(prepaidFen));
+    const receivedOn = (await result.getAttribute('data-received-on')) ?? '';
+    expect(receivedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
+    // The refreshed statement: what is owed dropped by what was allocated, the rest went to prepaid (¥100.00 in all).
+    await expect.poll(async () => Number(await totals.getAttribute('data-owed-fen'))).toBe(owedBefore - allocatedFen);
+    expect(Number(await totals.getAttribute('data-prepaid-fen'))).toBe(prepaidBefore + prepaidFen);
+    expect(allocatedFen).toBe(10000); // it owed more than ¥100.00: nothing to prepaid
+    expect(await page.getByTestId('account-owed-total').textContent()).toBe(formatYuan(owedBefore - 10000));
+    await page.screenshot({ path: join(SCREENSHOTS, 'counter-payment.png'), fullPage: true });
+
+    // 5. 资金日报 of the server's day: 现金 at least ¥100.00, 账实相符, a pie of the channels, the month's 收缴率.
+    await page.getByTestId('menu-billing-fund-report').click();
+    const view = page.getByTestId('fund-report-view');
+    await view.waitFor();
+    if ((await view.getAttribute('data-from')) !== receivedOn) {
+      const input = page.getByTestId('fund-date').locator('input').first();
+      await input.click();
+      await input.fill(receivedOn);
+      await input.press('Enter');
+    }
+    const ready = page.locator(`[data-testid="fund-report-view"][data-from="${receivedOn}"][data-loading="false"]`);
+    await ready.waitFor();
+    const cash = ready.locator('tr[data-testid="fund-channel-row"][data-channel="现金"]');
+    await cash.waitFor();
+    expect(Number(await cash.getAttribute('data-amount-fen'))).toBeGreaterThanOrEqual(10000);
+    expect(await cash.getByTestId('fund-channel-amount').textContent()).toMatch(/^¥\d{1,3}(,\d{3})*\.\d{2}$/);
+    const balanced = ready.getByTestId('fund-balanced');
+    expect(await balanced.getAttribute('data-balanced')).toBe('true');
+    expect(await balanced.textContent()).toBe('账实相符');
+    expect(await ready.locator('tr[data-testid="fund-item-row"][data-item="物业服务费"]').count()).toBe(1);
+    await page.locator('[data-testid="channel-pie"][data-ready="true"]').waitFor();
+    await page.locator('[data-testid="collection-rates"][data-loading="false"]').waitFor();
+    for (const id of ['rate-current', 'rate-arrears', 'rate-combined']) {
+      expect(await page.getByTestId(id).locator('.ant-statistic-content').textContent(), id).toMatch(/^(\d+\.\d{2}%|—)$/);
+    }
+    // Money was recovered this month on earlier periods: the recovery rate has a denominator.
+    expect(await page.getByTestId('rate-arrears').getAttribute('data-rate-bp')).not.toBe('');
+    await page.screenshot({ path: join(SCREENSHOTS, 'fund-report.png'), fullPage: true });
+
+    // 6. 欠费清单 by house (the default level): at least one house, largest first, linked to its page with the 对账单.
+    await page.getByTestId('menu-billing-arrears').click();
+    const table = page.locator('[data-testid="arrears-table"][data-loading="false"][data-level="house"]');
+    await table.waitFor();
+    const rows = table.locator('tr[data-testid="arrears-row"]');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBeGreaterThan(0);
+    const amounts = await Promise.all((await rows.all()).map(async (r) => Number(await r.getAttribute('data-total-fen'))));
+    expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
+    expect(await page.getByTestId('arrears-total').textContent()).toMatch(/^¥\d{1,3}(,\d{3})*\.\d{2}$/);
+    const first = rows.first();
+    const firstKey = await first.getAttribute('data-key');
+    const link = first.getByTestId('arrears-house-link');
+    expect(await link.getAttribute('href')).toBe(`/houses/${firstKey}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'arrears.png'), fullPage: true });
+    await link.click();
+    await page.getByTestId('house-detail').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/houses/${firstKey}`);
+    const statement = page.getByTestId('house-statement');
+    await statement.locator('tr[data-testid="account-line"]').first().waitFor();
+    expect(Number(await statement.getByTestId('statement-totals').getAttribute('data-owed-fen'))).toBeGreaterThan(0);
+  });
+
   it('lets the administrator add a collector, whose menu has no audit log or user management', async () => {
     await page.getByTestId('menu-users').click();
     await page.getByTestId('user-username').first().waitFor();
@@ -499,7 +650,7 @@ describe('staff console (Chromium)', () => {
     await page.getByTestId('menu-houses').waitFor();
     expect(await page.getByTestId('current-user-name').textContent()).toBe('测试收费员');
     expect(await page.getByTestId('current-user-role').textContent()).toBe('收费员/客服');
-    expect(await page.locator('[data-testid^="menu-"]').allTextContents()).toEqual(['概览', '房屋档案', '业主查询', '收费设置', '出账']);
+    expect(await page.locator('[data-testid^="menu-"]').allTextContents()).toEqual(['概览', '房屋档案', '业主查询', '收费设置', '出账', '收银台', '资金日报', '欠费清单']);
   });
 
   it('gives the collector the contact actions but not tag editing', async () => {

@@ -427,6 +427,138 @@ export interface BillRun {
   skipped: number;
 }
 
+// ---- Payments, house statement and ledger reports (amounts are integer fen) ----
+
+/** Aging bucket of a line still owing principal, by days past its due date (core/billing/late-fee.ts). */
+export type AgingKey = 'not_due' | 'd1_30' | 'd31_90' | 'd91_180' | 'd181_365' | 'y1_2' | 'y2_3' | 'y3_plus';
+
+export interface AccountLine {
+  chargeId: number;
+  /** YYYY-MM */
+  period: string;
+  dueDate: string;
+  itemName: string;
+  amountFen: number;
+  principalPaidFen: number;
+  /** 逾期违约金 accrued as of the statement date (0 without a contract clause, R19). */
+  lateFeeFen: number;
+  lateFeePaidFen: number;
+  /** How the late fee was worked out, in Chinese. */
+  lateFeeBasis: string;
+  /** The late fee exceeds LPR-based interest by more than 30%: a court may reduce it (民法典 585). */
+  courtReductionRisk: boolean;
+  billTo: 'owner' | 'developer';
+  ownershipId: number | null;
+  principalOwedFen: number;
+  lateFeeOwedFen: number;
+  /** null when the principal is paid. */
+  aging: AgingKey | null;
+}
+
+export interface HouseAccount {
+  houseId: number;
+  asOf: string;
+  lines: AccountLine[];
+  totals: { chargedFen: number; principalOwedFen: number; lateFeeOwedFen: number; prepaidFen: number };
+}
+
+export type PaymentChannel = '现金' | 'POS刷卡' | '银行转账' | '微信' | '支付宝';
+
+/** Body of POST /api/payments. */
+export interface NewPayment {
+  houseId: number;
+  /** 元 as the cashier typed it ("300", "300.50"): the server parses it exactly. */
+  amount: string;
+  channel: PaymentChannel;
+  /** Whose money (default: the current owners). */
+  payer?: { kind: 'owner'; ownershipId?: number } | { kind: 'developer' };
+  /** Periods (YYYY-MM) the payer designates (R18): the payment goes to those only, the rest to prepaid. */
+  periods?: string[];
+  payerName?: string | null;
+  /** One per submission: the same key twice records one payment. */
+  idempotencyKey?: string | null;
+  note?: string | null;
+}
+
+export interface Allocation {
+  chargeId: number;
+  period: string;
+  item: string;
+  component: 'late_fee' | 'principal' | 'cost';
+  amountFen: number;
+}
+
+export interface Payment {
+  id: number;
+  houseId: number;
+  payerKind: string;
+  ownershipId: number | null;
+  payerName: string | null;
+  channel: string;
+  /** Negative for a reversal. */
+  amountFen: number;
+  /** Formatted by the server ("¥100.00"). */
+  amount: string;
+  receivedAt: string;
+  /** The calendar day the money was received (the project's time zone). */
+  receivedOn: string;
+  reversesPaymentId: number | null;
+  reason: string | null;
+  recordedBy: string;
+  allocations: Allocation[];
+  /** What went to the house's prepaid account. */
+  prepaidFen: number;
+}
+
+export interface FundReport {
+  projectId: number;
+  from: string;
+  to: string;
+  cashier: string | null;
+  byChannel: Array<{ channel: string; amountFen: number; payments: number }>;
+  /** current: charges of the report month or later; arrears: earlier months. */
+  byItem: Array<{ item: string; currentFen: number; arrearsFen: number; lateFeeFen: number }>;
+  totals: { receivedFen: number; currentFen: number; arrearsFen: number; lateFeeFen: number; prepaidFen: number };
+  /** current + arrears + late fees + prepaid = received. */
+  balanced: boolean;
+}
+
+export interface FundReportQuery {
+  from: string;
+  to?: string | undefined;
+  /** The user name that recorded the payments. */
+  cashier?: string | undefined;
+}
+
+/** Basis points (9523 = 95.23%); null when the denominator is zero. */
+export interface CollectionRates {
+  projectId: number;
+  from: string;
+  to: string;
+  asOf: string;
+  current: { billedFen: number; collectedFen: number; rateBp: number | null };
+  arrears: { openingFen: number; recoveredFen: number; rateBp: number | null };
+  combined: { dueFen: number; collectedFen: number; rateBp: number | null };
+}
+
+export type ArrearsLevel = 'project' | 'building' | 'house' | 'owner';
+
+export interface ArrearsQuery {
+  level: ArrearsLevel;
+  asOf: string;
+  projectId?: number | undefined;
+  buildingId?: number | undefined;
+}
+
+export interface ArrearsReport {
+  level: ArrearsLevel;
+  asOf: string;
+  totalFen: number;
+  /** Largest first. key: the id of the project, building, house or ownership period. */
+  /** label: the building, "楼栋 房号", or the owners with their house and period; houseId links house and owner rows. */
+  items: Array<{ key: number | null; label: string; houseId: number | null; totalFen: number; charges: number; buckets: Partial<Record<AgingKey, number>> }>;
+}
+
 const id = (n: number | string) => encodeURIComponent(String(n));
 
 export const api = {
@@ -463,4 +595,13 @@ export const api = {
   setContractTerms: (projectId: number, terms: ContractTermsInput) => request<{ id: number }>('POST', `/api/projects/${id(projectId)}/contract-terms`, terms),
   billRun: (projectId: number, period: string, dryRun: boolean) => request<BillRunReport>('POST', `/api/projects/${id(projectId)}/bill-runs`, { period, dryRun }),
   billRuns: (projectId: number) => request<{ items: BillRun[] }>('GET', `/api/projects/${id(projectId)}/bill-runs`),
+
+  houseAccount: (houseId: number, asOf?: string) => request<HouseAccount>('GET', `/api/houses/${id(houseId)}/account`, undefined, { asOf }),
+  recordPayment: (p: NewPayment) => request<Payment>('POST', '/api/payments', p),
+  payment: (paymentId: number) => request<Payment>('GET', `/api/payments/${id(paymentId)}`),
+  reversePayment: (paymentId: number, reason: string) => request<Payment>('POST', `/api/payments/${id(paymentId)}/reverse`, { reason }),
+  fundReport: (projectId: number, q: FundReportQuery) => request<FundReport>('GET', `/api/projects/${id(projectId)}/fund-report`, undefined, { ...q }),
+  collectionRates: (projectId: number, q: { from: string; to: string; asOf?: string | undefined }) =>
+    request<CollectionRates>('GET', `/api/projects/${id(projectId)}/collection-rates`, undefined, { ...q }),
+  arrearsReport: (q: ArrearsQuery) => request<ArrearsReport>('GET', '/api/reports/arrears', undefined, { ...q }),
 };

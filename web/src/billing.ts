@@ -1,8 +1,9 @@
+import { AGING_BUCKETS } from '../../core/billing/late-fee.ts';
 import { CYCLES, CYCLE_LABELS, addMonths } from '../../core/billing/periods.ts';
 import { parseDailyRatePpm } from '../../core/billing/rates.ts';
 import { parseYuan } from '../../core/money.ts';
 import { PROPERTY_TYPES } from '../../core/registry/vocabulary.ts';
-import type { BillingCycle, ContractKind, Pricing, Rounding } from './api.ts';
+import type { AgingKey, Allocation, BillingCycle, ContractKind, PaymentChannel, Pricing, Rounding } from './api.ts';
 
 /** The billing vocabulary of the console (the server's values with their Chinese labels). */
 
@@ -66,4 +67,40 @@ export function dailyRatePercent(text: string): string | undefined {
   // ppm / 10000 = percent, with up to 4 decimals.
   const frac = String(ppm % 10_000).padStart(4, '0').replace(/0+$/, '');
   return `${Math.trunc(ppm / 10_000)}${frac ? `.${frac}` : ''}%`;
+}
+
+// ---- Payments and reports ----
+
+/** The channels the server accepts, in the order the counter offers them. */
+export const PAYMENT_CHANNELS: readonly PaymentChannel[] = ['现金', 'POS刷卡', '银行转账', '微信', '支付宝'];
+
+/** Aging buckets, youngest first, with their Chinese labels (the server's keys). */
+export const AGING: ReadonlyArray<{ key: AgingKey; label: string }> = AGING_BUCKETS.map((b) => ({ key: b.key, label: b.label }));
+export const AGING_LABELS = Object.fromEntries(AGING.map((b) => [b.key, b.label])) as Record<AgingKey, string>;
+
+/** What an allocation paid. The late fee is 逾期违约金 (never 滞纳金). */
+export const COMPONENT_LABELS: Record<Allocation['component'], string> = { late_fee: '逾期违约金', principal: '本金', cost: '费用' };
+
+/** Integer fen as plain yuan text for an input ("16257" → "162.57"): no symbol, no separators, exact. */
+export function fenToYuanText(fen: number): string {
+  const abs = Math.abs(fen);
+  return `${fen < 0 ? '-' : ''}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/** A rate in basis points as a percentage ("9523" → "95.23%"); null (nothing to collect) → "—", never "100%". */
+export function formatRateBp(bp: number | null): string {
+  if (bp === null) return '—';
+  const abs = Math.abs(bp);
+  return `${bp < 0 ? '-' : ''}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}%`;
+}
+
+/**
+ * A fresh idempotency key for one payment submission. crypto.randomUUID exists only in secure contexts (https or
+ * localhost), and the console may well be served over plain http on the office network: fall back to random bytes.
+ */
+export function newIdempotencyKey(): string {
+  const c = globalThis.crypto;
+  if (typeof c.randomUUID === 'function') return c.randomUUID();
+  const bytes = c.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

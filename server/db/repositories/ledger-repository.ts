@@ -141,3 +141,31 @@ export async function arrearsHouseChunk(db: Q, scope: Scope, q: { asOf: string; 
     charges: grouped.filter((g) => Number(g.house_id) === n.id).reduce((s, g) => s + Number(g.charges), 0),
   }));
 }
+
+/** Human labels for arrears keys: project and building names, "楼栋 房号" for houses, owner names and house for owners. */
+export async function arrearsLabels(db: Q, level: ArrearsLevel, keys: number[]): Promise<Map<number, { label: string; houseId: number | null }>> {
+  const out = new Map<number, { label: string; houseId: number | null }>();
+  if (keys.length === 0) return out;
+  if (level === 'project') {
+    for (const r of await db.selectFrom('project').select(['id', 'name']).where('id', 'in', keys).execute()) out.set(r.id, { label: r.name, houseId: null });
+  } else if (level === 'building') {
+    for (const r of await db.selectFrom('building').innerJoin('project', 'project.id', 'building.project_id').select(['building.id', 'building.name', 'project.name as project']).where('building.id', 'in', keys).execute()) {
+      out.set(r.id, { label: `${r.project} ${r.name}`, houseId: null });
+    }
+  } else if (level === 'house') {
+    for (const r of await db.selectFrom('house').innerJoin('building', 'building.id', 'house.building_id').select(['house.id', 'house.number', 'building.name']).where('house.id', 'in', keys).execute()) {
+      out.set(r.id, { label: `${r.name} ${r.number}`, houseId: r.id });
+    }
+  } else {
+    const rows = await db.selectFrom('ownership').innerJoin('house', 'house.id', 'ownership.house_id').innerJoin('ownership_owner', 'ownership_owner.ownership_id', 'ownership.id')
+      .innerJoin('owner', 'owner.id', 'ownership_owner.owner_id')
+      .select(['ownership.id', 'house.id as house_id', 'house.number', 'owner.name', 'ownership.from_date', 'ownership.to_date'])
+      .where('ownership.id', 'in', keys).orderBy('ownership_owner.is_primary', 'desc').execute();
+    for (const r of rows) {
+      const cur = out.get(r.id);
+      const names = cur ? `${cur.label.split('（')[0]}、${r.name}` : r.name;
+      out.set(r.id, { label: `${names}（${r.number}，${r.from_date} 至 ${r.to_date ?? '今'}）`, houseId: r.house_id });
+    }
+  }
+  return out;
+}

@@ -109,7 +109,7 @@ export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     schema: {
       tags: ['reports'], summary: '欠费（本金）汇总：按项目、楼栋、房屋或业主（按期归属，R30），含账龄',
       querystring: z.object({ level: z.enum(['project', 'building', 'house', 'owner']), asOf: day, projectId: z.coerce.number().int().optional(), buildingId: z.coerce.number().int().optional() }),
-      response: { 200: z.object({ level: z.string(), asOf: z.string(), totalFen: z.number(), items: z.array(z.object({ key: z.number().nullable(), totalFen: z.number(), charges: z.number(), buckets: z.record(z.string(), z.number()) })) }), ...errorResponses },
+      response: { 200: z.object({ level: z.string(), asOf: z.string(), totalFen: z.number(), items: z.array(z.object({ key: z.number().nullable(), label: z.string(), houseId: z.number().nullable(), totalFen: z.number(), charges: z.number(), buckets: z.record(z.string(), z.number()) })) }), ...errorResponses },
     },
   }, async (req) => arrearsReport(ctx, actorOf(req), req.query));
 

@@ -39,7 +39,7 @@ async function openDebts(db: Q, houseId: number, payer: { kind: 'owner'; ownersh
   if (charges.length === 0) return [];
   const allocs = await db.selectFrom('allocation').innerJoin('payment', 'payment.id', 'allocation.payment_id')
     .select(['allocation.charge_id', 'allocation.component', 'allocation.amount_fen', 'payment.received_on'])
-    .where('allocation.charge_id', 'in', charges.map((c) => c.id)).execute();
+    .where('allocation.charge_id', 'in', charges.map((c) => c.id)).where('payment.received_on', '<=', asOf).execute();
   const waivers = await db.selectFrom('late_fee_waiver').select(['charge_id', 'amount_fen'])
     .where('charge_id', 'in', charges.map((c) => c.id)).where('status', '=', '已批准').execute();
   const terms = await db.selectFrom('contract_terms')
@@ -210,7 +210,9 @@ export async function houseAccount(ctx: ServiceContext, actor: Actor, houseId: n
   }));
   const lines = perPayer.flat();
   lines.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.chargeId - b.chargeId);
-  const prepaid = await ctx.db.selectFrom('prepaid_entry').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('house_id', '=', houseId).executeTakeFirstOrThrow();
+  // As of the date: payments received later are not counted (a statement for a past date shows that day's position).
+  const prepaid = await ctx.db.selectFrom('prepaid_entry').innerJoin('payment', 'payment.id', 'prepaid_entry.payment_id')
+    .select((eb) => eb.fn.sum<number>('prepaid_entry.amount_fen').as('s')).where('prepaid_entry.house_id', '=', houseId).where('payment.received_on', '<=', on).executeTakeFirstOrThrow();
   const sum = (f: (l: (typeof lines)[number]) => number) => lines.reduce((s, l) => s + f(l), 0);
   return {
     houseId, asOf: on, lines,

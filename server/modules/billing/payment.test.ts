@@ -101,6 +101,9 @@ describe.each(DIALECTS)('payments on %s', (dialect) => {
     expect(pay.prepaidFen).toBe(100000 - 12678 - 11065);
     const acct = await houseAccount(ctx, admin, houses.main!);
     expect(acct.totals).toEqual({ chargedFen: 3 * 21033, principalOwedFen: 0, lateFeeOwedFen: 0, prepaidFen: 76257 });
+    // As of the day before the payments, nothing had been paid yet.
+    const before = await houseAccount(ctx, admin, houses.main!, '2026-03-19');
+    expect(before.totals).toMatchObject({ principalOwedFen: 3 * 21033, prepaidFen: 0 });
     const paid = await t.db.selectFrom('payment').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('house_id', '=', houses.main!).executeTakeFirstOrThrow();
     expect(Number(paid.s)).toBe(3 * 21033 + 404 + 208 + 32 + 76257);
   });

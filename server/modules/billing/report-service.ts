@@ -44,7 +44,11 @@ export async function arrearsReport(ctx: ServiceContext, actor: Actor, q: { leve
     byKey.set(key, row);
   }
   const items = [...byKey.values()].sort((a, b) => b.totalFen - a.totalFen || (a.key ?? 0) - (b.key ?? 0));
-  return { level: q.level, asOf: q.asOf, totalFen: items.reduce((s, r) => s + r.totalFen, 0), items };
+  const labels = await ledger.arrearsLabels(ctx.db, q.level, items.map((i) => i.key).filter((k): k is number => k !== null));
+  return {
+    level: q.level, asOf: q.asOf, totalFen: items.reduce((s, r) => s + r.totalFen, 0),
+    items: items.map((i) => ({ ...i, label: i.key === null ? '' : labels.get(i.key)?.label ?? `#${i.key}`, houseId: i.key === null ? null : labels.get(i.key)?.houseId ?? null })),
+  };
 }
 
 /** A rate in basis points, or null when there is nothing to collect (never "100%" of nothing). */

@@ -66,6 +66,8 @@ describe.each(DIALECTS)('ledger reports on %s', (dialect) => {
     const project = await arrearsReport(ctx, admin, { level: 'project', asOf, projectId });
     // H2 owes March 23,500; H3 owes Feb 26,400 (28,200 − 1,800) and March 28,200; H1 owes nothing.
     expect(houses.items.map((r) => [r.key, r.totalFen])).toEqual([[h[2], 54600], [h[1], 23500]]);
+    expect(houses.items.map((r) => r.label)).toEqual(['2栋 1-1-1002', '1栋 1-1-1001']);
+    expect((await arrearsReport(ctx, admin, { level: 'owner', asOf, projectId })).items[0]!.label).toMatch(/^张甲（1-1-100\d，2020-06-30 至 今）$/);
     expect(buildings.items.map((r) => [r.key, r.totalFen])).toEqual([[b[1], 54600], [b[0], 23500]]);
     expect(project.items.map((r) => [r.key, r.totalFen])).toEqual([[projectId, 78100]]);
     expect(houses.totalFen).toBe(buildings.totalFen);

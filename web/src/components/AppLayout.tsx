@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
-import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -31,6 +31,9 @@ const MENU: Array<MenuEntry | MenuGroup> = [
     key: 'billing', label: 'menu.billing', icon: <AccountBookOutlined />, children: [
       { key: 'billing-settings', path: '/billing/settings', label: 'menu.billingSettings', icon: <SettingOutlined />, permission: 'billing.read' },
       { key: 'billing-runs', path: '/billing/runs', label: 'menu.billingRuns', icon: <FileDoneOutlined />, permission: 'billing.read' },
+      { key: 'billing-counter', path: '/billing/counter', label: 'menu.billingCounter', icon: <DollarOutlined />, permission: 'payment.record' },
+      { key: 'billing-fund-report', path: '/billing/fund-report', label: 'menu.fundReport', icon: <PieChartOutlined />, permission: 'billing.read' },
+      { key: 'billing-arrears', path: '/billing/arrears', label: 'menu.arrears', icon: <WarningOutlined />, permission: 'billing.read' },
     ],
   },
   { key: 'audit', path: '/audit', label: 'menu.audit', icon: <AuditOutlined />, permission: 'audit.read' },

@@ -1,6 +1,7 @@
 import { useState, type HTMLAttributes } from 'react';
-import { Alert, App as AntApp, Button, Card, Descriptions, Dropdown, Empty, Skeleton, Space, Table, Tag, Typography, type MenuProps, type TableProps } from 'antd';
-import { ArrowLeftOutlined, DownOutlined, EditOutlined, EyeOutlined, PlusOutlined, TagsOutlined } from '@ant-design/icons';
+import { Alert, App as AntApp, Button, Card, DatePicker, Descriptions, Dropdown, Empty, Skeleton, Space, Table, Tag, Typography, type MenuProps, type TableProps } from 'antd';
+import { ArrowLeftOutlined, DollarOutlined, DownOutlined, EditOutlined, EyeOutlined, PlusOutlined, TagsOutlined } from '@ant-design/icons';
+import dayjs from 'dayjs';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, errorMessage, type Contact, type ContactPatch, type HouseOwner, type Ownership, type Payer } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -9,6 +10,7 @@ import { formatArea, formatDate, todayLocalDate } from '../format.ts';
 import { HouseStatusTag } from '../components/HouseStatusTag.tsx';
 import { ContactFormModal } from '../components/ContactFormModal.tsx';
 import { OwnerTagsModal } from '../components/OwnerTagsModal.tsx';
+import { AccountTable, AccountTotals } from '../components/AccountTable.tsx';
 
 const CONTACT_STATUS_COLORS: Record<string, string> = { 有效: 'green', 未核实: 'default', 空号: 'red', 停机: 'red', 错号: 'red', 长期关机: 'orange' };
 
@@ -19,6 +21,7 @@ type Dialog = { kind: 'add' } | { kind: 'edit'; contact: Contact } | { kind: 'ta
 
 /** 房屋详情: the house, its ownership periods (newest first) with owners and masked contacts, and designated payers. */
 export default function HouseDetailPage() {
+  const { can } = useAuth();
   const { id } = useParams();
   const houseId = Number(id);
   const navigate = useNavigate();
@@ -83,7 +86,55 @@ export default function HouseDetailPage() {
           />
         </>
       )}
+
+      {can('billing.read') && (
+        <HouseStatement houseId={h.id} currentOwnershipId={ownerships.find((o) => o.current)?.id} mayCollect={can('payment.record')} />
+      )}
     </div>
+  );
+}
+
+/**
+ * 对账单: every charge of the house with what was paid and what is owed, read-only. Today by default; a later date
+ * shows the 逾期违约金 and aging it would reach by then (the server counts every payment recorded so far whatever the
+ * date, so an earlier date would not be the statement of that day and is not offered).
+ */
+function HouseStatement({ houseId, currentOwnershipId, mayCollect }: { houseId: number; currentOwnershipId: number | undefined; mayCollect: boolean }) {
+  const [asOf, setAsOf] = useState<string | undefined>(undefined);
+  const account = useApi(() => api.houseAccount(houseId, asOf), [houseId, asOf]);
+  const a = account.data;
+  return (
+    <Card
+      size="small"
+      style={{ marginTop: 24 }}
+      data-testid="house-statement"
+      title="对账单"
+      extra={
+        <Space>
+          <span>计算至</span>
+          <DatePicker
+            format="YYYY-MM-DD"
+            allowClear
+            placeholder="今天"
+            disabledDate={(d) => d.format('YYYY-MM-DD') < todayLocalDate()}
+            value={asOf ? dayjs(asOf) : null}
+            onChange={(d) => setAsOf(d ? d.format('YYYY-MM-DD') : undefined)}
+            data-testid="statement-as-of"
+          />
+          {mayCollect && <Link to={`/billing/counter?houseId=${houseId}`}><Button size="small" type="primary" icon={<DollarOutlined />} data-testid="statement-collect">收款</Button></Link>}
+        </Space>
+      }
+    >
+      {account.error && <Alert type="error" showIcon title={account.error} style={{ marginBottom: 12 }} />}
+      {a ? (
+        <Space orientation="vertical" style={{ width: '100%' }}>
+          <AccountTotals account={a} testId="statement-totals" />
+          <AccountTable account={a} currentOwnershipId={currentOwnershipId} loading={account.loading} testId="statement-table" />
+        </Space>
+      ) : (
+        !account.error && <Skeleton active paragraph={{ rows: 3 }} />
+      )}
+    </Card>
   );
 }
 
