@@ -51,3 +51,13 @@ export function useApi<T>(loader: (() => Promise<T>) | null, deps: readonly unkn
     reload,
   };
 }
+
+/** URL search parameters with some changed: an empty or undefined value removes the parameter. */
+export function withParams(params: URLSearchParams, changes: Record<string, string | number | undefined>): URLSearchParams {
+  const next = new URLSearchParams(params);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined || v === '') next.delete(k);
+    else next.set(k, String(v));
+  }
+  return next;
+}

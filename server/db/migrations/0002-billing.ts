@@ -1,5 +1,5 @@
 import { sql, type ColumnDefinitionBuilder } from 'kysely';
-import { isPostgres, withId, type AnyDb } from './helpers.ts';
+import { appendOnly, isPostgres, withId, type AnyDb } from './helpers.ts';
 
 /**
  * Billing, part 1: fee items and standards, contract terms, bill runs and the charge ledger. Charges are append-only
@@ -97,11 +97,8 @@ export async function up(db: AnyDb): Promise<void> {
   if (isPostgres(db)) {
     await sql`create function append_only() returns trigger language plpgsql as $$
       begin raise exception '% is append-only', tg_table_name; end $$`.execute(db);
-    await sql`create trigger charge_no_update before update or delete on charge for each row execute function append_only()`.execute(db);
-  } else {
-    await sql`create trigger charge_no_update before update on charge begin select raise(abort, 'charge is append-only'); end`.execute(db);
-    await sql`create trigger charge_no_delete before delete on charge begin select raise(abort, 'charge is append-only'); end`.execute(db);
   }
+  await appendOnly(db, 'charge');
 }
 
 export async function down(db: AnyDb): Promise<void> {

@@ -1,5 +1,5 @@
 import { sql, type ColumnDefinitionBuilder } from 'kysely';
-import { isPostgres, withId, type AnyDb } from './helpers.ts';
+import { appendOnly, withId, type AnyDb } from './helpers.ts';
 
 /**
  * Billing, part 2: payments, their allocations to charges, and the prepaid account. All three are append-only
@@ -52,14 +52,7 @@ export async function up(db: AnyDb): Promise<void> {
     .execute();
   await db.schema.createIndex('prepaid_house_idx').on('prepaid_entry').column('house_id').execute();
 
-  for (const table of ['payment', 'allocation', 'prepaid_entry']) {
-    if (isPostgres(db)) {
-      await sql`create trigger ${sql.raw(`${table}_no_update`)} before update or delete on ${sql.table(table)} for each row execute function append_only()`.execute(db);
-    } else {
-      await sql`create trigger ${sql.raw(`${table}_no_update`)} before update on ${sql.table(table)} begin select raise(abort, ${sql.lit(`${table} is append-only`)}); end`.execute(db);
-      await sql`create trigger ${sql.raw(`${table}_no_delete`)} before delete on ${sql.table(table)} begin select raise(abort, ${sql.lit(`${table} is append-only`)}); end`.execute(db);
-    }
-  }
+  for (const table of ['payment', 'allocation', 'prepaid_entry']) await appendOnly(db, table);
 }
 
 export async function down(db: AnyDb): Promise<void> {

@@ -1,5 +1,5 @@
-import { sql, type ColumnDefinitionBuilder } from 'kysely';
-import { isPostgres, withId, type AnyDb } from './helpers.ts';
+import type { ColumnDefinitionBuilder } from 'kysely';
+import { appendOnly, withId, type AnyDb } from './helpers.ts';
 
 /**
  * Receipts: one numbered 收款凭证(非发票) per payment, numbered per project with no gaps (the number is taken from a
@@ -41,14 +41,7 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
-  for (const table of ['receipt', 'receipt_print']) {
-    if (isPostgres(db)) {
-      await sql`create trigger ${sql.raw(`${table}_no_update`)} before update or delete on ${sql.table(table)} for each row execute function append_only()`.execute(db);
-    } else {
-      await sql`create trigger ${sql.raw(`${table}_no_update`)} before update on ${sql.table(table)} begin select raise(abort, ${sql.lit(`${table} is append-only`)}); end`.execute(db);
-      await sql`create trigger ${sql.raw(`${table}_no_delete`)} before delete on ${sql.table(table)} begin select raise(abort, ${sql.lit(`${table} is append-only`)}); end`.execute(db);
-    }
-  }
+  for (const table of ['receipt', 'receipt_print']) await appendOnly(db, table);
 }
 
 export async function down(db: AnyDb): Promise<void> {

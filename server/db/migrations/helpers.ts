@@ -1,4 +1,4 @@
-import { PostgresAdapter, type CreateTableBuilder, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type CreateTableBuilder, type Kysely } from 'kysely';
 
 // Migrations are typed Kysely<any> so that they stay frozen in time when the schema type moves on.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,4 +13,17 @@ export function withId<T extends string>(db: AnyDb, table: CreateTableBuilder<T,
   return isPostgres(db)
     ? table.addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
     : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+/**
+ * Make a ledger table append-only at the database level: UPDATE and DELETE raise "<table> is append-only". On
+ * PostgreSQL the trigger calls append_only(), created by migration 0002.
+ */
+export async function appendOnly(db: AnyDb, table: string): Promise<void> {
+  if (isPostgres(db)) {
+    await sql`create trigger ${sql.raw(`${table}_no_update`)} before update or delete on ${sql.table(table)} for each row execute function append_only()`.execute(db);
+  } else {
+    await sql`create trigger ${sql.raw(`${table}_no_update`)} before update on ${sql.table(table)} begin select raise(abort, ${sql.lit(`${table} is append-only`)}); end`.execute(db);
+    await sql`create trigger ${sql.raw(`${table}_no_delete`)} before delete on ${sql.table(table)} begin select raise(abort, ${sql.lit(`${table} is append-only`)}); end`.execute(db);
+  }
 }

@@ -6,7 +6,7 @@ import { formatYuan } from '../../../core/money.ts';
 import { api, type AgingKey, type ArrearsReport } from '../api.ts';
 import { AGING } from '../billing.ts';
 import { todayLocalDate } from '../format.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const DAY = 'YYYY-MM-DD';
@@ -50,14 +50,7 @@ export default function ArrearsPage() {
     [projectId, level, asOf, buildingId],
   );
 
-  function update(changes: Record<string, string | undefined>) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined || v === '') next.delete(k);
-      else next.set(k, v);
-    }
-    setParams(next);
-  }
+  const update = (changes: Record<string, string | undefined>) => setParams(withParams(params, changes));
 
   const r = report.data;
   const nameColumn: NonNullable<TableProps<Row>['columns']>[number] = {

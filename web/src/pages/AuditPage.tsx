@@ -2,7 +2,7 @@ import type { HTMLAttributes } from 'react';
 import { Alert, Input, Select, Space, Table, Typography, type TableProps } from 'antd';
 import { useSearchParams } from 'react-router-dom';
 import { api, type AuditEntry } from '../api.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, withParams } from '../hooks.ts';
 import { AUDIT_ACTION_LABELS, ENTITY_LABELS, compactJson, formatInstant } from '../format.ts';
 
 function Snapshot({ label, value }: { label: string; value: unknown }) {
@@ -26,15 +26,8 @@ export default function AuditPage() {
 
   const log = useApi(() => api.audit({ action, entity, entityId, page, pageSize }), [action, entity, entityId, page, pageSize]);
 
-  function update(changes: Record<string, string | number | undefined>, keepPage = false) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined || v === '') next.delete(k);
-      else next.set(k, String(v));
-    }
-    if (!keepPage) next.delete('page');
-    setParams(next);
-  }
+  const update = (changes: Record<string, string | number | undefined>, keepPage = false) =>
+    setParams(withParams(params, keepPage ? changes : { ...changes, page: undefined }));
 
   const columns: TableProps<AuditEntry>['columns'] = [
     { title: '时间', dataIndex: 'at', width: 170, render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{formatInstant(v)}</span> },

@@ -7,7 +7,7 @@ import { api, type AccountLine, type Allocation, type HouseDetail, type NewPayme
 import { COMPONENT_LABELS, PAYMENT_CHANNELS, fenToYuanText, isPositiveYuan, newIdempotencyKey } from '../billing.ts';
 import { applyServerErrors } from '../formErrors.ts';
 import { formatDate, formatInstant } from '../format.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, withParams } from '../hooks.ts';
 import { AccountTable, AccountTotals, lineOwedFen } from '../components/AccountTable.tsx';
 
 function intParam(v: string | null): number | undefined {
@@ -26,14 +26,7 @@ export default function CounterPage() {
   const q = params.get('q') ?? '';
   const hits = useApi(q.trim() && houseId === undefined ? () => api.searchOwners(q.trim()) : null, [q, houseId]);
 
-  function update(changes: Record<string, string | undefined>) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined || v === '') next.delete(k);
-      else next.set(k, v);
-    }
-    setParams(next);
-  }
+  const update = (changes: Record<string, string | undefined>) => setParams(withParams(params, changes));
 
   const hitColumns: TableProps<OwnerHit>['columns'] = [
     { title: '业主', dataIndex: 'name', render: (v: string, r) => <Space>{v}{r.current ? <Tag color="green">当前</Tag> : <Tag>历史</Tag>}</Space> },

@@ -7,7 +7,7 @@ import { formatYuan } from '../../../core/money.ts';
 import { api, type CollectionRates, type FundReport } from '../api.ts';
 import { formatRateBp } from '../billing.ts';
 import { todayLocalDate } from '../format.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 // echarts is heavy: its chunk is fetched only when a report is shown.
@@ -49,14 +49,7 @@ export default function FundReportPage() {
   const month = { from: dayjs(to).startOf('month').format(DAY), to: dayjs(to).endOf('month').format(DAY), asOf: to };
   const rates = useApi(projectId === undefined ? null : () => api.collectionRates(projectId, month), [projectId, month.from, month.to, month.asOf]);
 
-  function update(changes: Record<string, string | undefined>) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined || v === '') next.delete(k);
-      else next.set(k, v);
-    }
-    setParams(next);
-  }
+  const update = (changes: Record<string, string | undefined>) => setParams(withParams(params, changes));
 
   const r = report.data;
   return (

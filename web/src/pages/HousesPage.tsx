@@ -3,7 +3,7 @@ import { Alert, Col, Empty, Input, Menu, Row, Select, Space, Table, Typography, 
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { HOUSE_STATUSES } from '../../../core/registry/vocabulary.ts';
 import { api, type HouseRow } from '../api.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, withParams } from '../hooks.ts';
 import { formatArea, formatDate } from '../format.ts';
 import { HouseStatusTag } from '../components/HouseStatusTag.tsx';
 
@@ -29,15 +29,8 @@ export default function HousesPage() {
   const page = intParam(params.get('page')) ?? 1;
   const pageSize = intParam(params.get('pageSize')) ?? 20;
 
-  function update(changes: Record<string, string | number | undefined>, keepPage = false) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined || v === '') next.delete(k);
-      else next.set(k, String(v));
-    }
-    if (!keepPage && !('page' in changes)) next.delete('page');
-    setParams(next);
-  }
+  const update = (changes: Record<string, string | number | undefined>, keepPage = false) =>
+    setParams(withParams(params, keepPage || 'page' in changes ? changes : { ...changes, page: undefined }));
 
   const projects = useApi(() => api.projects(), []);
   const projectItems = projects.data?.items;

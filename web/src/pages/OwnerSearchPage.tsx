@@ -2,7 +2,7 @@ import type { HTMLAttributes } from 'react';
 import { Alert, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, type OwnerHit } from '../api.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, withParams } from '../hooks.ts';
 
 const MATCHED_BY: Record<OwnerHit['matchedBy'], string> = { name: '姓名', house: '房号', phone: '手机后四位' };
 
@@ -16,14 +16,7 @@ export default function OwnerSearchPage() {
   const projects = useApi(() => api.projects(), []);
   const results = useApi(q.trim() ? () => api.searchOwners(q.trim(), projectId) : null, [q, projectId]);
 
-  function update(changes: Record<string, string | number | undefined>) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined || v === '') next.delete(k);
-      else next.set(k, String(v));
-    }
-    setParams(next);
-  }
+  const update = (changes: Record<string, string | number | undefined>) => setParams(withParams(params, changes));
 
   return (
     <div>
