@@ -11,6 +11,13 @@ interface QueryResults {
   results: Array<{ dialect: string; baselineUnits: number; largeUnits: number; generateSecondsLarge: number; queries: Array<{ query: string; baselineMs: number; largeMs: number; ratio: number }> }>;
 }
 
+interface BillRunBaseline { method: string; seconds: number; rowsPerSecond: number }
+interface BillRunDialect {
+  units: number; projects: number; charges: number; seconds: number; rowsPerSecond: number; dryRunSeconds: number; peakRssMB: number;
+  rssBeforeMB: number; rerun: { seconds: number; created: number }; baseline: BillRunBaseline; ratio: number; baselineIndexed: BillRunBaseline; ratioIndexed: number;
+}
+interface BillRunResults { date: string; node: string; cpuCount: number; period: string; results: Record<string, BillRunDialect | null> }
+
 const n = (v: number) => v.toLocaleString('en-US');
 
 function read<T>(path: string): T | undefined {
@@ -36,6 +43,16 @@ export function renderBenchSection(): string {
       for (const x of r.queries) out.push(`| ${x.query} | ${x.baselineMs} | ${x.largeMs} | ${x.ratio} |`);
       out.push('');
     }
+  }
+  const bill = read<BillRunResults>('bench/results/bill-run.json');
+  if (bill) {
+    out.push(`**Bill run** (\`bench/results/bill-run.json\`, ${bill.date.slice(0, 10)}, Node ${bill.node}, ${bill.cpuCount} cores): \`runBillRun\` for ${bill.period} over every project of a demo registry, one per-area item, monthly terms. Baseline: a raw bulk insert of the same number of charge rows in the same run, on the same database (SQLite: one prepared statement in one transaction; PostgreSQL: COPY), into a table with the charge table's columns; ratio = bill-run time / baseline time (goal: ≤ 2.0). "ratio, indexed": the same insert into a table that also has the charge table's four indexes. The dry run (reads and planning, no writes) is timed just before; the rerun must create 0 charges.`, '');
+    out.push('| dialect | houses | charges | seconds | rows/s | dry run s | baseline | baseline rows/s | ratio | ratio, indexed | peak RSS | rerun s (created) |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const [dialect, r] of Object.entries(bill.results)) {
+      if (!r) continue;
+      out.push(`| ${dialect} | ${n(r.units)} | ${n(r.charges)} | ${r.seconds} | ${n(r.rowsPerSecond)} | ${r.dryRunSeconds} | ${r.baseline.method} | ${n(r.baseline.rowsPerSecond)} | ${r.ratio} | ${r.ratioIndexed} | ${r.peakRssMB} MB (${r.rssBeforeMB} MB at start) | ${r.rerun.seconds} (${n(r.rerun.created)}) |`);
+    }
+    out.push('');
   }
   return out.join('\n').trimEnd();
 }

@@ -5,6 +5,7 @@
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   demo: async () => (await import('./demo.bench.ts')).runDemoBench(),
   'registry-queries': async () => (await import('./registry-queries.bench.ts')).runRegistryQueriesBench(),
+  'bill-run': async () => (await import('./bill-run.bench.ts')).runBillRunBench(),
 };
 
 async function main(): Promise<number> {

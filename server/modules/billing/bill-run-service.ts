@@ -8,8 +8,8 @@ import { nowIso, requireRole, type Actor, type ServiceContext } from '../context
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { termsInForce } from './fee-service.ts';
 
-const BATCH = 1000;
-const INSERT_ROWS = 400;
+/** Houses read, planned and written per batch: one transaction each, short enough not to hold up other writers. */
+const HOUSES_PER_BATCH = 2_000;
 
 export interface BillRunReport {
   projectId: number;
@@ -75,48 +75,54 @@ export async function runBillRun(ctx: ServiceContext, actor: Actor, projectId: n
     billRunId = row.id;
   }
 
-  for (let after = 0; ;) {
-    const batch = await repo.houseBatch(ctx.db, projectId, after, BATCH);
+  const count = (c: { fee_item_id: number; bill_to: string; amount_fen: number }) => {
+    report.created += 1;
+    report.createdFen += c.amount_fen;
+    const s = byItem.get(c.fee_item_id) ?? { feeItemId: c.fee_item_id, name: names.get(c.fee_item_id) ?? '', charges: 0, amountFen: 0, developerCharges: 0, developerFen: 0 };
+    if (c.bill_to === 'developer') { s.developerCharges += 1; s.developerFen += c.amount_fen; } else { s.charges += 1; s.amountFen += c.amount_fen; }
+    byItem.set(c.fee_item_id, s);
+  };
+
+  // Pages run between the project's first and last house id, so that no batch scans other projects' houses.
+  const range = await repo.houseIdRange(ctx.db, projectId) ?? { first: 1, last: 0 };
+  for (let after = range.first - 1; after < range.last;) {
+    const batch = await repo.houseBatch(ctx.db, projectId, after, range.last, HOUSES_PER_BATCH);
     if (batch.length === 0) break;
     after = batch[batch.length - 1]!.id;
-    const ownerships = await repo.ownershipsOfHouses(ctx.db, batch.map((h) => h.id));
+    // Ownerships grouped by house once (a Map), rather than filtering the whole batch's list for every house.
+    const ownerships = new Map<number, PlanHouse['ownerships'][number][]>();
+    for (const o of await repo.ownershipsOfHouseRange(ctx.db, batch[0]!.id, after)) {
+      const list = ownerships.get(o.house_id!) ?? [];
+      list.push({ id: o.id, from: o.from_date, to: o.to_date });
+      ownerships.set(o.house_id!, list);
+    }
     const houses: PlanHouse[] = batch.map((h) => ({
       id: h.id, number: h.number, propertyType: h.property_type, areaX100: h.area_x100, deliveryDate: h.delivery_date,
-      ownerships: ownerships.filter((o) => o.house_id === h.id).map((o) => ({ id: o.id, from: o.from_date, to: o.to_date })),
+      ownerships: ownerships.get(h.id) ?? [],
     }));
     const plan = planBillRun({ period, terms: planTerms, items, houses });
     report.skipped += plan.skips.length;
     for (const s of plan.skips) if (report.skips.length < 100) report.skips.push(s);
-    const keyOf = (c: { object_key: string; fee_item_id: number; period: string; bill_to: string }) => `${c.object_key}|${c.fee_item_id}|${c.period}|${c.bill_to}`;
-    const existing = new Set((await repo.existingChargeKeys(ctx.db, batch.map((h) => `h${h.id}`), months)).map(keyOf));
-    const fresh = plan.charges.filter((c) => !existing.has(keyOf({ object_key: `h${c.houseId}`, fee_item_id: c.feeItemId, period: c.period, bill_to: c.billTo })));
-    report.existing += plan.charges.length - fresh.length;
     report.dueDate = plan.charges[0]?.dueDate ?? report.dueDate;
-    let inserted = fresh;
-    if (!report.dryRun && fresh.length > 0) {
-      inserted = [];
-      await ctx.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < fresh.length; i += INSERT_ROWS) {
-          const rows = fresh.slice(i, i + INSERT_ROWS);
-          // A concurrent run may have written some of these meanwhile: the natural key skips them, and only what
-          // this statement really inserted (RETURNING) is counted.
-          const done = await trx.insertInto('charge').values(rows.map((c) => ({
-            project_id: projectId, house_id: c.houseId, parking_space_id: null, object_key: `h${c.houseId}`, fee_item_id: c.feeItemId,
-            period: c.period, due_date: c.dueDate, bill_to: c.billTo, ownership_id: c.ownershipId, kind: 'charge', amount_fen: c.amountFen,
-            basis: c.basis, bill_run_id: billRunId, reason: null, created_by: actor.name, created_at: now,
-          }))).onConflict((oc) => oc.doNothing()).returning(['house_id', 'fee_item_id', 'period', 'bill_to']).execute();
-          const got = new Set(done.map((d) => `${d.house_id}|${d.fee_item_id}|${d.period}|${d.bill_to}`));
-          inserted.push(...rows.filter((c) => got.has(`${c.houseId}|${c.feeItemId}|${c.period}|${c.billTo}`)));
-        }
-      });
+    const rows = plan.charges.map((c) => ({
+      project_id: projectId, house_id: c.houseId, parking_space_id: null, object_key: `h${c.houseId}`, fee_item_id: c.feeItemId,
+      period: c.period, due_date: c.dueDate, bill_to: c.billTo, ownership_id: c.ownershipId, kind: 'charge', amount_fen: c.amountFen,
+      basis: c.basis, bill_run_id: billRunId, reason: null, created_by: actor.name, created_at: now,
+    }));
+    // Keys that already exist (a rerun, a run resumed after a crash) are left out before inserting: one cheap range
+    // look-up per batch, which spares a rerun from sending every charge to the database only to have it skipped.
+    const keyOf = (c: { object_key: string; fee_item_id: number; period: string; bill_to: string }) => `${c.object_key}|${c.fee_item_id}|${c.period}|${c.bill_to}`;
+    const existing = new Set((await repo.existingHouseChargeKeys(ctx.db, batch[0]!.id, after, months)).map(keyOf));
+    const fresh = existing.size === 0 ? rows : rows.filter((r) => !existing.has(keyOf(r)));
+    report.existing += rows.length - fresh.length;
+    if (report.dryRun) {
+      for (const c of fresh) count(c);
+    } else if (fresh.length > 0) {
+      // ON CONFLICT DO NOTHING skips what a concurrent run wrote meanwhile, and RETURNING says what was really inserted:
+      // only that is counted. One transaction per batch: short, so other writers are not held up.
+      const inserted = await ctx.db.transaction().execute((trx) => repo.insertChargesIfAbsent(trx, ctx.dialect === 'postgres', fresh));
+      for (const c of inserted) count(c);
       report.existing += fresh.length - inserted.length;
-    }
-    for (const c of inserted) {
-      report.created += 1;
-      report.createdFen += c.amountFen;
-      const s = byItem.get(c.feeItemId) ?? { feeItemId: c.feeItemId, name: names.get(c.feeItemId) ?? '', charges: 0, amountFen: 0, developerCharges: 0, developerFen: 0 };
-      if (c.billTo === 'developer') { s.developerCharges += 1; s.developerFen += c.amountFen; } else { s.charges += 1; s.amountFen += c.amountFen; }
-      byItem.set(c.feeItemId, s);
     }
   }
   report.byItem = [...byItem.values()].sort((a, b) => a.feeItemId - b.feeItemId);

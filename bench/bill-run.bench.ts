@@ -1,0 +1,347 @@
+/**
+ * Benchmark: the bill run (`runBillRun`, period 2026-03, one per-area item, monthly terms) over every project of a demo
+ * registry, against a raw bulk insert of the same number of charge-shaped rows measured in the same run on the same
+ * database, so that the ratio means something on any hardware.
+ *
+ * - Baseline, SQLite: one better-sqlite3 prepared statement, one transaction, on a second connection to the same file.
+ * - Baseline, PostgreSQL: COPY … FROM STDIN (text format) on a plain pg client. pg has no COPY helper of its own, so a
+ *   minimal COPY submittable is written here (what pg-copy-streams does, without the package).
+ * - The baseline table has the charge table's columns and primary key, without its foreign keys, check, triggers or
+ *   indexes (the figure the issue asks for). The same insert is also timed into a table that has the charge table's
+ *   four secondary indexes (the natural-key unique index among them), which shows how much of the gap is index upkeep.
+ * - A dry run over the same projects is timed first (reads and planning, no writes), so the write path's share shows.
+ * - The bill run is then repeated: it must create 0 charges (idempotency at scale); its time is reported.
+ * - Peak RSS is sampled (process.memoryUsage().rss) every 20 ms and after every project while the bill run works.
+ *
+ * Sizes: WUYE_BENCH_UNITS houses on SQLite (default 1,000,000) and WUYE_BENCH_UNITS_PG on PostgreSQL (default
+ * 200,000: the demo generator writes ~3,500 houses/s there, so a million houses take ~5 minutes to set up before the
+ * bill run starts). WUYE_BENCH_PG=0 skips PostgreSQL. Results: bench/results/bill-run.json. Never asserts on time.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { openDatabase, type Database, type Dialect } from '../server/db/connection.ts';
+import { migrateToLatest } from '../server/db/migrate.ts';
+import { systemClock, type ServiceContext } from '../server/modules/context.ts';
+import { generateDemo } from '../server/modules/demo/demo-generator.ts';
+import { ensureCompany, systemActor } from '../server/modules/setup/bootstrap.ts';
+import { addStandard, createFeeItem, setContractTerms } from '../server/modules/billing/fee-service.ts';
+import { runBillRun } from '../server/modules/billing/bill-run-service.ts';
+import { createTestDatabase, testDialects } from '../test/db.ts';
+
+const PERIOD = '2026-03';
+const SEED = 20260301;
+const RESULTS = fileURLToPath(new URL('./results/bill-run.json', import.meta.url));
+
+export interface Baseline {
+  method: string;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+export interface BillRunDialectResult {
+  dialect: Dialect;
+  units: number;
+  projects: number;
+  generateSeconds: number;
+  /** Charges the bill run created (one per house, plus a developer charge per undelivered house). */
+  charges: number;
+  skipped: number;
+  seconds: number;
+  rowsPerSecond: number;
+  /**
+   * A dry run over the same projects just before (reads houses and ownerships, plans every charge, looks up existing
+   * keys, writes nothing): the part of the bill run that is not the write path.
+   */
+  dryRunSeconds: number;
+  /** RSS when the bill run started (after generating the registry) and the highest RSS sampled while it ran. */
+  rssBeforeMB: number;
+  peakRssMB: number;
+  rerun: { seconds: number; created: number; existing: number };
+  /** Raw bulk insert of `charges` rows into a table with the charge table's columns (no secondary indexes). */
+  baseline: Baseline;
+  /** Bill-run seconds / baseline seconds. */
+  ratio: number;
+  /** The same raw insert into a table that also has the charge table's four secondary indexes. */
+  baselineIndexed: Baseline;
+  ratioIndexed: number;
+}
+
+export interface BillRunBenchResult {
+  benchmark: 'bill-run';
+  date: string;
+  node: string;
+  platform: string;
+  cpu: string;
+  cpuCount: number;
+  period: string;
+  seed: number;
+  results: Record<Dialect, BillRunDialectResult | null>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Baseline rows and tables
+
+const TS = '2026-03-01T00:00:00.000Z';
+const COLUMNS = ['project_id', 'house_id', 'parking_space_id', 'object_key', 'fee_item_id', 'period', 'due_date', 'bill_to',
+  'ownership_id', 'kind', 'amount_fen', 'basis', 'bill_run_id', 'reason', 'created_by', 'created_at'] as const;
+type Value = string | number | null;
+
+/** The i-th charge-shaped row (i from 0): one house's owner charge, ~11,000 houses per project. */
+function baselineRow(i: number): Value[] {
+  const project = Math.floor(i / 11_000) + 1;
+  const area = 7000 + ((i * 7919) % 11000);
+  return [project, i + 1, null, `h${i + 1}`, project, PERIOD, '2026-03-15', 'owner', i + 1, 'charge', Math.round(area * 2.35),
+    `2.35 元/m²/月 × ${(area / 100).toFixed(2)} m²`, project, null, 'bench', TS];
+}
+
+/** The charge table's columns and primary key (migration 0002), without foreign keys, check constraint or triggers. */
+function createTableSql(dialect: Dialect, table: string): string {
+  const id = dialect === 'postgres' ? 'id bigint primary key generated by default as identity' : 'id integer primary key autoincrement';
+  return `create table ${table} (${id}, project_id bigint not null, house_id bigint, parking_space_id bigint, object_key text not null,
+    fee_item_id bigint not null, period text not null, due_date text not null, bill_to text not null, ownership_id bigint,
+    kind text not null, amount_fen bigint not null, basis text not null, bill_run_id bigint, reason text,
+    created_by text not null, created_at text not null)`;
+}
+
+/** The charge table's secondary indexes (migration 0002), on a baseline table. */
+function createIndexesSql(table: string): string[] {
+  return [
+    `create unique index ${table}_natural_uq on ${table} (object_key, fee_item_id, period, bill_to) where kind = 'charge'`,
+    `create index ${table}_project_period_idx on ${table} (project_id, period)`,
+    `create index ${table}_ownership_idx on ${table} (ownership_id)`,
+    `create index ${table}_house_idx on ${table} (house_id, period)`,
+  ];
+}
+
+/** SQLite: one prepared statement in one transaction, on a second connection with the same settings as openDatabase. */
+function sqliteBaseline(file: string, rows: number, indexed: boolean): number {
+  const conn = new SQLite(file);
+  const table = indexed ? 'bench_charge_indexed' : 'bench_charge';
+  try {
+    conn.pragma('journal_mode = WAL');
+    conn.pragma('synchronous = NORMAL');
+    conn.pragma('busy_timeout = 5000');
+    conn.exec(createTableSql('sqlite', table));
+    if (indexed) for (const s of createIndexesSql(table)) conn.exec(s);
+    const stmt = conn.prepare(`insert into ${table} (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`);
+    const start = performance.now();
+    conn.transaction(() => { for (let i = 0; i < rows; i++) stmt.run(baselineRow(i)); })();
+    const seconds = (performance.now() - start) / 1000;
+    conn.exec(`drop table ${table}`);
+    return seconds;
+  } finally {
+    conn.close();
+  }
+}
+
+/** A value in COPY's text format (\N is NULL; the rows here hold no tab, newline or backslash). */
+const copyText = (v: Value) => (v === null ? '\\N' : String(v));
+
+/**
+ * `COPY … FROM STDIN` as a pg submittable (the interface pg-cursor and pg-copy-streams use): when the server asks for
+ * the data, the chunks are sent as CopyData messages, waiting for the socket to drain whenever its buffer is full.
+ */
+class CopyFrom {
+  callback?: (err: Error | null) => void;
+  private error: Error | null = null;
+  constructor(readonly text: string, private readonly chunks: Iterable<string>) {}
+
+  submit(connection: PgConnection): void {
+    connection.query(this.text);
+  }
+
+  handleCopyInResponse(connection: PgConnection): void {
+    (async () => {
+      for (const chunk of this.chunks) {
+        connection.sendCopyFromChunk(Buffer.from(chunk));
+        if (connection.stream.writableNeedDrain) await new Promise((resolve) => connection.stream.once('drain', resolve));
+      }
+      connection.endCopyFrom();
+    })().catch((e: unknown) => connection.sendCopyFail(String(e)));
+  }
+
+  handleError(err: Error): void { this.error = err; }
+  handleReadyForQuery(): void { this.callback?.(this.error); }
+  handleCommandComplete(): void { /* the row count is known */ }
+  handleRowDescription(): void { /* COPY returns no rows */ }
+  handleDataRow(): void { /* COPY returns no rows */ }
+  handleEmptyQuery(): void { /* not sent */ }
+  handlePortalSuspended(): void { /* not sent */ }
+  handleCopyData(): void { /* COPY FROM sends, never receives, data */ }
+}
+
+interface PgConnection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+  sendCopyFail(message: string): void;
+  stream: NodeJS.WritableStream & { writableNeedDrain: boolean };
+}
+
+function* copyChunks(rows: number): Generator<string> {
+  let chunk = '';
+  for (let i = 0; i < rows; i++) {
+    chunk += `${baselineRow(i).map(copyText).join('\t')}\n`;
+    if (chunk.length >= 256 * 1024) { yield chunk; chunk = ''; }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/** PostgreSQL: COPY FROM STDIN in one transaction, on a plain pg client to the same database. */
+async function postgresBaseline(url: string, rows: number, indexed: boolean): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  const table = indexed ? 'bench_charge_indexed' : 'bench_charge';
+  await client.connect();
+  try {
+    await client.query(createTableSql('postgres', table));
+    if (indexed) for (const s of createIndexesSql(table)) await client.query(s);
+    const start = performance.now();
+    await client.query('begin');
+    await new Promise<void>((resolve, reject) => {
+      const copy = new CopyFrom(`copy ${table} (${COLUMNS.join(', ')}) from stdin`, copyChunks(rows));
+      copy.callback = (err) => (err ? reject(err) : resolve());
+      void client.query(copy);
+    });
+    await client.query('commit');
+    const seconds = (performance.now() - start) / 1000;
+    const { rows: [count] } = await client.query<{ n: string }>(`select count(*) as n from ${table}`);
+    if (Number(count?.n) !== rows) throw new Error(`COPY baseline wrote ${count?.n} rows, expected ${rows}`);
+    await client.query(`drop table ${table}`);
+    return seconds;
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The bill run
+
+async function openFresh(dialect: Dialect): Promise<{ database: Database; destroy: () => Promise<void> }> {
+  if (dialect === 'postgres') {
+    const t = await createTestDatabase('postgres');
+    return { database: t, destroy: () => t.destroy() };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'wuye-bench-'));
+  const database = openDatabase({ dialect: 'sqlite', location: join(dir, 'bench.db') });
+  await migrateToLatest(database.db);
+  return { database, destroy: async () => { await database.close(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+async function billRunRun(dialect: Dialect, units: number): Promise<BillRunDialectResult> {
+  const { database, destroy } = await openFresh(dialect);
+  try {
+    const ctx: ServiceContext = { db: database.db, dialect, clock: systemClock };
+    const companyId = await ensureCompany(ctx);
+    const actor = systemActor(companyId, 'bench');
+    let t0 = performance.now();
+    await generateDemo(ctx, { companyId, units, seed: SEED });
+    const generateSeconds = (performance.now() - t0) / 1000;
+    const projects = (await ctx.db.selectFrom('project').select('id').where('company_id', '=', companyId).orderBy('id').execute()).map((p) => p.id);
+    console.log(`  ${dialect}: ${fmt(units)} houses in ${projects.length} projects generated in ${generateSeconds.toFixed(1)} s`);
+    for (const projectId of projects) {
+      const item = await createFeeItem(ctx, actor, projectId, { name: '物业服务费', category: '物业服务费', pricing: 'per_area' });
+      await addStandard(ctx, actor, item.id, { propertyType: '*', unitPrice: '2.35', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
+      await setContractTerms(ctx, actor, projectId, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
+    }
+
+    t0 = performance.now();
+    let planned = 0;
+    for (const projectId of projects) planned += (await runBillRun(ctx, actor, projectId, PERIOD, { dryRun: true })).created;
+    const dryRunSeconds = (performance.now() - t0) / 1000;
+
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
+    const timer = setInterval(sample, 20);
+    let charges = 0;
+    let skipped = 0;
+    let seconds: number;
+    t0 = performance.now();
+    try {
+      for (const projectId of projects) {
+        const r = await runBillRun(ctx, actor, projectId, PERIOD);
+        charges += r.created;
+        skipped += r.skipped;
+        sample();
+      }
+      seconds = (performance.now() - t0) / 1000;
+    } finally {
+      clearInterval(timer);
+    }
+    const stored = await ctx.db.selectFrom('charge').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    if (Number(stored.n) !== charges || planned !== charges) {
+      throw new Error(`the bill run reported ${charges} charges (its dry run ${planned}), the table holds ${stored.n}`);
+    }
+
+    const rerun = { seconds: 0, created: 0, existing: 0 };
+    t0 = performance.now();
+    for (const projectId of projects) {
+      const r = await runBillRun(ctx, actor, projectId, PERIOD);
+      rerun.created += r.created;
+      rerun.existing += r.existing;
+    }
+    rerun.seconds = round((performance.now() - t0) / 1000, 3);
+
+    const target = database.target.location;
+    const baseline = async (indexed: boolean): Promise<Baseline> => {
+      const s = dialect === 'sqlite' ? sqliteBaseline(target, charges, indexed) : await postgresBaseline(target, charges, indexed);
+      return {
+        method: dialect === 'sqlite' ? 'one prepared statement, one transaction' : 'COPY FROM STDIN, one transaction',
+        seconds: round(s, 3), rowsPerSecond: Math.round(charges / s),
+      };
+    };
+    const plain = await baseline(false);
+    const indexed = await baseline(true);
+    return {
+      dialect, units, projects: projects.length, generateSeconds: round(generateSeconds, 1), charges, skipped,
+      seconds: round(seconds, 3), rowsPerSecond: Math.round(charges / seconds), dryRunSeconds: round(dryRunSeconds, 3), rssBeforeMB: mb(rssBefore), peakRssMB: mb(peak), rerun,
+      baseline: plain, ratio: round(seconds / plain.seconds, 2), baselineIndexed: indexed, ratioIndexed: round(seconds / indexed.seconds, 2),
+    };
+  } finally {
+    await destroy();
+  }
+}
+
+export async function runBillRunBench(): Promise<BillRunBenchResult> {
+  const sizes: Record<Dialect, number> = {
+    sqlite: Number(process.env.WUYE_BENCH_UNITS ?? 1_000_000),
+    postgres: Number(process.env.WUYE_BENCH_UNITS_PG ?? 200_000),
+  };
+  for (const [dialect, units] of Object.entries(sizes)) {
+    if (!Number.isInteger(units) || units < 1) throw new Error(`bill-run: the ${dialect} size must be a positive integer, got ${units}`);
+  }
+  const dialects = (await testDialects()).filter((d) => d === 'sqlite' || process.env.WUYE_BENCH_PG !== '0');
+  const result: BillRunBenchResult = {
+    benchmark: 'bill-run', date: new Date().toISOString(), node: process.version, platform: `${process.platform}-${process.arch}`,
+    cpu: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length, period: PERIOD, seed: SEED, results: { sqlite: null, postgres: null },
+  };
+  for (const dialect of dialects) {
+    const r = await billRunRun(dialect, sizes[dialect]);
+    result.results[dialect] = r;
+    console.log(`bill-run ${dialect}: ${fmt(r.units)} houses × 1 item → ${fmt(r.charges)} charges in ${r.seconds.toFixed(2)} s = `
+      + `${fmt(r.rowsPerSecond)} rows/s (dry run: ${r.dryRunSeconds.toFixed(2)} s; peak RSS ${r.peakRssMB} MB, ${r.rssBeforeMB} MB at start); baseline ${r.baseline.method}: `
+      + `${r.baseline.seconds.toFixed(2)} s = ${fmt(r.baseline.rowsPerSecond)} rows/s; ratio ${r.ratio.toFixed(2)}× `
+      + `(${r.ratioIndexed.toFixed(2)}× against the same insert with the charge indexes, ${fmt(r.baselineIndexed.rowsPerSecond)} rows/s); `
+      + `rerun created ${fmt(r.rerun.created)} (${fmt(r.rerun.existing)} existing) in ${r.rerun.seconds.toFixed(2)} s`);
+  }
+  if (!dialects.includes('postgres')) console.log('bill-run postgres: skipped');
+  mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`results written to ${RESULTS}`);
+  return result;
+}
+
+if (process.argv[1]?.endsWith('bill-run.bench.ts')) await runBillRunBench();
