@@ -87,7 +87,8 @@ export function planBillRun(input: { period: string; terms: PlanTerms; items: re
       for (const month of months) {
         const base = { pricing: standard.pricing, areaX100: h.areaX100, period: month, rounding: item.rounding };
         const owner = monthlyCharge({ ...base, deliveryDate: h.deliveryDate });
-        const full = monthlyCharge({ ...base, deliveryDate: '0000-01-01' });
+        // The full month is needed only when the owner does not pay all of it (delivery after the month's first day).
+        const full = owner.days === owner.daysInPeriod ? owner : monthlyCharge({ ...base, deliveryDate: '0000-01-01' });
         if (owner.amountFen > 0) {
           const ownershipId = ownerOf(h, month);
           if (ownershipId === null) skips.push({ houseId: h.id, houseNumber: h.number, feeItemId: item.id, reason: `${h.number} ${month} 没有产权登记，无法确定缴费业主` });

@@ -24,7 +24,7 @@ if (process.env.WUYE_DEMO !== '0' && (await getSetting(ctx, 'demo_loaded')) === 
     const summary = await generateDemo(ctx, { companyId, units, seed: 1 });
     console.log(`演示数据已生成：${summary.projects} 个项目，${summary.buildings} 栋楼，${summary.houses} 户，${summary.owners} 位业主。`);
   }
-  await setSetting(ctx, 'demo_loaded', new Date().toISOString());
+  await setSetting(ctx, 'demo_loaded', ctx.clock.now().toISOString());
 }
 
 const app = await buildApp({ ctx, logger: { level: process.env.LOG_LEVEL ?? 'info' }, webRoot: resolve('web/dist') });

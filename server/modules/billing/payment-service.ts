@@ -6,6 +6,7 @@ import { localDateOf } from '../../../core/dates.ts';
 import { formatYuan, parseYuan } from '../../../core/money.ts';
 import { oneOf } from '../../../core/registry/validate.ts';
 import type { DB } from '../../db/schema.ts';
+import { termsOf } from '../../db/repositories/billing-repository.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, type Actor, type ServiceContext } from '../context.ts';
 import { getHouseBase } from '../registry/registry-service.ts';
@@ -42,9 +43,7 @@ async function openDebts(db: Q, houseId: number, payer: { kind: 'owner'; ownersh
     .where('allocation.charge_id', 'in', charges.map((c) => c.id)).where('payment.received_on', '<=', asOf).execute();
   const waivers = await db.selectFrom('late_fee_waiver').select(['charge_id', 'amount_fen'])
     .where('charge_id', 'in', charges.map((c) => c.id)).where('status', '=', '已批准').execute();
-  const terms = await db.selectFrom('contract_terms')
-    .select(['effective_from', 'late_fee_daily_ppm', 'late_fee_grace_days', 'late_fee_cap_pct'])
-    .where('project_id', '=', charges[0]!.project_id).orderBy('effective_from', 'desc').orderBy('id', 'desc').execute();
+  const terms = await termsOf(db, charges[0]!.project_id);
   return charges.map((c) => {
     const mine = allocs.filter((a) => a.charge_id === c.id);
     const paid = (component: string) => mine.filter((a) => a.component === component).reduce((s, a) => s + a.amount_fen, 0);
