@@ -75,6 +75,8 @@ const LABELS: Record<string, string> = {
   monthlyAmount: '月固定金额', publishedOn: '公示日期', effectiveFrom: '执行日期', effectiveTo: '截止日期', category: '收费类别',
   pricing: '计费方式', rounding: '取整方式', cycle: '计费周期', dueDay: '缴费截止日', anchorMonth: '周期起始月', dailyRate: '日费率',
   graceDays: '宽限天数', capPctOfPrincipal: '违约金上限', clauseText: '违约金条款原文', clauseEvidence: '条款提示说明的证据', note: '备注',
+  receivedOn: '到账日期', fileBase64: '文件',
+  priceForm: '价格管理形式', guideBase: '基准价', guideFloatPct: '浮动幅度', basis: '收费依据', serviceContent: '服务内容与服务等级',
 };
 
 export function fieldLabel(field: string): string {

@@ -70,3 +70,18 @@ export function toChineseUppercase(amount: Fen | number): string {
   else out += '整';
   return out;
 }
+
+/** A rate in basis points as a percentage without trailing zeros: 500 → "5%", 250 → "2.5%", 9523 → "95.23%". */
+export function formatPercentBp(bp: number): string {
+  const whole = Math.trunc(bp / 100);
+  const frac = String(Math.abs(bp % 100)).padStart(2, '0').replace(/0+$/, '');
+  return `${bp < 0 && whole === 0 ? '-' : ''}${whole}${frac ? `.${frac}` : ''}%`;
+}
+
+/** "5" or "2.5" (per cent, up to 2 decimals, 0 < p < 100) → basis points; null when it is not such a number. */
+export function parsePercentBp(text: string): number | null {
+  const m = /^(\d{1,2})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const bp = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  return bp > 0 && bp < 10_000 ? bp : null;
+}

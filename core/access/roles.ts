@@ -26,6 +26,8 @@ export const OPERATIONS = [
   'billing.read', 'billing.configure', 'billing.run',
   'payment.record', 'payment.reverse',
   'waiver.request', 'waiver.approve',
+  'refund.request', 'refund.approve',
+  'vacancy.request', 'vacancy.approve',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -33,12 +35,13 @@ const READ: Operation[] = ['project.read', 'house.read', 'parking.read', 'owner.
 
 const GRANTS: Record<Role, readonly Operation[]> = {
   admin: OPERATIONS,
-  general_manager: [...READ, 'contact.reveal', 'audit.read', 'user.read', 'waiver.approve'],
-  project_manager: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'audit.read', 'user.read', 'waiver.request', 'waiver.approve'],
-  supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read', 'waiver.request'],
-  collector: [...READ, 'contact.write', 'contact.reveal', 'payment.record'],
+  general_manager: [...READ, 'contact.reveal', 'audit.read', 'user.read', 'waiver.approve', 'refund.approve', 'vacancy.approve'],
+  project_manager: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'audit.read', 'user.read', 'waiver.request', 'waiver.approve', 'refund.request', 'refund.approve',
+    'vacancy.request', 'vacancy.approve'],
+  supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read', 'waiver.request', 'vacancy.request'],
+  collector: [...READ, 'contact.write', 'contact.reveal', 'payment.record', 'vacancy.request'],
   // 财务/收款员: takes payments and corrects them by reversal (never by editing; nobody edits money records).
-  cashier: [...READ, 'billing.run', 'payment.record', 'payment.reverse', 'waiver.request'],
+  cashier: [...READ, 'billing.run', 'payment.record', 'payment.reverse', 'waiver.request', 'refund.request', 'vacancy.request'],
 };
 
 export function roleAllows(role: Role, op: Operation): boolean {

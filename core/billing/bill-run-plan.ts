@@ -25,7 +25,12 @@ export interface PlanItem {
   name: string;
   rounding: Rounding;
   /** Standards in force for the month, by property type ('*' for every type). */
-  standards: ReadonlyArray<{ propertyType: string; pricing: { kind: 'per_area'; priceX10000: number } | { kind: 'fixed'; monthlyFen: number } }>;
+  standards: ReadonlyArray<{
+    propertyType: string;
+    pricing: { kind: 'per_area'; priceX10000: number } | { kind: 'fixed'; monthlyFen: number };
+    /** The vacancy rate (per cent) the contract or a local rule grants a registered vacant house (R29); none if absent. */
+    vacantRatePct?: number | null | undefined;
+  }>;
 }
 
 export interface PlanHouse {
@@ -35,6 +40,8 @@ export interface PlanHouse {
   areaX100: number;
   deliveryDate: string | null;
   ownerships: ReadonlyArray<{ id: number; from: string; to: string | null }>;
+  /** Approved vacancy registrations, as month ranges (YYYY-MM, inclusive). */
+  vacancies?: ReadonlyArray<{ from: string; to: string }> | undefined;
 }
 
 export interface PlannedCharge {
@@ -63,6 +70,10 @@ export interface BillRunPlan {
   totalFen: number;
 }
 
+function withVacancyNote<T extends { basis: string }>(c: T): T {
+  return { ...c, basis: `空置（已登记）：${c.basis}` };
+}
+
 function ownerOf(h: PlanHouse, month: string): number | null {
   const covers = (day: string) => h.ownerships.find((o) => o.from <= day && (o.to === null || o.to >= day));
   return (covers(firstDay(month)) ?? covers(lastDay(month)))?.id ?? null;
@@ -86,9 +97,12 @@ export function planBillRun(input: { period: string; terms: PlanTerms; items: re
       }
       for (const month of months) {
         const base = { pricing: standard.pricing, areaX100: h.areaX100, period: month, rounding: item.rounding };
-        const owner = monthlyCharge({ ...base, deliveryDate: h.deliveryDate });
+        const owed = monthlyCharge({ ...base, deliveryDate: h.deliveryDate });
         // The full month is needed only when the owner does not pay all of it (delivery after the month's first day).
-        const full = owner.days === owner.daysInPeriod ? owner : monthlyCharge({ ...base, deliveryDate: '0000-01-01' });
+        const full = owed.days === owed.daysInPeriod ? owed : monthlyCharge({ ...base, deliveryDate: '0000-01-01' });
+        // A registered vacancy lowers the owner's charge where a rate is granted (R29); never the developer's share.
+        const vacant = standard.vacantRatePct != null && owed.amountFen > 0 && (h.vacancies ?? []).some((v) => v.from <= month && month <= v.to);
+        const owner = vacant ? withVacancyNote(monthlyCharge({ ...base, deliveryDate: h.deliveryDate, ratePct: standard.vacantRatePct! })) : owed;
         if (owner.amountFen > 0) {
           const ownershipId = ownerOf(h, month);
           if (ownershipId === null) skips.push({ houseId: h.id, houseNumber: h.number, feeItemId: item.id, reason: `${h.number} ${month} 没有产权登记，无法确定缴费业主` });
@@ -96,9 +110,9 @@ export function planBillRun(input: { period: string; terms: PlanTerms; items: re
         }
         // The developer pays what the owner does not: the whole month before delivery, the days before it in the
         // delivery month (R28). The complement is taken from the full month so the two always add up to it.
-        const developerFen = full.amountFen - owner.amountFen;
+        const developerFen = full.amountFen - owed.amountFen;
         if (developerFen > 0) {
-          const days = full.daysInPeriod - owner.days;
+          const days = full.daysInPeriod - owed.days;
           charges.push({
             houseId: h.id, feeItemId: item.id, period: month, dueDate, billTo: 'developer', ownershipId: null, amountFen: developerFen,
             basis: `未交付，由开发商缴纳：${full.basis}${days === full.daysInPeriod ? '' : ` 中交付前 ${days} 天`}`,

@@ -1,6 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
 import { contextOf, insertWorld } from '../../test/fixtures.ts';
+import { MIGRATION_NAMES } from '../db/migrate.ts';
 import { runCli } from './main.ts';
 
 const DIALECTS = await testDialects();
@@ -32,7 +37,8 @@ describe.each(DIALECTS)('wuye CLI on %s', (dialect) => {
   it('db migrate applies the migrations once, then reports nothing to do', async () => {
     const first = await wuye(url, '--json', 'db', 'migrate');
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.out)).toMatchObject({ dialect, applied: ['0001-registry', '0002-billing', '0003-payments', '0004-receipts', '0005-waivers'] });
+    expect(JSON.parse(first.out)).toEqual({ dialect, applied: MIGRATION_NAMES });
+    expect(MIGRATION_NAMES.slice(0, 2)).toEqual(['0001-registry', '0002-billing']);
     const again = await wuye(url, 'db', 'migrate');
     expect(again.out).toContain('数据库已是最新');
   });
@@ -61,6 +67,36 @@ describe.each(DIALECTS)('wuye CLI on %s', (dialect) => {
     const noTerms = await wuye(url, 'bill', 'run', '--project', '锦绣华庭', '--period', '2026-03');
     expect(noTerms.code).toBe(1);
     expect(noTerms.err).toMatch(/错误 \[VALIDATION_FAILED\] 项目尚未设置/);
+    // Nothing changed in the standards: an adjustment finds nothing to do; a commit needs a reason.
+    const adj = await wuye(url, 'bill', 'adjust', '--project', '和园', '--period', '2026-03', '--dry-run');
+    expect(adj.out).toContain('调整 0 笔：调增 ¥0.00，调减 ¥0.00');
+    const noReason = await wuye(url, 'bill', 'adjust', '--project', '和园', '--period', '2026-03');
+    expect(noReason.code).toBe(1);
+    expect(noReason.err).toMatch(/错误 \[VALIDATION_FAILED\]/);
+  });
+
+  it('payment import previews, imports, skips what was imported, and exits 1 when a row is wrong', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('流水');
+    ws.addRow(['项目', '楼栋', '房号', '金额（元）', '渠道', '指定账期', '流水号']);
+    ws.addRow(['和园', '1栋', '1-1-101', '10.50', '银行转账', '2026-03', 'CLI-1']);
+    ws.addRow(['和园', '1栋', '1-1-101', '10.505', '银行转账', null, 'CLI-2']);
+    const dir = mkdtempSync(join(tmpdir(), 'wuye-import-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, '银行流水.xlsx');
+    await wb.xlsx.writeFile(file);
+    const dry = await wuye(url, 'payment', 'import', file, '--dry-run');
+    expect(dry.code).toBe(1);
+    expect(dry.out).toContain('导入预览（未写入）：共 2 行，可导入 1 行，已导入 0 行（跳过），有误 1 行；可导入金额合计 ¥10.50');
+    expect(dry.out).toContain('第 3 行【金额（元）】：金额应为正数，最多两位小数');
+    expect(dry.err).toBe('错误 [VALIDATION_FAILED] 1 行未通过校验（见上）');
+    const run = await wuye(url, '--json', 'payment', 'import', file);
+    expect(JSON.parse(run.out)).toMatchObject({ dryRun: false, recorded: 1, rejected: 1, totalFen: 1050 });
+    expect(JSON.parse(run.err)).toMatchObject({ code: 'VALIDATION_FAILED' });
+    const again = await wuye(url, 'payment', 'import', file);
+    expect(again.out).toContain('入账 0 行，已导入 1 行（跳过）');
+    const missing = await wuye(url, 'payment', 'import', join(tmpdir(), 'no-such-file.xlsx'));
+    expect(missing).toMatchObject({ code: 1, err: expect.stringMatching(/^错误 \[VALIDATION_FAILED\] 文件不存在/) as unknown });
   });
 
   it('fails with a non-zero exit, the error code and a Chinese message', async () => {

@@ -3,6 +3,7 @@
  * and on failure prints "错误 [CODE] message" and exits non-zero.
  */
 import { Command, CommanderError } from 'commander';
+import { readFile, stat } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { AppError, ERRORS } from '../../core/errors.ts';
 import { ROLE_LABELS, ROLES } from '../../core/access/roles.ts';
@@ -14,6 +15,8 @@ import { findHouseId, getProjectOrThrow, listBuildings, listProjects } from '../
 import { getHouseDetail } from '../modules/registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../modules/setup/bootstrap.ts';
 import { runBillRun } from '../modules/billing/bill-run-service.ts';
+import { adjustToStandards } from '../modules/billing/adjustment-service.ts';
+import { importPayments, MAX_IMPORT_BYTES, type ImportRow } from '../modules/billing/payment-import-service.ts';
 import { formatYuan } from '../../core/money.ts';
 
 type Out = (human: string, json: unknown) => void;
@@ -129,6 +132,54 @@ export function buildCli(out: Out = defaultOut, err: (line: string) => void = (l
           ...(r.skips.length > 20 ? [`  ……另有 ${r.skipped - 20} 项跳过，见 --json`] : []),
         ];
         print(lines.join('\n'), r);
+      });
+    });
+
+  bill.command('adjust').description('按现行收费标准调整已出账的账期：差额记为调整分录，不修改原应收；重复执行不会重复调整')
+    .requiredOption('--project <idOrName>', '项目 id 或名称')
+    .requiredOption('--period <YYYY-MM>', '账期（计费月）')
+    .option('--reason <text>', '调整原因（写入时必填，如“三月起执行新标准”）')
+    .option('--dry-run', '只预览，不写入')
+    .action(async (o: { project: string; period: string; reason?: string; dryRun?: boolean }) => {
+      await withRuntime(async ({ ctx, companyId }) => {
+        const actor = systemActor(companyId, 'cli');
+        const p = await getProjectOrThrow(ctx, actor, o.project);
+        const r = await adjustToStandards(ctx, actor, p.id, o.period, { reason: o.reason, dryRun: o.dryRun ?? false });
+        const lines = [
+          `${p.name} ${r.period} ${r.dryRun ? '调整预览（未写入）' : '调整完成'}：账期 ${r.months.join('、')}`,
+          `  调整 ${r.adjusted} 笔：调增 ${formatYuan(r.increaseFen)}，调减 ${formatYuan(r.decreaseFen)}；多缴转入预存 ${formatYuan(r.transferredFen)}`,
+          ...(r.missing ? [`  另有 ${r.missing} 笔按现行标准应收但尚未出账：请运行 wuye bill run`] : []),
+          ...r.lines.slice(0, 20).map((l) => `  ${l.houseNumber} ${l.period}：${formatYuan(l.beforeFen)} → ${formatYuan(l.afterFen)}（${l.basis}）`),
+          ...(r.adjusted > 20 ? [`  ……共 ${r.adjusted} 笔，见 --json`] : []),
+        ];
+        print(lines.join('\n'), r);
+      });
+    });
+
+  const payment = program.command('payment').description('收款');
+  payment.command('import <file>').description('从 .xlsx 导入收款（银行转账、微信、支付宝流水）：流水号重复的行跳过，重复导入不会重复入账')
+    .option('--dry-run', '只校验预览，不写入')
+    .addHelpText('after', '\n表头（第一个工作表第 1 行）：项目、楼栋、房号、金额（元）、渠道、流水号（必填）；到账日期、指定账期、付款人、备注（可选）。\n有行未通过校验时退出码为 1（其余行照常导入）。')
+    .action(async (file: string, o: { dryRun?: boolean }) => {
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile()) throw new AppError('VALIDATION_FAILED', `文件不存在：${file}`);
+      if (info.size > MAX_IMPORT_BYTES) throw new AppError('VALIDATION_FAILED', `文件不能超过 ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
+      const bytes = await readFile(file);
+      await withRuntime(async ({ ctx, companyId }) => {
+        const r = await importPayments(ctx, systemActor(companyId, 'cli'), bytes, { dryRun: o.dryRun ?? false });
+        const house = (i: ImportRow) => `${i.projectName ?? ''} ${i.building ?? ''} ${i.number ?? ''}`.trim();
+        const shown = r.items.filter((i) => i.status !== 'rejected');
+        const errors = r.items.flatMap((i) => i.errors.map((e) => e.message));
+        const label = { ok: '可导入', recorded: '已入账', already_imported: '已导入，跳过', rejected: '有误' } as const;
+        const lines = [
+          `${r.dryRun ? '导入预览（未写入）' : '导入完成'}：共 ${r.rows} 行，${r.dryRun ? `可导入 ${r.ok} 行` : `入账 ${r.recorded} 行`}，已导入 ${r.alreadyImported} 行（跳过），有误 ${r.rejected} 行；${r.dryRun ? '可导入' : '入账'}金额合计 ${r.total}`,
+          ...shown.slice(0, 50).map((i) => `  第 ${i.row} 行 ${label[i.status]}：${house(i)} ${formatYuan(i.amountFen ?? 0)} ${i.channel ?? ''} 流水号 ${i.serial ?? ''}${i.receiptNumber ? ` 凭证 ${i.receiptNumber}` : ''}`),
+          ...(shown.length > 50 ? [`  ……另有 ${shown.length - 50} 行，见 --json`] : []),
+          ...errors.slice(0, 100).map((m) => `  ${m}`),
+          ...(errors.length > 100 ? [`  ……另有 ${errors.length - 100} 处错误，见 --json`] : []),
+        ];
+        print(lines.join('\n'), r);
+        if (r.rejected > 0) throw new AppError('VALIDATION_FAILED', `${r.rejected} 行未通过校验${r.dryRun ? '' : '，未入账'}（见上）`);
       });
     });
 

@@ -5,6 +5,8 @@ import * as m0002 from './migrations/0002-billing.ts';
 import * as m0003 from './migrations/0003-payments.ts';
 import * as m0004 from './migrations/0004-receipts.ts';
 import * as m0005 from './migrations/0005-waivers.ts';
+import * as m0007 from './migrations/0007-ledger-workflows.ts';
+import * as m0008 from './migrations/0008-price-notice.ts';
 
 /** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,7 +15,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-payments': m0003,
   '0004-receipts': m0004,
   '0005-waivers': m0005,
+  '0007-ledger-workflows': m0007,
+  '0008-price-notice': m0008,
 };
+
+/** Every migration's name, in the order they run. */
+export const MIGRATION_NAMES = Object.keys(MIGRATIONS);
 
 export async function migrateToLatest(db: AnyDb): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(MIGRATIONS) } });

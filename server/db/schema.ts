@@ -59,17 +59,25 @@ export interface AppSettingTable { key: string; value: string }
 export interface FeeItemTable {
   id: Id; project_id: number; name: string; category: string; applies_to: string; pricing: string; rounding: string;
   prepaid_deduct: Flag; active: Flag; sort_order: number; created_at: Instant;
+  /** 价格管理形式 (R24); for 政府指导价 the 基准价 in the item's unit (one of the two) and the 浮动幅度 in basis points. */
+  price_form: Generated<string>; guide_price_x10000: number | null; guide_monthly_fen: number | null; guide_float_bp: number | null;
+  /** 收费依据: the contract clause or the government document. */
+  fee_basis: string | null;
 }
 export interface FeeStandardTable {
   id: Id; fee_item_id: number; property_type: string; price_x10000: number | null; monthly_fen: number | null;
   published_on: LocalDate; effective_from: LocalDate; effective_to: LocalDate | null; override_reason: string | null;
+  vacant_rate_pct: number | null; vacant_basis: string | null;
   created_by: string; created_at: Instant;
 }
 export interface ContractTermsTable {
   id: Id; project_id: number; kind: string; cycle: string; anchor_month: number; due_day: number;
   late_fee_daily_ppm: number | null; late_fee_grace_days: number | null; late_fee_cap_pct: number | null;
   late_fee_clause_text: string | null; late_fee_clause_evidence: string | null; effective_from: LocalDate;
+  discount_bp: number | null; discount_from: string | null; discount_to: string | null;
   created_by: string; created_at: Instant;
+  /** 服务内容/服务等级 shown on the 明码标价 notice (R24). */
+  service_content: string | null;
 }
 export interface BillRunTable {
   id: Id; project_id: number; period: string; created_by: string; created_at: Instant; charges_created: number;
@@ -78,13 +86,14 @@ export interface BillRunTable {
 export interface ChargeTable {
   id: Id; project_id: number; house_id: number | null; parking_space_id: number | null; object_key: string; fee_item_id: number; period: string; due_date: LocalDate; bill_to: string;
   ownership_id: number | null; kind: string; amount_fen: number; basis: string; bill_run_id: number | null; reason: string | null;
-  created_by: string; created_at: Instant;
+  adjusts_charge_id: number | null; source_payment_id: number | null; created_by: string; created_at: Instant;
 }
 
 export interface PaymentTable {
   id: Id; project_id: number; house_id: number; payer_kind: string; ownership_id: number | null; payer_name: string | null; channel: string;
   amount_fen: number; received_at: Instant; received_on: LocalDate; designated_json: string | null; reverses_payment_id: number | null;
   reason: string | null; idempotency_key: string | null; note: string | null; recorded_by: string; recorded_by_id: number | null; created_at: Instant;
+  kind: string;
 }
 export interface AllocationTable { id: Id; payment_id: number; charge_id: number; component: string; amount_fen: number; created_at: Instant }
 export interface PrepaidEntryTable { id: Id; house_id: number; kind: string; amount_fen: number; payment_id: number | null; created_at: Instant }
@@ -99,6 +108,17 @@ export interface InvoiceRequestTable {
 export interface LateFeeWaiverTable {
   id: Id; charge_id: number; amount_fen: number; reason: string; status: string; requested_by: string; requested_by_id: number | null;
   requested_at: Instant; decided_by: string | null; decided_at: Instant | null; decision_note: string | null;
+}
+
+export interface RefundRequestTable {
+  id: Id; project_id: number; house_id: number; payer_kind: string; ownership_id: number | null; amount_fen: number; channel: string; reason: string;
+  status: string; requested_by: string; requested_by_id: number | null; requested_at: Instant; decided_by: string | null; decided_at: Instant | null;
+  decision_note: string | null; payment_id: number | null;
+}
+
+export interface VacancyRegistrationTable {
+  id: Id; project_id: number; house_id: number; from_month: string; to_month: string; evidence: string; status: string; requested_by: string;
+  requested_by_id: number | null; requested_at: Instant; decided_by: string | null; decided_at: Instant | null; decision_note: string | null;
 }
 
 export interface DB {
@@ -132,6 +152,8 @@ export interface DB {
   receipt_print: ReceiptPrintTable;
   invoice_request: InvoiceRequestTable;
   late_fee_waiver: LateFeeWaiverTable;
+  refund_request: RefundRequestTable;
+  vacancy_registration: VacancyRegistrationTable;
 }
 
 export type House = Selectable<HouseTable>;

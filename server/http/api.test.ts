@@ -302,6 +302,36 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(items.json<{ items: Array<{ name: string; standards: Array<{ unitPrice: string }> }> }>().items[0]).toMatchObject({ name: '物业服务费', standards: [{ unitPrice: '2.35' }] });
   });
 
+  it('configures and publishes the 明码标价 notice as JSON and as an A4 PDF; refuses a handling fee (R24, R31)', async () => {
+    const pB = world.projects.pB.id;
+    const create = (payload: object) => app.inject({ method: 'POST', url: `/api/projects/${pB}/fee-items`, headers: as('admin'), payload });
+    const fee = await create({ name: '物业服务费', category: '物业服务费', pricing: 'per_area', priceForm: '政府指导价', guideBase: '2.00', guideFloatPct: '20', basis: '临发改价〔2024〕12号' });
+    expect(fee.statusCode).toBe(201);
+    const feeId = fee.json<{ id: number }>().id;
+    expect(fee.json()).toMatchObject({ priceForm: '政府指导价', guide: { floatRange: '±20%' }, basis: '临发改价〔2024〕12号' });
+    const out = await app.inject({ method: 'POST', url: `/api/fee-items/${feeId}/standards`, headers: as('admin'), payload: { propertyType: '高层', unitPrice: '2.50', publishedOn: '2025-11-01', effectiveFrom: '2026-01-01' } });
+    expect(out.statusCode).toBe(400);
+    expect(out.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'unitPrice', message: expect.stringContaining('1.60 元/m²/月 至 2.40 元/m²/月') as string }] });
+    expect((await app.inject({ method: 'POST', url: `/api/fee-items/${feeId}/standards`, headers: as('admin'), payload: { propertyType: '高层', unitPrice: '2.20', publishedOn: '2025-11-01', effectiveFrom: '2026-01-01' } })).statusCode).toBe(201);
+    const handling = await create({ name: '代收手续费', category: '代收', pricing: 'fixed' });
+    expect(handling.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'name', message: expect.stringContaining('R31') as string }] });
+    const badForm = await create({ name: '杂费', category: '其他', pricing: 'fixed', priceForm: '政府定价' });
+    expect(badForm.statusCode).toBe(400);
+    const put = await app.inject({ method: 'PUT', url: `/api/fee-items/${feeId}/price-notice`, headers: as('cashier'), payload: { priceForm: '市场调节价' } });
+    expect(put.statusCode).toBe(403);
+    const terms = await app.inject({ method: 'POST', url: `/api/projects/${pB}/contract-terms`, headers: as('admin'), payload: { kind: '物业服务合同', cycle: 'month', dueDay: 10, effectiveFrom: '2020-01-01', serviceContent: '一级服务标准' } });
+    expect(terms.json()).toMatchObject({ serviceContent: '一级服务标准' });
+    const notice = await app.inject({ method: 'GET', url: `/api/projects/${pB}/price-notice?on=2026-03-01`, headers: as('admin') });
+    expect(notice.json()).toMatchObject({ serviceContent: '一级服务标准', gaps: [], lines: [{ item: '物业服务费', standard: '2.20 元/m²/月', priceForm: '政府指导价', guideBase: '2.00 元/m²/月', guideFloat: '±20%', basis: '临发改价〔2024〕12号' }] });
+    const pdf = await app.inject({ method: 'GET', url: `/api/projects/${pB}/price-notice.pdf?on=2026-03-01`, headers: as('admin') });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.headers['content-disposition']).toBe(`attachment; filename="price-notice-${pB}-2026-03-01.pdf"`);
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await app.inject({ method: 'GET', url: `/api/projects/${pB}/price-notice.pdf?on=2026-03-01`, headers: as('collector') })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: `/api/projects/${pB}/price-notice.pdf?on=2026-3-1`, headers: as('admin') })).statusCode).toBe(400);
+  });
+
   it('takes a payment at the counter and shows it on the statement; reversal needs another 财务 user', async () => {
     const houseId = world.houses.hA2.house.id;
     await app.inject({ method: 'POST', url: `/api/projects/${world.projects.pA.id}/bill-runs`, headers: as('admin'), payload: { period: '2026-04' } });
@@ -321,6 +351,30 @@ describe.each(DIALECTS)('HTTP API on %s', (dialect) => {
     expect(own.json()).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('另一位财务') as string });
     const bad = await app.inject({ method: 'POST', url: '/api/payments', headers: as('cashier'), payload: { houseId, amount: '-5', channel: '现金' } });
     expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ field: 'amount' }] });
+  });
+
+  it('refunds prepaid money through an approval, lists it, refuses a vacancy where nothing grants it, previews adjustments', async () => {
+    const houseId = world.houses.hA2.house.id;
+    const projectId = world.projects.pA.id;
+    const acct = (await app.inject({ method: 'GET', url: `/api/houses/${houseId}/account`, headers: as('cashier') })).json<{ prepaidByPayer: Array<{ balanceFen: number }> }>();
+    const balance = acct.prepaidByPayer[0]!.balanceFen;
+    expect(balance).toBeGreaterThan(0);
+    const req = await app.inject({ method: 'POST', url: '/api/refunds', headers: as('cashier'), payload: { houseId, amount: '1.00', channel: '现金', reason: '业主要求退回' } });
+    expect(req.statusCode).toBe(201);
+    const id = req.json<{ id: number }>().id;
+    expect((await app.inject({ method: 'POST', url: `/api/refunds/${id}/decision`, headers: as('collector'), payload: { approve: true } })).statusCode).toBe(403);
+    const listed = await app.inject({ method: 'GET', url: `/api/projects/${projectId}/refunds?status=待审批`, headers: as('project_manager') });
+    expect(listed.json<{ items: Array<{ id: number; house: string }> }>().items.map((i) => i.id)).toContain(id);
+    const ok = await app.inject({ method: 'POST', url: `/api/refunds/${id}/decision`, headers: as('project_manager'), payload: { approve: true, note: '已核实' } });
+    expect(ok.json()).toMatchObject({ status: '已批准', paymentId: expect.any(Number) as number });
+    const after = (await app.inject({ method: 'GET', url: `/api/houses/${houseId}/account`, headers: as('cashier') })).json<{ prepaidByPayer: Array<{ balanceFen: number }> }>();
+    expect(after.prepaidByPayer[0]?.balanceFen ?? 0).toBe(balance - 100);
+    const vac = await app.inject({ method: 'POST', url: '/api/vacancies', headers: as('collector'), payload: { houseId: world.houses.hA1.house.id, fromMonth: '2099-01', toMonth: '2099-02', evidence: '书面申请' } });
+    expect(vac.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('民法典第944条') as string });
+    const adj = await app.inject({ method: 'POST', url: `/api/projects/${projectId}/bill-adjustments`, headers: as('collector'), payload: { period: '2026-04', dryRun: true } });
+    expect(adj.json()).toMatchObject({ dryRun: true, adjusted: 0, missing: 0 });
+    expect((await app.inject({ method: 'POST', url: `/api/projects/${projectId}/bill-adjustments`, headers: as('collector'), payload: { period: '2026-04', reason: 'x' } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: `/api/projects/${projectId}/waivers`, headers: as('supervisor') })).statusCode).toBe(200);
   });
 
   it('reports arrears inside the scope only: a collector sees their building, never project B', async () => {

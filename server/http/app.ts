@@ -17,6 +17,7 @@ import { registryRoutes } from './routes/registry-routes.ts';
 import { ownerRoutes } from './routes/owner-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { billingRoutes } from './routes/billing-routes.ts';
+import { ledgerRoutes } from './routes/ledger-routes.ts';
 
 export const SESSION_COOKIE = 'wuye_session';
 
@@ -75,6 +76,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       });
       return reply.status(400).send({ code: 'VALIDATION_FAILED', message: details.map((d) => d.message).join('；'), details });
     }
+    if (error.statusCode === 413) {
+      return reply.status(413).send({ code: 'VALIDATION_FAILED', message: `${ERRORS.VALIDATION_FAILED.zh}：请求内容过大` });
+    }
     if (error.statusCode && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ code: 'VALIDATION_FAILED', message: `${ERRORS.VALIDATION_FAILED.zh}：${error.message}` });
     }
@@ -99,6 +103,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ownerRoutes(api, opts.ctx);
     adminRoutes(api, opts.ctx);
     billingRoutes(api, opts.ctx);
+    ledgerRoutes(api, opts.ctx);
     return Promise.resolve();
   }, { prefix: '/api' });
 

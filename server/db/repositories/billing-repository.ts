@@ -3,27 +3,27 @@ import type { DB } from '../schema.ts';
 
 type Q = Kysely<DB>;
 
+const FEE_ITEM_COLUMNS = ['id', 'project_id', 'name', 'category', 'applies_to', 'pricing', 'rounding', 'prepaid_deduct', 'active',
+  'price_form', 'guide_price_x10000', 'guide_monthly_fen', 'guide_float_bp', 'fee_basis'] as const;
+
 export function listFeeItems(db: Q, projectId: number) {
-  return db.selectFrom('fee_item').select(['id', 'project_id', 'name', 'category', 'applies_to', 'pricing', 'rounding', 'prepaid_deduct', 'active', 'sort_order'])
+  return db.selectFrom('fee_item').select([...FEE_ITEM_COLUMNS, 'sort_order'])
     .where('project_id', '=', projectId).orderBy('sort_order').orderBy('id').execute();
 }
 
 export function findFeeItem(db: Q, id: number) {
-  return db.selectFrom('fee_item').select(['id', 'project_id', 'name', 'category', 'applies_to', 'pricing', 'rounding', 'prepaid_deduct', 'active'])
+  return db.selectFrom('fee_item').select(FEE_ITEM_COLUMNS)
     .where('id', '=', id).executeTakeFirst();
 }
 
 export function standardsOf(db: Q, feeItemIds: number[]) {
   if (feeItemIds.length === 0) return Promise.resolve([]);
-  return db.selectFrom('fee_standard')
-    .select(['id', 'fee_item_id', 'property_type', 'price_x10000', 'monthly_fen', 'published_on', 'effective_from', 'effective_to', 'override_reason', 'created_by', 'created_at'])
+  return db.selectFrom('fee_standard').selectAll()
     .where('fee_item_id', 'in', feeItemIds).orderBy('fee_item_id').orderBy('property_type').orderBy('effective_from').execute();
 }
 
 export function termsOf(db: Q, projectId: number) {
-  return db.selectFrom('contract_terms')
-    .select(['id', 'project_id', 'kind', 'cycle', 'anchor_month', 'due_day', 'late_fee_daily_ppm', 'late_fee_grace_days', 'late_fee_cap_pct',
-      'late_fee_clause_text', 'late_fee_clause_evidence', 'effective_from', 'created_by', 'created_at'])
+  return db.selectFrom('contract_terms').selectAll()
     .where('project_id', '=', projectId).orderBy('effective_from', 'desc').orderBy('id', 'desc').execute();
 }
 
@@ -68,13 +68,32 @@ export function existingHouseChargeKeys(db: Q, firstHouseId: number, lastHouseId
     .execute();
 }
 
+/**
+ * The bill-run charges of the houses with firstId <= id <= lastId in these months, each with its worth (amount plus
+ * the adjustment and discount entries pointing at it) and the principal paid on it so far.
+ */
+export function chargesWithWorth(db: Q, firstHouseId: number, lastHouseId: number, periods: string[]) {
+  return db.selectFrom('charge')
+    .select(['charge.id', 'charge.project_id', 'charge.house_id', 'charge.object_key', 'charge.fee_item_id', 'charge.period', 'charge.due_date', 'charge.bill_to', 'charge.ownership_id',
+      sql<number>`charge.amount_fen + coalesce((select sum(adj.amount_fen) from charge adj where adj.adjusts_charge_id = charge.id), 0)`.as('worth'),
+      sql<number>`coalesce((select sum(al.amount_fen) from allocation al where al.charge_id = charge.id and al.component = 'principal'), 0)`.as('principal_paid')])
+    .where('charge.house_id', '>=', firstHouseId).where('charge.house_id', '<=', lastHouseId).where('charge.period', 'in', periods).where('charge.kind', '=', 'charge')
+    .orderBy('charge.id').execute();
+}
+
+/** Approved vacancy registrations of the houses with firstId <= id <= lastId (R29). */
+export function approvedVacanciesOfHouseRange(db: Q, firstHouseId: number, lastHouseId: number) {
+  return db.selectFrom('vacancy_registration').select(['house_id', 'from_month', 'to_month'])
+    .where('house_id', '>=', firstHouseId).where('house_id', '<=', lastHouseId).where('status', '=', '已批准').execute();
+}
+
 type NewCharge = Insertable<DB['charge']>;
 
 /** The charge columns a bill run writes, with their PostgreSQL types (for the unnest arrays below). */
 const CHARGE_COLUMNS = {
   project_id: 'bigint', house_id: 'bigint', parking_space_id: 'bigint', object_key: 'text', fee_item_id: 'bigint', period: 'text',
   due_date: 'text', bill_to: 'text', ownership_id: 'bigint', kind: 'text', amount_fen: 'bigint', basis: 'text', bill_run_id: 'bigint',
-  reason: 'text', created_by: 'text', created_at: 'text',
+  reason: 'text', created_by: 'text', created_at: 'text', adjusts_charge_id: 'bigint', source_payment_id: 'bigint',
 } as const satisfies Record<Exclude<keyof NewCharge, 'id'>, 'bigint' | 'text'>;
 
 /** Rows per INSERT: 16 columns × 2,000 rows = 32,000 bind parameters on SQLite, under its limit of 32,766. */

@@ -23,8 +23,15 @@ function owedPerCharge(db: Q, asOf: string) {
         .groupBy('allocation.charge_id').as('a'),
       (join) => join.onRef('a.charge_id', '=', 'charge.id'),
     )
+    // Adjustment and discount entries change what their charge is worth; payments are allocated to the charge itself.
+    .leftJoin(
+      (eb) => eb.selectFrom('charge as adj').select(['adj.adjusts_charge_id', (e) => e.fn.sum<number>('adj.amount_fen').as('delta')])
+        .where('adj.adjusts_charge_id', 'is not', null).groupBy('adj.adjusts_charge_id').as('j'),
+      (join) => join.onRef('j.adjusts_charge_id', '=', 'charge.id'),
+    )
+    .where('charge.adjusts_charge_id', 'is', null)
     .select(['charge.id', 'charge.project_id', 'house.building_id', 'charge.house_id', 'charge.ownership_id', 'charge.bill_to', 'charge.due_date',
-      sql<number>`charge.amount_fen - coalesce(a.paid, 0)`.as('owed')]);
+      sql<number>`charge.amount_fen + coalesce(j.delta, 0) - coalesce(a.paid, 0)`.as('owed')]);
 }
 
 /** Aging boundaries as dates, so the bucket is a plain comparison on due_date (the same text on both dialects). */
@@ -64,8 +71,9 @@ export function arrears(db: Q, scope: Scope, q: ArrearsQuery) {
 
 /** Payments received in a date range, by channel. */
 export function receivedByChannel(db: Q, projectId: number, from: string, to: string, recordedBy?: string) {
+  // Money that moved in or out: not the book entries between a house's prepaid account and its charges.
   let q = db.selectFrom('payment').select(['channel', (eb) => eb.fn.sum<number>('amount_fen').as('amount'), (eb) => eb.fn.countAll<number>().as('n')])
-    .where('project_id', '=', projectId).where('received_on', '>=', from).where('received_on', '<=', to);
+    .where('kind', 'in', ['payment', 'reversal', 'refund']).where('project_id', '=', projectId).where('received_on', '>=', from).where('received_on', '<=', to);
   if (recordedBy) q = q.where('recorded_by', '=', recordedBy);
   return q.groupBy('channel').orderBy('channel').execute();
 }

@@ -121,3 +121,10 @@ export function pageParking(db: Q, projectId: number, page: number, pageSize: nu
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]).then(([rows, t]) => ({ rows, total: Number(t.n) }));
 }
+
+/** A house by its number in a project (unique there), with its building's name: how an imported row names a house. */
+export function findHouseWithBuilding(db: Q, projectId: number, number: string) {
+  return db.selectFrom('house').innerJoin('building', 'building.id', 'house.building_id')
+    .select(['house.id', 'house.project_id', 'house.building_id', 'house.number', 'building.name as building_name'])
+    .where('house.project_id', '=', projectId).where('house.number', '=', number).executeTakeFirst();
+}

@@ -6,7 +6,9 @@ import * as repo from '../../db/repositories/billing-repository.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
+import { localDateOf } from '../../../core/dates.ts';
 import { termsInForce } from './fee-service.ts';
+import { deductPrepaid, type DeductionReport } from './prepaid-service.ts';
 
 /** Houses read, planned and written per batch: one transaction each, short enough not to hold up other writers. */
 const HOUSES_PER_BATCH = 2_000;
@@ -28,18 +30,42 @@ export interface BillRunReport {
   /** The first skips with their reasons (all are counted in `skipped`). */
   skips: PlanSkip[];
   billRunId: number | null;
+  /** Prepaid balances deducted from open charges after the run (items that allow it); null in a dry run. */
+  prepaidDeducted: DeductionReport | null;
 }
 
-/** The items with the standards in force on the first day of the billing month. */
-async function planItems(ctx: ServiceContext, projectId: number, period: string): Promise<PlanItem[]> {
+/** The house items with the standards in force on a day (the bill run: the first day of the billing month). */
+export async function planItems(ctx: ServiceContext, projectId: number, day: string): Promise<PlanItem[]> {
   const items = (await repo.listFeeItems(ctx.db, projectId)).filter((i) => i.active === 1 && i.applies_to === 'house');
   const standards = await repo.standardsOf(ctx.db, items.map((i) => i.id));
-  const day = firstDay(period);
   return items.map((i) => ({
     id: i.id, name: i.name, rounding: i.rounding as Rounding,
     standards: standards
       .filter((s) => s.fee_item_id === i.id && s.effective_from <= day && (s.effective_to === null || s.effective_to >= day))
-      .map((s) => ({ propertyType: s.property_type, pricing: s.price_x10000 !== null ? { kind: 'per_area' as const, priceX10000: s.price_x10000 } : { kind: 'fixed' as const, monthlyFen: s.monthly_fen ?? 0 } })),
+      .map((s) => ({
+        propertyType: s.property_type, vacantRatePct: s.vacant_rate_pct,
+        pricing: s.price_x10000 !== null ? { kind: 'per_area' as const, priceX10000: s.price_x10000 } : { kind: 'fixed' as const, monthlyFen: s.monthly_fen ?? 0 },
+      })),
+  }));
+}
+
+/** A batch of houses (in id order) with their ownership periods, as the planner takes them. */
+export async function planHouses(ctx: ServiceContext, batch: Awaited<ReturnType<typeof repo.houseBatch>>): Promise<PlanHouse[]> {
+  if (batch.length === 0) return [];
+  // Ownerships grouped by house once (a Map), rather than filtering the whole batch's list for every house.
+  const first = batch[0]!.id;
+  const last = batch[batch.length - 1]!.id;
+  const ownerships = new Map<number, PlanHouse['ownerships'][number][]>();
+  for (const o of await repo.ownershipsOfHouseRange(ctx.db, first, last)) {
+    const list = ownerships.get(o.house_id!) ?? [];
+    list.push({ id: o.id, from: o.from_date, to: o.to_date });
+    ownerships.set(o.house_id!, list);
+  }
+  const vacancies = new Map<number, Array<{ from: string; to: string }>>();
+  for (const v of await repo.approvedVacanciesOfHouseRange(ctx.db, first, last)) vacancies.set(v.house_id, [...(vacancies.get(v.house_id) ?? []), { from: v.from_month, to: v.to_month }]);
+  return batch.map((h) => ({
+    id: h.id, number: h.number, propertyType: h.property_type, areaX100: h.area_x100, deliveryDate: h.delivery_date,
+    ownerships: ownerships.get(h.id) ?? [], vacancies: vacancies.get(h.id),
   }));
 }
 
@@ -51,9 +77,9 @@ async function planItems(ctx: ServiceContext, projectId: number, period: string)
 export async function runBillRun(ctx: ServiceContext, actor: Actor, projectId: number, period: string, opts: { dryRun?: boolean } = {}): Promise<BillRunReport> {
   requireRole(actor, opts.dryRun ? 'billing.read' : 'billing.run');
   if (!isPeriod(period)) throw fieldError('period', 'VALIDATION_FAILED', '账期应为 YYYY-MM');
-  await getProjectOrThrow(ctx, actor, projectId);
+  const project = await getProjectOrThrow(ctx, actor, projectId);
   const terms = await termsInForce(ctx, projectId, firstDay(period));
-  const items = await planItems(ctx, projectId, period);
+  const items = await planItems(ctx, projectId, firstDay(period));
   if (items.length === 0) throw fieldError('projectId', 'VALIDATION_FAILED', '项目没有启用的房屋收费项目，无法出账');
   const planTerms = { cycle: terms.cycle as Cycle, anchorMonth: terms.anchor_month, dueDay: terms.due_day };
   const months = cycleMonths(period, planTerms.cycle, planTerms.anchorMonth);
@@ -61,7 +87,7 @@ export async function runBillRun(ctx: ServiceContext, actor: Actor, projectId: n
   const byItem = new Map<number, BillRunReport['byItem'][number]>();
   const report: BillRunReport = {
     projectId, period, dryRun: opts.dryRun ?? false, billingMonth: months[0] === period, months, dueDate: null,
-    created: 0, createdFen: 0, existing: 0, byItem: [], skipped: 0, skips: [], billRunId: null,
+    created: 0, createdFen: 0, existing: 0, byItem: [], skipped: 0, skips: [], billRunId: null, prepaidDeducted: null,
   };
   if (!report.billingMonth) {
     return { ...report, skipped: 1, skips: [{ houseId: null, houseNumber: null, feeItemId: null, reason: `${period} 不是计费月：本项目${CYCLE_LABELS[planTerms.cycle]}计费，于 ${months[0]} 出账` }] };
@@ -89,17 +115,7 @@ export async function runBillRun(ctx: ServiceContext, actor: Actor, projectId: n
     const batch = await repo.houseBatch(ctx.db, projectId, after, range.last, HOUSES_PER_BATCH);
     if (batch.length === 0) break;
     after = batch[batch.length - 1]!.id;
-    // Ownerships grouped by house once (a Map), rather than filtering the whole batch's list for every house.
-    const ownerships = new Map<number, PlanHouse['ownerships'][number][]>();
-    for (const o of await repo.ownershipsOfHouseRange(ctx.db, batch[0]!.id, after)) {
-      const list = ownerships.get(o.house_id!) ?? [];
-      list.push({ id: o.id, from: o.from_date, to: o.to_date });
-      ownerships.set(o.house_id!, list);
-    }
-    const houses: PlanHouse[] = batch.map((h) => ({
-      id: h.id, number: h.number, propertyType: h.property_type, areaX100: h.area_x100, deliveryDate: h.delivery_date,
-      ownerships: ownerships.get(h.id) ?? [],
-    }));
+    const houses = await planHouses(ctx, batch);
     const plan = planBillRun({ period, terms: planTerms, items, houses });
     report.skipped += plan.skips.length;
     for (const s of plan.skips) if (report.skips.length < 100) report.skips.push(s);
@@ -128,11 +144,12 @@ export async function runBillRun(ctx: ServiceContext, actor: Actor, projectId: n
   report.byItem = [...byItem.values()].sort((a, b) => a.feeItemId - b.feeItemId);
   report.billRunId = billRunId;
   if (billRunId !== null) {
+    report.prepaidDeducted = await deductPrepaid(ctx, actor, projectId, localDateOf(ctx.clock.now(), project.time_zone));
     await ctx.db.transaction().execute(async (trx) => {
       // The run row is the one record of a run that is completed after the fact (its counts); charges never change.
       await trx.updateTable('bill_run').set({
         charges_created: report.created, charges_existing: report.existing, amount_fen: report.createdFen, skipped: report.skipped,
-        report_json: JSON.stringify({ byItem: report.byItem, skips: report.skips, dueDate: report.dueDate, months }),
+        report_json: JSON.stringify({ byItem: report.byItem, skips: report.skips, dueDate: report.dueDate, months, prepaidDeducted: report.prepaidDeducted }),
       }).where('id', '=', billRunId).execute();
       await audit(trx, ctx, actor, { action: 'bill_run.commit', entity: 'bill_run', entityId: billRunId, projectId, after: { period, created: report.created, createdFen: report.createdFen, existing: report.existing, skipped: report.skipped } });
     });

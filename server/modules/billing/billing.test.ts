@@ -75,7 +75,8 @@ describe.each(DIALECTS)('bill run on %s', (dialect) => {
     const preview = await runBillRun(ctx, actor, projectId, '2026-03', { dryRun: true });
     expect(await t.db.selectFrom('charge').select('id').execute()).toHaveLength(0);
     const run = await runBillRun(ctx, actor, projectId, '2026-03');
-    expect({ ...run, dryRun: true, billRunId: null }).toEqual(preview);
+    expect({ ...run, dryRun: true, billRunId: null, prepaidDeducted: null }).toEqual(preview);
+    expect(run.prepaidDeducted).toEqual({ houses: 0, amountFen: 0 });
     const rows = await t.db.selectFrom('charge').select(['house_id', 'bill_to', 'amount_fen', 'due_date', 'basis', 'ownership_id']).orderBy('house_id').orderBy('bill_to').execute();
     expect(rows.map((r) => [r.house_id, r.bill_to, r.amount_fen])).toEqual([
       [houses.full, 'owner', 21033],            // 2.35 × 89.50 = 210.325 → ¥210.33
