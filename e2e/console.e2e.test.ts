@@ -5,7 +5,7 @@
  * and run the bills of a month twice (the second run bills nothing), take a payment at the 收银台 and find it in the 资金日报
  * and the 欠费清单, and check what a collector may do.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatYuan } from '../core/money.ts';
+import { fenToYuanText } from '../web/src/billing.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SCREENSHOTS = join(ROOT, 'e2e/screenshots');
@@ -98,6 +99,15 @@ async function stopServer(child: ChildProcess): Promise<void> {
   }
 }
 
+/** Type a date into an antd DatePicker and confirm it with Enter. */
+async function typeIntoDate(picker: Locator, date: string): Promise<void> {
+  const input = picker.locator('input').first();
+  await input.click();
+  await input.fill(date);
+  await input.press('Enter');
+  await expect.poll(() => input.inputValue()).toBe(date);
+}
+
 const MASKED_MOBILE = /^1\d{2}\*{4}\d{4}$/;
 const FULL_MOBILE = /^1\d{10}$/;
 
@@ -110,6 +120,9 @@ describe('staff console (Chromium)', () => {
   const pageErrors: string[] = [];
   /** The house whose phone was revealed (set by the reveal test, used by the search test). */
   let revealed: { houseId: string; number: string } | undefined;
+  /** The administrator's own browser context for the ledger tests, and the house whose prepaid money was refunded. */
+  let ledger: { ctx: BrowserContext; page: Page } | undefined;
+  let ledgerHouse: { id: number; ownershipId: number } | undefined;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'wuye-e2e-'));
@@ -480,6 +493,88 @@ describe('staff console (Chromium)', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'billing-rerun.png'), fullPage: true });
   });
 
+  it('sets the 明码标价 fields (政府指导价 band checked, R31 on names), then prints the notice as an A4 sheet and a PDF (R24)', async () => {
+    await page.getByTestId('menu-billing-settings').click();
+    await page.locator('[data-testid="fee-items-table"][data-loading="false"]').waitFor();
+    const projectId = new URL(page.url()).searchParams.get('projectId')!;
+
+    // 1. R31 in the new-item form: a handling fee is refused before anything is sent.
+    await page.getByTestId('add-fee-item').click();
+    const itemForm = page.getByTestId('fee-item-form');
+    await itemForm.getByTestId('fee-item-name-input').fill('水电代收手续费');
+    await page.getByTestId('fee-item-submit').click();
+    await expect.poll(() => itemForm.getByTestId('fee-item-name-item').locator('.ant-form-item-explain-error').textContent()).toContain('R31');
+    await page.getByTestId('fee-item-cancel').click();
+    await itemForm.waitFor({ state: 'detached' });
+
+    // 2. 物业服务费 (2.35 元/m²/月 since 2020) becomes 政府指导价 2.00 ± 10%: refused, the standard lies outside 1.80–2.20.
+    const itemRow = page.locator('tr[data-testid="fee-item-row"][data-name="物业服务费"]');
+    await itemRow.getByTestId('edit-price-notice').click();
+    const form = page.getByTestId('price-notice-form');
+    await form.getByTestId('fee-item-price-form').getByText('政府指导价').click();
+    await form.getByTestId('fee-item-guide-base').fill('2.00');
+    await form.getByTestId('fee-item-guide-float').fill('10');
+    await form.getByTestId('fee-item-basis').fill('临江市发改委《住宅物业服务收费标准》（临发改价〔2024〕12号）');
+    await page.getByTestId('price-notice-submit').click();
+    const baseError = form.getByTestId('fee-item-guide-base-item').locator('.ant-form-item-explain-error');
+    await expect.poll(() => baseError.textContent()).toContain('R24');
+    expect(await baseError.textContent()).toContain('1.80 元/m²/月 至 2.20 元/m²/月');
+    // ± 20%: 1.60–2.40 holds 2.35.
+    await form.getByTestId('fee-item-guide-float').fill('20');
+    await page.getByTestId('price-notice-submit').click();
+    await form.waitFor({ state: 'detached' });
+    await expect.poll(() => itemRow.getByTestId('fee-item-price-form').textContent()).toContain('政府指导价');
+
+    // 3. 服务内容/服务等级 with the contract terms (a new version from the same date).
+    const terms = page.getByTestId('terms-form');
+    await terms.getByTestId('terms-due-day-item').locator('input').fill('15');
+    await typeIntoDate(terms.getByTestId('terms-effective-from-item'), '2020-01-01');
+    await terms.getByTestId('terms-service-content').fill('二级服务标准：秩序维护 24 小时值守，公共区域每日清洁两次。');
+    await page.getByTestId('terms-submit').click();
+    await page.getByTestId('terms-saved').waitFor();
+
+    // 4. The notice: every R24 field, no gaps, the 代收 statement (R31), the hotline.
+    await page.getByTestId('price-notice-link').click();
+    const sheet = page.getByTestId('price-notice-sheet');
+    await sheet.waitFor();
+    await typeIntoDate(page.getByTestId('price-notice-date'), '2026-03-01');
+    await expect.poll(() => new URL(page.url()).searchParams.get('on')).toBe('2026-03-01');
+    await expect.poll(() => sheet.textContent()).toContain('公示日期：2026-03-01');
+    const text = (await sheet.textContent()) ?? '';
+    for (const s of ['物业服务收费明码标价', '二级服务标准', '收费对象', '计费方式', '按建筑面积计收', '实际执行 2.35 元/m²/月', '基准价 2.00 元/m²/月', '浮动幅度 ±20%',
+      '政府指导价', '临发改价〔2024〕12号', '计费起始时间', '不向业主收取任何手续费（R31）', '价格举报电话：12315']) {
+      expect(text, s).toContain(s);
+    }
+    expect(await page.getByTestId('price-notice-gaps').count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await page.screenshot({ path: join(SCREENSHOTS, 'price-notice.png'), fullPage: true });
+
+    // 5. The PDF download is the same notice.
+    const href = await page.getByTestId('price-notice-pdf').getAttribute('href');
+    expect(href).toBe(`/api/projects/${projectId}/price-notice.pdf?on=2026-03-01`);
+    const pdf = await page.request.get(href!);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+
+    // 6. Print: the console frame and the toolbar are hidden, the sheet is on A4.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.app-chrome').first().isVisible()).toBe(false);
+    expect(await page.getByTestId('price-notice-print').isVisible()).toBe(false);
+    expect(await sheet.isVisible()).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'price-notice-print.png'), fullPage: true });
+    const printed = join(SCREENSHOTS, 'price-notice-print.pdf');
+    await page.pdf({ path: printed, preferCSSPageSize: true, printBackground: true });
+    await page.emulateMedia({ media: 'screen' });
+    const info = execFileSync('pdfinfo', [printed], { encoding: 'utf8' });
+    expect(info).toMatch(/Pages:\s+1\n/);
+    expect(info).toMatch(/A4/);
+    const printedText = execFileSync('pdftotext', [printed, '-'], { encoding: 'utf8' });
+    // (Without a CJK font on the test machine Chromium draws boxes, and some characters lose their text mapping.)
+    expect(printedText).toContain('服务收费明码标价');
+    expect(printedText).toContain('12315');
+    for (const chrome of ['资金日报', '收银台', '退出', '合同条款已保存']) expect(printedText, chrome).not.toContain(chrome); // menu, header, toasts
+  });
+
   it('takes a ¥100.00 cash payment at the 收银台, finds it in the 资金日报 (账实相符) and lists houses in the 欠费清单', async () => {
     const api = page.request;
     const json = async <T,>(res: Awaited<ReturnType<typeof api.get>>, status = 200): Promise<T> => {
@@ -650,7 +745,7 @@ describe('staff console (Chromium)', () => {
     await page.getByTestId('menu-houses').waitFor();
     expect(await page.getByTestId('current-user-name').textContent()).toBe('测试收费员');
     expect(await page.getByTestId('current-user-role').textContent()).toBe('收费员/客服');
-    expect(await page.locator('[data-testid^="menu-"]').allTextContents()).toEqual(['概览', '房屋档案', '业主查询', '收费设置', '出账', '收银台', '资金日报', '欠费清单']);
+    expect(await page.locator('[data-testid^="menu-"]').allTextContents()).toEqual(['概览', '房屋档案', '业主查询', '收费设置', '出账', '收银台', '资金日报', '欠费清单', '审批']);
   });
 
   it('gives the collector the contact actions but not tag editing', async () => {
@@ -681,6 +776,262 @@ describe('staff console (Chromium)', () => {
     await preview.waitFor();
     expect(await preview.getByTestId('bill-report-created').textContent()).toBe('新增 0 笔');
     expect(Number(await preview.getAttribute('data-existing'))).toBeGreaterThan(0);
+  });
+
+  it('requests a refund at the 收银台 that only another user may approve on 审批; refuses a vacancy registration where nothing grants a rate', async () => {
+    const ctxOptions = { baseURL: server!.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 } };
+    const open = async (username: string, password: string) => {
+      const ctx = await browser!.newContext(ctxOptions);
+      ctx.setDefaultTimeout(20_000);
+      const p = await ctx.newPage();
+      p.on('pageerror', (e) => pageErrors.push(e.message));
+      await p.goto('/');
+      await p.getByTestId('login-username').fill(username);
+      await p.getByTestId('login-password').fill(password);
+      await p.getByTestId('login-submit').click();
+      await p.getByTestId('menu-houses').waitFor();
+      return { ctx, page: p };
+    };
+    const admin = await open('admin', server!.adminPassword);
+    ledger = admin;
+    const a = admin.page;
+    const json = async <T,>(res: Awaited<ReturnType<typeof a.request.get>>, status = 200): Promise<T> => {
+      expect(res.status(), await res.text()).toBe(status);
+      return (await res.json()) as T;
+    };
+    const projectId = (await json<{ items: Array<{ id: number }> }>(await a.request.get('/api/projects'))).items[0]!.id;
+
+    // 1. A project manager of the demo project: the one who approves (never the requester, R32).
+    await json(await a.request.post('/api/users', {
+      data: { username: 'e2e_pm', displayName: '测试项目经理', role: 'project_manager', password: 'Xiangmu2026e2e', scopes: [{ projectId }] },
+    }), 201);
+
+    // 2. A delivered house whose current owners have held it since before 2026 (used again for the discount below);
+    //    they pay what they owe plus ¥88.00, which goes to their prepaid account.
+    const houses = await json<{ items: Array<{ id: number; ownerNames: string; status: string; deliveryDate: string | null }> }>(await a.request.get(`/api/houses?projectId=${projectId}&page=1&pageSize=50`));
+    let house: { id: number; ownershipId: number } | undefined;
+    for (const h of houses.items.filter((x) => x.ownerNames && x.status !== '未交付' && (x.deliveryDate ?? '') < '2025-12-01')) {
+      const detail = await json<{ ownerships: Array<{ id: number; current: boolean; from: string }> }>(await a.request.get(`/api/houses/${h.id}`));
+      const current = detail.ownerships.find((o) => o.current);
+      if (current && current.from < '2025-12-01') {
+        house = { id: h.id, ownershipId: current.id };
+        break;
+      }
+    }
+    expect(house, 'a delivered house owned since before 2026').toBeDefined();
+    const { id: houseId, ownershipId } = house!;
+    interface Line { billTo: string; ownershipId: number | null; principalOwedFen: number; lateFeeOwedFen: number }
+    const account = await json<{ lines: Line[] }>(await a.request.get(`/api/houses/${houseId}/account`));
+    const owedFen = account.lines.filter((l) => l.billTo === 'owner' && l.ownershipId === ownershipId).reduce((s, l) => s + l.principalOwedFen + l.lateFeeOwedFen, 0);
+    const paid = await json<{ prepaidFen: number; kind: string }>(await a.request.post('/api/payments', {
+      data: { houseId, amount: fenToYuanText(owedFen + 8800), channel: '银行转账' },
+    }), 201);
+    expect(paid.kind).toBe('payment');
+    expect(paid.prepaidFen).toBe(8800);
+
+    // 3. 收银台: the prepaid balance of the current owners, with 申请退款.
+    await a.goto(`/billing/counter?houseId=${houseId}`);
+    const prepaidRow = a.locator(`tr[data-testid="prepaid-row"][data-payer-kind="owner"][data-ownership-id="${ownershipId}"]`);
+    await prepaidRow.waitFor();
+    const balanceBefore = Number(await prepaidRow.getAttribute('data-balance-fen'));
+    expect(balanceBefore).toBeGreaterThanOrEqual(8800);
+    expect(await prepaidRow.getByTestId('prepaid-balance').textContent()).toBe(formatYuan(balanceBefore));
+    expect(await prepaidRow.getByTestId('prepaid-payer').textContent()).toContain('当前业主');
+
+    // 3a. 空置登记 in a project whose standards grant no vacancy rate: the server's explanation (R29), nothing stored.
+    await a.getByTestId('vacancy-request').click();
+    const vacancyForm = a.getByTestId('vacancy-form');
+    await vacancyForm.waitFor();
+    await vacancyForm.getByTestId('vacancy-evidence').fill('业主书面申请，水电表读数为零');
+    await a.getByTestId('vacancy-submit').click();
+    await expect.poll(() => a.getByTestId('vacancy-error').textContent()).toContain('没有空置房收费优惠');
+    expect(await a.getByTestId('vacancy-error').textContent()).toContain('R29');
+    await a.locator('.ant-modal:visible').getByRole('button', { name: /取\s*消/ }).click();
+    await vacancyForm.waitFor({ state: 'detached' });
+
+    // 3b. 申请退款 of ¥50.00 in cash, with the reason.
+    await prepaidRow.getByTestId('refund-request').click();
+    const refundForm = a.getByTestId('refund-form');
+    await refundForm.waitFor();
+    expect(await refundForm.getByTestId('refund-amount').inputValue()).toBe(fenToYuanText(balanceBefore));
+    await refundForm.getByTestId('refund-amount').fill('50');
+    await refundForm.getByTestId('refund-reason').fill('e2e：业主申请退还多缴的预存款');
+    await a.getByTestId('refund-submit').click();
+    await refundForm.waitFor({ state: 'detached' });
+    const pending = (await json<{ items: Array<{ id: number; houseId: number; amountFen: number; requestedBy: string }> }>(await a.request.get(`/api/projects/${projectId}/refunds?status=待审批`))).items;
+    const refund = pending.find((r) => r.houseId === houseId && r.amountFen === 5000);
+    expect(refund).toBeDefined();
+
+    // 4. 审批 as the requester: the refund is listed, but approving one's own request is refused in the server's words.
+    await a.getByTestId('menu-billing-approvals').click();
+    await a.getByTestId('approvals-tab-refunds').click();
+    const own = a.locator(`[data-testid="approvals-refunds"] tr[data-testid="approval-row"][data-id="${refund!.id}"]`);
+    await own.waitFor();
+    expect(await own.getByTestId('approval-amount').textContent()).toBe('¥50.00');
+    expect(await own.getByTestId('approval-status').textContent()).toBe('待审批');
+    await own.getByTestId('approve').click();
+    await a.getByTestId('decision-modal').waitFor();
+    await a.getByTestId('decision-submit').click();
+    await expect.poll(() => a.getByTestId('decision-error').textContent()).toContain('不能审批自己提出的退款申请');
+    await a.getByTestId('decision-cancel').click();
+    await a.getByTestId('decision-modal').waitFor({ state: 'detached' });
+
+    // 5. The project manager approves it with a note: the refund entry (kind 退款, −¥50.00) is shown.
+    const pm = await open('e2e_pm', 'Xiangmu2026e2e');
+    const m = pm.page;
+    await m.getByTestId('menu-billing-approvals').click();
+    await m.getByTestId('approvals-tab-refunds').click();
+    const row = m.locator(`[data-testid="approvals-refunds"] tr[data-testid="approval-row"][data-id="${refund!.id}"]`);
+    await row.waitFor();
+    await row.getByTestId('approve').click();
+    expect(await m.getByTestId('decision-summary').textContent()).toContain('¥50.00');
+    await m.getByTestId('decision-note').fill('已核实业主身份');
+    await m.getByTestId('decision-submit').click();
+    const entry = m.locator('[data-testid="refund-payment"][data-kind="refund"]');
+    await entry.waitFor();
+    expect(Number(await entry.getAttribute('data-amount-fen'))).toBe(-5000);
+    expect(await entry.getByTestId('payment-kind').textContent()).toBe('退款');
+    await m.getByTestId('payment-modal-close').click();
+    await expect.poll(() => row.count()).toBe(0); // no longer 待审批
+    await m.getByTestId('approvals-status').getByText('已批准', { exact: true }).click();
+    const approved = m.locator(`[data-testid="approvals-refunds"] tr[data-testid="approval-row"][data-id="${refund!.id}"][data-status="已批准"]`);
+    await approved.waitFor();
+    expect(await approved.getByTestId('approval-note').textContent()).toContain('已核实业主身份');
+    expect(await approved.getByTestId('refund-payment-link').count()).toBe(1);
+    await m.screenshot({ path: join(SCREENSHOTS, 'approvals.png'), fullPage: true });
+    await pm.ctx.close();
+
+    // 6. Back at the 收银台: the owners' prepaid balance is ¥50.00 lower.
+    await a.goto(`/billing/counter?houseId=${houseId}`);
+    await expect.poll(async () => Number(await prepaidRow.getAttribute('data-balance-fen'))).toBe(balanceBefore - 5000);
+    ledgerHouse = { id: houseId, ownershipId };
+  });
+
+  it('sets a vacancy rate and the 提前缴费优惠 in 收费设置, previews and commits an adjustment to the current standards, offers the discount at the 收银台 and files a late-fee waiver', async () => {
+    expect(ledger && ledgerHouse).toBeTruthy();
+    const a = ledger!.page;
+    const { id: houseId } = ledgerHouse!;
+    const json = async <T,>(res: Awaited<ReturnType<typeof a.request.get>>, status = 200): Promise<T> => {
+      expect(res.status(), await res.text()).toBe(status);
+      return (await res.json()) as T;
+    };
+    const typeDate = async (item: Locator, date: string) => {
+      const input = item.locator('input').first();
+      await input.click();
+      await input.fill(date);
+      await input.press('Enter');
+      await expect.poll(() => input.inputValue()).toBe(date);
+    };
+    const propertyType = (await json<{ propertyType: string }>(await a.request.get(`/api/houses/${houseId}`))).propertyType;
+
+    // 1. A standard for the house's property type from 2026-03-01 (2.40 instead of 2.35, inside the 政府指导价 band set
+    //    above), granting vacant houses 70%.
+    await a.getByTestId('menu-billing-settings').click();
+    const itemRow = a.locator('tr[data-testid="fee-item-row"][data-name="物业服务费"]');
+    await itemRow.waitFor();
+    const feeItemId = await itemRow.getAttribute('data-fee-item-id');
+    await itemRow.getByTestId('add-standard').click();
+    const stdForm = a.getByTestId('standard-form');
+    await stdForm.waitFor();
+    await stdForm.getByTestId('standard-property-type-select').click();
+    await a.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: propertyType }).first().click();
+    await stdForm.getByTestId('standard-unit-price').fill('2.40');
+    await typeDate(stdForm.getByTestId('standard-published-on-item'), '2026-01-15');
+    await typeDate(stdForm.getByTestId('standard-effective-from-item'), '2026-03-01');
+    expect(await stdForm.getByTestId('standard-vacancy-item').textContent()).toContain('民法典第 944 条');
+    await stdForm.getByTestId('standard-vacancy-switch').click();
+    await stdForm.getByTestId('standard-vacancy-rate-item').locator('input').fill('70');
+    await stdForm.getByTestId('standard-vacancy-basis').fill('物业服务合同第 8 条：空置房经书面登记按 70% 收取');
+    await a.getByTestId('standard-submit').click();
+    await stdForm.waitFor({ state: 'detached' });
+    const stdRow = a.locator(`[data-testid="fee-item-standards"][data-fee-item-id="${feeItemId}"] tr[data-testid="standard-row"][data-property-type="${propertyType}"]`);
+    await stdRow.waitFor();
+    expect(await stdRow.getByTestId('standard-vacancy').textContent()).toContain('按 70% 收取');
+    expect(await stdRow.getByTestId('standard-vacancy').textContent()).toContain('合同第 8 条');
+
+    // 2. New contract terms from 2026-01-01: a 逾期违约金 clause, and 5% off the whole year paid between 01-01 and 12-31.
+    const terms = a.getByTestId('terms-form');
+    await terms.getByTestId('terms-due-day-item').locator('input').fill('15');
+    await typeDate(terms.getByTestId('terms-effective-from-item'), '2026-01-01');
+    await terms.getByTestId('terms-late-fee-switch').click();
+    await terms.getByTestId('terms-daily-rate').fill('0.0003');
+    await terms.getByTestId('terms-clause-text').fill('业主逾期缴纳物业服务费的，每日按欠费金额的万分之三支付逾期违约金。');
+    await terms.getByTestId('terms-clause-evidence').fill('合同中加粗并由业主在旁签字');
+    await terms.getByTestId('terms-discount-switch').click();
+    expect(await terms.getByTestId('terms-discount-rate').inputValue()).toBe('5');
+    await terms.getByTestId('terms-discount-to').fill('12-31');
+    await a.getByTestId('terms-submit').click();
+    expect(await a.getByTestId('terms-saved').textContent()).toContain('提前缴费优惠：01-01 至 12-31 一次缴清全年物业服务费优惠 5%');
+    const termsRow = a.locator('tr[data-testid="terms-row"][data-effective-from="2026-01-01"]');
+    await termsRow.waitFor();
+    expect(await termsRow.getByTestId('terms-row-discount').textContent()).toBe('01-01 至 12-31 一次缴清全年物业服务费优惠 5%');
+
+    // 3. 出账 → 按现行标准调整 for 2026-03: the preview lists the repriced charges (before/after, basis); committed with a reason.
+    await a.goto(`/billing/runs?projectId=${new URL(a.url()).searchParams.get('projectId')}&period=2026-03`);
+    const card = a.getByTestId('adjust-card');
+    await card.waitFor();
+    expect(await a.getByTestId('adjust-commit').isDisabled()).toBe(true);
+    await a.getByTestId('adjust-preview').click();
+    const preview = a.locator('[data-testid="adjust-report"][data-dry-run="true"]');
+    await preview.waitFor();
+    const adjusted = Number(await preview.getAttribute('data-adjusted'));
+    expect(adjusted).toBeGreaterThan(0);
+    expect(await preview.getByTestId('adjust-report-kind').textContent()).toBe('预览（未写入）');
+    const lines = preview.locator('tr[data-testid="adjust-line"]');
+    expect(await lines.count()).toBe(Math.min(adjusted, 20));
+    const first = lines.first();
+    const before = await first.getByTestId('adjust-before').textContent();
+    const after = await first.getByTestId('adjust-after').textContent();
+    expect(before).toMatch(/^¥\d{1,3}(,\d{3})*\.\d{2}$/);
+    expect(Number(after!.replace(/[¥,.]/g, ''))).toBeGreaterThan(Number(before!.replace(/[¥,.]/g, '')));
+    expect(await first.getByTestId('adjust-basis').textContent()).toContain('按现行标准调整');
+    expect(await preview.getByTestId('adjust-increase').textContent()).toMatch(/^¥\d{1,3}(,\d{3})*\.\d{2}$/);
+    await a.screenshot({ path: join(SCREENSHOTS, 'bill-adjustment.png'), fullPage: true });
+    await a.getByTestId('adjust-reason').fill('e2e：更正 2026-03 起的收费标准');
+    await a.getByTestId('adjust-commit').click();
+    const done = a.locator('[data-testid="adjust-report"][data-dry-run="false"]');
+    await done.waitFor();
+    expect(Number(await done.getAttribute('data-adjusted'))).toBe(adjusted);
+    await a.getByTestId('adjust-preview').click();
+    await a.locator('[data-testid="adjust-report"][data-dry-run="true"][data-adjusted="0"]').waitFor(); // nothing left to adjust
+
+    // 4. The whole of 2026 billed: the 收银台 offers the discount and fills the amount that settles everything today.
+    const projectId = Number(new URL(a.url()).searchParams.get('projectId'));
+    for (let month = 1; month <= 12; month++) {
+      const period = `2026-${String(month).padStart(2, '0')}`;
+      if (period !== '2026-03') await json(await a.request.post(`/api/projects/${projectId}/bill-runs`, { data: { period } }));
+    }
+    const offer = (await json<{ discountOffer: { settleFen: number; discountFen: number } | null }>(await a.request.get(`/api/houses/${houseId}/account`))).discountOffer;
+    expect(offer, 'the discount offer of the house').not.toBeNull();
+    await a.goto(`/billing/counter?houseId=${houseId}`);
+    const notice = a.getByTestId('discount-offer');
+    await notice.waitFor();
+    expect(await a.getByTestId('discount-offer-text').textContent())
+      .toBe(`在 01-01 至 12-31 一次缴清 2026 年全年物业服务费可享 5% 优惠，今日应缴 ${formatYuan(offer!.settleFen)}`);
+    await a.getByTestId('discount-offer-fill').click();
+    await expect.poll(() => a.getByTestId('payment-amount').inputValue()).toBe(fenToYuanText(offer!.settleFen));
+    await a.screenshot({ path: join(SCREENSHOTS, 'counter-discount.png'), fullPage: true });
+
+    // 5. 申请减免 on a line with a late fee: listed on 审批 (违约金减免, the default tab) as 待审批.
+    const lateLine = a.locator('tr[data-testid="account-line"]', { has: a.getByTestId('waiver-request') }).first();
+    const chargeId = await lateLine.getAttribute('data-charge-id');
+    await lateLine.getByTestId('waiver-request').click();
+    const waiverForm = a.getByTestId('waiver-form');
+    await waiverForm.waitFor();
+    expect(await waiverForm.getByTestId('waiver-amount').inputValue()).toMatch(/^\d+\.\d{2}$/);
+    await waiverForm.getByTestId('waiver-amount').fill('0.01');
+    await waiverForm.getByTestId('waiver-reason').fill('e2e：业主住院期间逾期');
+    await a.getByTestId('waiver-submit').click();
+    await waiverForm.waitFor({ state: 'detached' });
+    await a.getByTestId('menu-billing-approvals').click();
+    const waivers = (await json<{ items: Array<{ id: number; chargeId: number }> }>(await a.request.get(`/api/projects/${projectId}/waivers?status=待审批`))).items;
+    const waiver = waivers.find((w) => String(w.chargeId) === chargeId);
+    expect(waiver).toBeDefined();
+    const waiverRow = a.locator(`[data-testid="approvals-waivers"] tr[data-testid="approval-row"][data-id="${waiver!.id}"]`);
+    await waiverRow.waitFor();
+    expect(await waiverRow.getByTestId('approval-amount').textContent()).toBe('¥0.01');
+    expect(await waiverRow.getByTestId('approval-status').textContent()).toBe('待审批');
+    await ledger!.ctx.close();
   });
 
   it('raised no uncaught errors in the page', () => {

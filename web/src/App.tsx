@@ -19,6 +19,8 @@ const BillingRunsPage = lazy(() => import('./pages/BillingRunsPage.tsx'));
 const CounterPage = lazy(() => import('./pages/CounterPage.tsx'));
 const FundReportPage = lazy(() => import('./pages/FundReportPage.tsx'));
 const ArrearsPage = lazy(() => import('./pages/ArrearsPage.tsx'));
+const PriceNoticePage = lazy(() => import('./pages/PriceNoticePage.tsx'));
+const ApprovalsPage = lazy(() => import('./pages/ApprovalsPage.tsx'));
 
 export function App() {
   const { lang } = useLang();
@@ -72,10 +74,12 @@ function Gate() {
         <Route path="owners" element={<Page><OwnerSearchPage /></Page>} />
         <Route path="billing" element={<Navigate to="/billing/runs" replace />} />
         <Route path="billing/settings" element={<RequirePermission permission="billing.read"><Page><BillingSettingsPage /></Page></RequirePermission>} />
+        <Route path="billing/price-notice" element={<RequirePermission permission="billing.read"><Page><PriceNoticePage /></Page></RequirePermission>} />
         <Route path="billing/runs" element={<RequirePermission permission="billing.read"><Page><BillingRunsPage /></Page></RequirePermission>} />
         <Route path="billing/counter" element={<RequirePermission permission="payment.record"><Page><CounterPage /></Page></RequirePermission>} />
         <Route path="billing/fund-report" element={<RequirePermission permission="billing.read"><Page><FundReportPage /></Page></RequirePermission>} />
         <Route path="billing/arrears" element={<RequirePermission permission="billing.read"><Page><ArrearsPage /></Page></RequirePermission>} />
+        <Route path="billing/approvals" element={<RequirePermission permission="billing.read"><Page><ApprovalsPage /></Page></RequirePermission>} />
         <Route path="audit" element={<RequirePermission permission="audit.read"><Page><AuditPage /></Page></RequirePermission>} />
         <Route path="users" element={<RequirePermission permission="user.manage"><Page><UsersPage /></Page></RequirePermission>} />
         <Route path="login" element={<Navigate to="/" replace />} />

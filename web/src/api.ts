@@ -336,6 +336,15 @@ export interface FeeStandard {
   effectiveTo: string | null;
   /** Why the standard takes effect less than one month after publication (R25). */
   overrideReason: string | null;
+  /** 空置房收费比例 and the clause or local rule that grants it (R29); null: a vacant house pays in full. */
+  vacancy: VacancyRate | null;
+}
+
+/** A vacancy rate: per cent of the standard charged for a registered vacant house, with its basis (R29). */
+export interface VacancyRate {
+  /** 1–99 */
+  ratePct: number;
+  basis: string;
 }
 
 export interface FeeItem {
@@ -348,11 +357,28 @@ export interface FeeItem {
   rounding: Rounding;
   prepaidDeduct: boolean;
   active: boolean;
+  /** 价格管理形式 (R24). */
+  priceForm: PriceForm;
+  /** 政府指导价 only: 基准价 and 浮动幅度 as printed ("2.00 元/m²/月", "±20%", floatPct "20") and the permitted band. */
+  guide: { base: string; floatRange: string; floatPct: string; band: string } | null;
+  /** 收费依据: contract clause or price authority document; null falls back on the contract on the notice. */
+  basis: string | null;
   standards: FeeStandard[];
 }
 
+export type PriceForm = '市场调节价' | '政府指导价';
+
+/** The 明码标价 fields of a fee item (R24): body of PUT /api/fee-items/:id/price-notice, and part of a new item. */
+export interface FeeItemPriceNotice {
+  priceForm?: PriceForm;
+  /** 政府指导价: 基准价 in 元/m²/月 (per-area items) or 元/月 (fixed ones), and 浮动幅度 in percent ("20" = ±20%). */
+  guideBase?: string | null;
+  guideFloatPct?: string | null;
+  basis?: string | null;
+}
+
 /** Body of POST /api/projects/:id/fee-items. */
-export interface NewFeeItem {
+export interface NewFeeItem extends FeeItemPriceNotice {
   name: string;
   category: string;
   pricing: Pricing;
@@ -369,6 +395,8 @@ export interface NewFeeStandard {
   effectiveFrom: string;
   effectiveTo?: string | null;
   overrideReason?: string | null;
+  /** Only where the contract or a local rule grants a vacancy rate (R29). */
+  vacancy?: VacancyRate | null;
 }
 
 /** 逾期违约金 clause of the contract: without one no late fee is charged (R19). */
@@ -393,7 +421,61 @@ export interface ContractTermsInput {
   anchorMonth: number;
   dueDay: number;
   effectiveFrom: string;
+  /** 服务内容/服务等级, printed on the 明码标价 notice (R24). */
+  serviceContent?: string | null;
   lateFee: LateFeeClause | null;
+  /** 提前缴费优惠: the whole year paid inside the window of that year, at a discount. */
+  earlyDiscount?: EarlyDiscount | null;
+}
+
+/** 提前缴费优惠: rate in per cent ("5"; the server answers "5%"), window as MM-DD, inclusive. */
+export interface EarlyDiscount {
+  rate: string;
+  from: string;
+  to: string;
+}
+
+/** A stored version of a project's contract terms (GET /api/projects/:id/contract-terms, newest first). */
+export interface ContractTerms {
+  id: number;
+  projectId: number;
+  kind: string;
+  cycle: BillingCycle;
+  anchorMonth: number;
+  dueDay: number;
+  effectiveFrom: string;
+  serviceContent: string | null;
+  lateFee: LateFeeClause | null;
+  earlyDiscount: EarlyDiscount | null;
+  createdBy: string;
+}
+
+/** GET /api/projects/:id/price-notice: the 明码标价 notice generated from the billing configuration (R24). */
+export interface PriceNotice {
+  title: string;
+  company: string;
+  project: string;
+  address: string;
+  date: string;
+  /** 价格管理形式 of the notice as a whole (each line has its own). */
+  priceForm: string;
+  /** The contract in force. */
+  basis: string;
+  serviceContent: string | null;
+  billing: { cycle: string; dueDay: number; startsAt: string; lateFee: string } | null;
+  lines: Array<{
+    item: string; category: string; object: string; method: string;
+    /** The actual rate. */
+    standard: string;
+    effectiveFrom: string; publishedOn: string; priceForm: string;
+    guideBase: string | null; guideFloat: string | null; basis: string | null; note: string | null;
+  }>;
+  /** 代收 items carry no handling fee (R31). */
+  onBehalf: string;
+  /** What the configuration still lacks for a complete notice. */
+  gaps: string[];
+  hotline: string;
+  footer: string;
 }
 
 /** What a bill run created (or, in a dry run, would create). Amounts are integer fen. */
@@ -414,6 +496,38 @@ export interface BillRunReport {
   /** The first skips (at most 100) with their reasons; `skipped` counts them all. */
   skips: Array<{ houseId: number | null; houseNumber: string | null; feeItemId: number | null; reason: string }>;
   billRunId: number | null;
+  /** Prepaid money deducted right after the run (per fee item setting); null in a preview. */
+  prepaidDeducted: { houses: number; amountFen: number } | null;
+}
+
+/** One charge an adjustment run prices again with the standards now in force. */
+export interface AdjustmentLine {
+  chargeId: number;
+  houseId: number;
+  houseNumber: string;
+  feeItemId: number;
+  period: string;
+  billTo: string;
+  beforeFen: number;
+  afterFen: number;
+  basis: string;
+}
+
+/** POST /api/projects/:id/bill-adjustments: a billed period priced again (preview when dryRun). */
+export interface AdjustmentReport {
+  projectId: number;
+  period: string;
+  months: string[];
+  dryRun: boolean;
+  adjusted: number;
+  increaseFen: number;
+  decreaseFen: number;
+  /** Overpaid principal of lowered charges, moved to the payers' prepaid accounts. */
+  transferredFen: number;
+  /** Charges the standards now ask for that were never billed (a bill run adds them). */
+  missing: number;
+  /** The first lines (at most 200); `adjusted` counts them all. */
+  lines: AdjustmentLine[];
 }
 
 export interface BillRun {
@@ -460,6 +574,21 @@ export interface HouseAccount {
   asOf: string;
   lines: AccountLine[];
   totals: { chargedFen: number; principalOwedFen: number; lateFeeOwedFen: number; prepaidFen: number };
+  /** Prepaid balance of each payer (R30): only non-zero ones. */
+  prepaidByPayer: Array<{ payerKind: 'owner' | 'developer'; ownershipId: number | null; balanceFen: number }>;
+  /** 提前缴费优惠 the current owners can take today (inside the window, the whole year billed); null otherwise. */
+  discountOffer: {
+    ownershipId: number;
+    year: string;
+    /** "5%" */
+    rate: string;
+    /** MM-DD */
+    from: string;
+    to: string;
+    discountFen: number;
+    /** What settles everything the current owners owe today, the discount taken. */
+    settleFen: number;
+  } | null;
 }
 
 export type PaymentChannel = '现金' | 'POS刷卡' | '银行转账' | '微信' | '支付宝';
@@ -488,8 +617,14 @@ export interface Allocation {
   amountFen: number;
 }
 
+export type PaymentKind = 'payment' | 'reversal' | 'refund' | 'prepaid_deduction' | 'transfer';
+
 export interface Payment {
   id: number;
+  /** 收款, 冲正, 退款, 预存抵扣 or 转存. */
+  kind: PaymentKind;
+  /** 收款凭证编号 (numbered per project without gaps); null for entries that issue no receipt. */
+  receiptNumber: string | null;
   houseId: number;
   payerKind: string;
   ownershipId: number | null;
@@ -508,6 +643,50 @@ export interface Payment {
   allocations: Allocation[];
   /** What went to the house's prepaid account. */
   prepaidFen: number;
+}
+
+/** One problem of an imported row: row number (header = row 1), column header, and the message to show. */
+export interface ImportIssue {
+  row: number;
+  column: string | null;
+  code: string;
+  /** 第 5 行【金额（元）】：金额应为正数，最多两位小数 */
+  message: string;
+}
+
+export interface PaymentImportRow {
+  row: number;
+  status: 'ok' | 'recorded' | 'already_imported' | 'rejected';
+  serial: string | null;
+  projectName: string | null;
+  building: string | null;
+  number: string | null;
+  houseId: number | null;
+  amountFen: number | null;
+  channel: string | null;
+  /** null: recorded on the day of the import. */
+  receivedOn: string | null;
+  periods: string[];
+  allocatedFen: number | null;
+  prepaidFen: number | null;
+  paymentId: number | null;
+  receiptNumber: string | null;
+  errors: ImportIssue[];
+}
+
+/** Answer of POST /api/payments/import (preview when dryRun). */
+export interface PaymentImportReport {
+  dryRun: boolean;
+  fileSha256: string;
+  rows: number;
+  ok: number;
+  recorded: number;
+  alreadyImported: number;
+  rejected: number;
+  /** Preview: the valid rows; import: what was recorded. */
+  totalFen: number;
+  total: string;
+  items: PaymentImportRow[];
 }
 
 export interface FundReport {
@@ -559,6 +738,88 @@ export interface ArrearsReport {
   items: Array<{ key: number | null; label: string; houseId: number | null; totalFen: number; charges: number; buckets: Partial<Record<AgingKey, number>> }>;
 }
 
+// ---- Requests approved by someone else: late-fee waivers, refunds of prepaid money, vacancy registrations ----
+
+export type ApprovalStatus = '待审批' | '已批准' | '已驳回';
+
+interface Decided {
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+}
+
+export interface WaiverRequest extends Decided {
+  id: number;
+  chargeId: number;
+  houseId: number;
+  /** "楼栋 房号" */
+  house: string;
+  period: string;
+  item: string;
+  amountFen: number;
+  reason: string;
+  status: ApprovalStatus;
+  requestedBy: string;
+  requestedAt: string;
+}
+
+export interface RefundRequest extends Decided {
+  id: number;
+  houseId: number;
+  /** Absent in the answer of a request or decision. */
+  house?: string;
+  payerKind: 'owner' | 'developer';
+  ownershipId: number | null;
+  amountFen: number;
+  channel: string;
+  reason: string;
+  status: ApprovalStatus;
+  requestedBy: string;
+  requestedAt: string;
+  /** The refund entry (a payment of kind 'refund') once approved. */
+  paymentId: number | null;
+}
+
+export interface VacancyRegistration extends Decided {
+  id: number;
+  houseId: number;
+  house?: string;
+  /** YYYY-MM */
+  fromMonth: string;
+  toMonth: string;
+  evidence: string;
+  status: ApprovalStatus;
+  requestedBy: string;
+  requestedAt: string;
+}
+
+/** Body of POST /api/refunds. */
+export interface NewRefund {
+  houseId: number;
+  /** Whose prepaid money; the server picks the only payer with a balance when left out. */
+  payer?: { kind: 'owner'; ownershipId: number } | { kind: 'developer' };
+  /** 元 as typed */
+  amount: string;
+  channel: PaymentChannel;
+  reason: string;
+}
+
+/** Body of POST /api/vacancies. */
+export interface NewVacancy {
+  houseId: number;
+  fromMonth: string;
+  toMonth: string;
+  evidence: string;
+}
+
+/** Body of POST /api/waivers. */
+export interface NewWaiver {
+  chargeId: number;
+  /** 元 as typed */
+  amount: string;
+  reason: string;
+}
+
 const id = (n: number | string) => encodeURIComponent(String(n));
 
 export const api = {
@@ -590,18 +851,41 @@ export const api = {
 
   feeItems: (projectId: number) => request<{ items: FeeItem[] }>('GET', `/api/projects/${id(projectId)}/fee-items`),
   createFeeItem: (projectId: number, item: NewFeeItem) => request<Omit<FeeItem, 'standards'>>('POST', `/api/projects/${id(projectId)}/fee-items`, item),
+  setFeeItemPriceNotice: (feeItemId: number, p: FeeItemPriceNotice) => request<Omit<FeeItem, 'standards'>>('PUT', `/api/fee-items/${id(feeItemId)}/price-notice`, p),
+  priceNotice: (projectId: number, on: string) => request<PriceNotice>('GET', `/api/projects/${id(projectId)}/price-notice`, undefined, { on }),
+  /** The address of the notice as an A4 PDF (a download link: the browser sends the session cookie itself). */
+  priceNoticePdfUrl: (projectId: number, on: string) => withQuery(`/api/projects/${id(projectId)}/price-notice.pdf`, { on }),
   addFeeStandard: (feeItemId: number, s: NewFeeStandard) => request<FeeStandard>('POST', `/api/fee-items/${id(feeItemId)}/standards`, s),
   /** The server answers with the stored row (its own field names); only the id is relied on. */
-  setContractTerms: (projectId: number, terms: ContractTermsInput) => request<{ id: number }>('POST', `/api/projects/${id(projectId)}/contract-terms`, terms),
+  setContractTerms: (projectId: number, terms: ContractTermsInput) => request<ContractTerms>('POST', `/api/projects/${id(projectId)}/contract-terms`, terms),
+  contractTerms: (projectId: number) => request<{ items: ContractTerms[] }>('GET', `/api/projects/${id(projectId)}/contract-terms`),
   billRun: (projectId: number, period: string, dryRun: boolean) => request<BillRunReport>('POST', `/api/projects/${id(projectId)}/bill-runs`, { period, dryRun }),
   billRuns: (projectId: number) => request<{ items: BillRun[] }>('GET', `/api/projects/${id(projectId)}/bill-runs`),
+  /** Price a billed period again with the standards now in force; a commit (dryRun false) needs a reason. */
+  billAdjust: (projectId: number, period: string, dryRun: boolean, reason?: string) =>
+    request<AdjustmentReport>('POST', `/api/projects/${id(projectId)}/bill-adjustments`, { period, dryRun, ...(reason?.trim() ? { reason: reason.trim() } : {}) }),
 
   houseAccount: (houseId: number, asOf?: string) => request<HouseAccount>('GET', `/api/houses/${id(houseId)}/account`, undefined, { asOf }),
   recordPayment: (p: NewPayment) => request<Payment>('POST', '/api/payments', p),
   payment: (paymentId: number) => request<Payment>('GET', `/api/payments/${id(paymentId)}`),
+  /** fileBase64: the .xlsx file's bytes in base64 (at most 5 MB). dryRun: check only, write nothing. */
+  importPayments: (fileBase64: string, dryRun: boolean) => request<PaymentImportReport>('POST', '/api/payments/import', { fileBase64, dryRun }),
   reversePayment: (paymentId: number, reason: string) => request<Payment>('POST', `/api/payments/${id(paymentId)}/reverse`, { reason }),
   fundReport: (projectId: number, q: FundReportQuery) => request<FundReport>('GET', `/api/projects/${id(projectId)}/fund-report`, undefined, { ...q }),
   collectionRates: (projectId: number, q: { from: string; to: string; asOf?: string | undefined }) =>
     request<CollectionRates>('GET', `/api/projects/${id(projectId)}/collection-rates`, undefined, { ...q }),
   arrearsReport: (q: ArrearsQuery) => request<ArrearsReport>('GET', '/api/reports/arrears', undefined, { ...q }),
+
+  requestWaiver: (w: NewWaiver) => request<{ id: number; status: string; amountFen: number; chargeId: number }>('POST', '/api/waivers', w),
+  decideWaiver: (waiverId: number, approve: boolean, note?: string) =>
+    request<{ id: number; status: string; amountFen: number }>('POST', `/api/waivers/${id(waiverId)}/decision`, { approve, ...(note?.trim() ? { note: note.trim() } : {}) }),
+  waivers: (projectId: number, status?: ApprovalStatus) => request<{ items: WaiverRequest[] }>('GET', `/api/projects/${id(projectId)}/waivers`, undefined, { status }),
+  requestRefund: (r: NewRefund) => request<RefundRequest>('POST', '/api/refunds', r),
+  decideRefund: (refundId: number, approve: boolean, note?: string) =>
+    request<RefundRequest>('POST', `/api/refunds/${id(refundId)}/decision`, { approve, ...(note?.trim() ? { note: note.trim() } : {}) }),
+  refunds: (projectId: number, status?: ApprovalStatus) => request<{ items: RefundRequest[] }>('GET', `/api/projects/${id(projectId)}/refunds`, undefined, { status }),
+  requestVacancy: (v: NewVacancy) => request<VacancyRegistration>('POST', '/api/vacancies', v),
+  decideVacancy: (vacancyId: number, approve: boolean, note?: string) =>
+    request<VacancyRegistration>('POST', `/api/vacancies/${id(vacancyId)}/decision`, { approve, ...(note?.trim() ? { note: note.trim() } : {}) }),
+  vacancies: (projectId: number, status?: ApprovalStatus) => request<{ items: VacancyRegistration[] }>('GET', `/api/projects/${id(projectId)}/vacancies`, undefined, { status }),
 };

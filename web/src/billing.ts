@@ -1,13 +1,17 @@
 import { AGING_BUCKETS } from '../../core/billing/late-fee.ts';
 import { CYCLES, CYCLE_LABELS, addMonths } from '../../core/billing/periods.ts';
 import { parseDailyRatePpm } from '../../core/billing/rates.ts';
-import { parseYuan } from '../../core/money.ts';
+import { parsePercentBp, parseYuan } from '../../core/money.ts';
+import { isMonthDay } from '../../core/billing/discount.ts';
 import { PROPERTY_TYPES } from '../../core/registry/vocabulary.ts';
-import type { AgingKey, Allocation, BillingCycle, ContractKind, PaymentChannel, Pricing, Rounding } from './api.ts';
+import type { AgingKey, Allocation, ApprovalStatus, BillingCycle, ContractKind, EarlyDiscount, PaymentChannel, PaymentKind, Pricing, Rounding } from './api.ts';
 
 /** The billing vocabulary of the console (the server's values with their Chinese labels). */
 
 export const FEE_CATEGORIES = ['物业服务费', '车位管理费', '代收', '其他'] as const;
+
+/** 价格管理形式 (R24) and the R31 rule (no handling fee, no markup on 代收): the server's own pure helpers. */
+export { PRICE_FORMS, handlingFeeProblem } from '../../core/billing/price-form.ts';
 
 export const PRICING_LABELS: Record<Pricing, string> = { per_area: '按面积', fixed: '固定金额' };
 
@@ -80,6 +84,42 @@ export const AGING_LABELS = Object.fromEntries(AGING.map((b) => [b.key, b.label]
 
 /** What an allocation paid. The late fee is 逾期违约金 (never 滞纳金). */
 export const COMPONENT_LABELS: Record<Allocation['component'], string> = { late_fee: '逾期违约金', principal: '本金', cost: '费用' };
+
+/** What a ledger entry is (payments carry their kind; refunds, reversals and the like are negative or zero). */
+export const PAYMENT_KIND_LABELS: Record<PaymentKind, string> = {
+  payment: '收款', reversal: '冲正', refund: '退款', prepaid_deduction: '预存抵扣', transfer: '转存',
+};
+export const PAYMENT_KIND_COLORS: Record<PaymentKind, string> = {
+  payment: 'green', reversal: 'red', refund: 'orange', prepaid_deduction: 'blue', transfer: 'purple',
+};
+
+export function paymentKindLabel(kind: string): string {
+  return PAYMENT_KIND_LABELS[kind as PaymentKind] ?? kind;
+}
+
+/** Statuses of waivers, refunds and vacancy registrations, in the order the approvals page offers them. */
+export const APPROVAL_STATUSES: readonly ApprovalStatus[] = ['待审批', '已批准', '已驳回'];
+export const APPROVAL_STATUS_COLORS: Record<ApprovalStatus, string> = { 待审批: 'gold', 已批准: 'green', 已驳回: 'red' };
+
+/** A per-cent rate as shown: the server answers "5%", a form holds "5"; both read "5%". */
+export function percentText(rate: string): string {
+  const t = rate.trim();
+  return t.endsWith('%') ? t : `${t}%`;
+}
+
+/** 提前缴费优惠 in words: "01-01 至 01-15 一次缴清全年物业服务费优惠 5%". */
+export function earlyDiscountText(d: EarlyDiscount): string {
+  return `${d.from} 至 ${d.to} 一次缴清全年物业服务费优惠 ${percentText(d.rate)}`;
+}
+
+/** MM-DD (the server's own check). */
+export { isMonthDay };
+
+/** A discount rate the server accepts: a per cent above 0 and at most 20, up to 2 decimals ("5", "2.5"). */
+export function isDiscountRate(text: string): boolean {
+  const bp = parsePercentBp(text);
+  return bp !== null && bp > 0 && bp <= 2000;
+}
 
 /** Integer fen as plain yuan text for an input ("16257" → "162.57"): no symbol, no separators, exact. */
 export function fenToYuanText(fen: number): string {

@@ -64,11 +64,22 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'ownership.end': '结束产权',
   'payer.designate': '指定缴费人',
   'demo.generate': '生成演示数据',
+  'waiver.request': '申请减免违约金',
+  'waiver.approve': '批准减免',
+  'waiver.reject': '驳回减免',
+  'refund.request': '申请退款',
+  'refund.approve': '批准退款',
+  'refund.reject': '驳回退款',
+  'vacancy.request': '空置登记',
+  'vacancy.approve': '批准空置登记',
+  'vacancy.reject': '驳回空置登记',
+  'bill_adjust.commit': '按现行标准调整',
 };
 
 export const ENTITY_LABELS: Record<string, string> = {
   app_user: '用户', project: '项目', building: '楼栋', entrance: '单元', house: '房屋', parking_space: '车位',
   owner: '业主', contact: '联系方式', ownership: '产权期间', designated_payer: '指定缴费人',
+  late_fee_waiver: '违约金减免', refund_request: '退款申请', vacancy_registration: '空置登记',
 };
 
 /** before/after snapshots in one compact line. */

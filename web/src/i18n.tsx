@@ -15,6 +15,7 @@ const MESSAGES = {
   'menu.billingCounter': { zh: '收银台', en: 'Counter' },
   'menu.fundReport': { zh: '资金日报', en: 'Daily fund report' },
   'menu.arrears': { zh: '欠费清单', en: 'Arrears' },
+  'menu.approvals': { zh: '审批', en: 'Approvals' },
   'menu.audit': { zh: '审计日志', en: 'Audit log' },
   'menu.users': { zh: '用户管理', en: 'Users' },
   'header.changePassword': { zh: '修改密码', en: 'Change password' },

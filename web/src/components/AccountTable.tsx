@@ -1,4 +1,4 @@
-import type { HTMLAttributes, Key } from 'react';
+import type { HTMLAttributes, Key, ReactNode } from 'react';
 import { Space, Table, Tag, Tooltip, Typography, type TableProps } from 'antd';
 import { WarningOutlined } from '@ant-design/icons';
 import { formatYuan } from '../../../core/money.ts';
@@ -33,6 +33,8 @@ export interface AccountTableProps {
     onToggleAll: (selected: boolean) => void;
   };
   testId?: string;
+  /** An extra last column of per-line actions (e.g. the counter's 申请减免). */
+  actions?: { title: string; width?: number; render: (l: AccountLine) => ReactNode };
 }
 
 /**
@@ -40,7 +42,7 @@ export interface AccountTableProps {
  * was worked out as a tooltip and a warning where a court may reduce it), 欠费本金, 账龄, 缴费人; the totals below.
  * Amounts are integer fen, only formatted here.
  */
-export function AccountTable({ account, currentOwnershipId, lines, loading, selection, testId = 'account-table' }: AccountTableProps) {
+export function AccountTable({ account, currentOwnershipId, lines, loading, selection, testId = 'account-table', actions }: AccountTableProps) {
   const rows = lines ?? account.lines;
   const columns: TableProps<AccountLine>['columns'] = [
     { title: '期间', dataIndex: 'period', width: 90, render: (v: string) => <span data-testid="account-period">{v}</span> },
@@ -89,6 +91,7 @@ export function AccountTable({ account, currentOwnershipId, lines, loading, sele
         return <Tag color={label === '开发商' ? 'purple' : label === '原业主' ? 'orange' : 'blue'} data-testid="account-bill-to">{label}</Tag>;
       },
     },
+    ...(actions ? [{ title: actions.title, key: 'actions', width: actions.width ?? 110, render: (_: unknown, l: AccountLine) => actions.render(l) }] : []),
   ];
 
   const t = account.totals;
@@ -125,7 +128,7 @@ export function AccountTable({ account, currentOwnershipId, lines, loading, sele
             <Table.Summary.Cell index={5} />
             <Table.Summary.Cell index={6} align="right"><span data-testid="account-total-late-fee">{formatYuan(t.lateFeeOwedFen)}</span></Table.Summary.Cell>
             <Table.Summary.Cell index={7} align="right"><span data-testid="account-total-principal">{formatYuan(t.principalOwedFen)}</span></Table.Summary.Cell>
-            <Table.Summary.Cell index={8} colSpan={2} />
+            <Table.Summary.Cell index={8} colSpan={actions ? 3 : 2} />
           </Table.Summary.Row>
         )}
       />

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
-import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -13,6 +13,8 @@ interface MenuEntry {
   label: MessageKey;
   icon: ReactNode;
   permission?: string;
+  /** Other pages that belong to this entry (selected while they are shown). */
+  also?: string[];
 }
 
 /** A titled group of entries (a sub-menu), shown when the user may see at least one of them. */
@@ -29,11 +31,12 @@ const MENU: Array<MenuEntry | MenuGroup> = [
   { key: 'owners', path: '/owners', label: 'menu.owners', icon: <SearchOutlined /> },
   {
     key: 'billing', label: 'menu.billing', icon: <AccountBookOutlined />, children: [
-      { key: 'billing-settings', path: '/billing/settings', label: 'menu.billingSettings', icon: <SettingOutlined />, permission: 'billing.read' },
+      { key: 'billing-settings', path: '/billing/settings', also: ['/billing/price-notice'], label: 'menu.billingSettings', icon: <SettingOutlined />, permission: 'billing.read' },
       { key: 'billing-runs', path: '/billing/runs', label: 'menu.billingRuns', icon: <FileDoneOutlined />, permission: 'billing.read' },
       { key: 'billing-counter', path: '/billing/counter', label: 'menu.billingCounter', icon: <DollarOutlined />, permission: 'payment.record' },
       { key: 'billing-fund-report', path: '/billing/fund-report', label: 'menu.fundReport', icon: <PieChartOutlined />, permission: 'billing.read' },
       { key: 'billing-arrears', path: '/billing/arrears', label: 'menu.arrears', icon: <WarningOutlined />, permission: 'billing.read' },
+      { key: 'billing-approvals', path: '/billing/approvals', label: 'menu.approvals', icon: <CheckSquareOutlined />, permission: 'billing.read' },
     ],
   },
   { key: 'audit', path: '/audit', label: 'menu.audit', icon: <AuditOutlined />, permission: 'audit.read' },
@@ -45,11 +48,14 @@ const LEAVES: MenuEntry[] = MENU.flatMap((m) => (isGroup(m) ? m.children : [m]))
 
 /** The entry whose path is the longest prefix of the address (/houses/12 → houses); the overview otherwise. */
 function selectedKey(pathname: string): string {
-  const hits = LEAVES.filter((m) => m.path !== '/' && (pathname === m.path || pathname.startsWith(`${m.path}/`)));
+  const hits = LEAVES.filter((m) => m.path !== '/' && [m.path, ...(m.also ?? [])].some((p) => pathname === p || pathname.startsWith(`${p}/`)));
   return hits.sort((a, b) => b.path.length - a.path.length)[0]?.key ?? 'home';
 }
 
-/** The console frame: the role-dependent menu on the left, who is logged in and the account actions on top. */
+/**
+ * The console frame: the role-dependent menu on the left, who is logged in and the account actions on top. The frame is
+ * marked app-chrome / app-content so that a printable page can hide it in its @media print rules.
+ */
 export function AppLayout() {
   const { me, can, logout } = useAuth();
   const { t, lang, setLang } = useLang();
@@ -82,14 +88,14 @@ export function AppLayout() {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={200} theme="dark">
+      <Layout.Sider className="app-chrome" collapsible collapsed={collapsed} onCollapse={setCollapsed} width={200} theme="dark">
         <div style={{ color: '#fff', fontWeight: 600, fontSize: collapsed ? 14 : 18, padding: '16px 20px', whiteSpace: 'nowrap', overflow: 'hidden' }}>
           {collapsed ? '物' : t('appName')}
         </div>
         <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} defaultOpenKeys={MENU.filter(isGroup).map((g) => g.key)} items={items} data-testid="main-menu" />
       </Layout.Sider>
       <Layout>
-        <Layout.Header style={{ background: '#fff', padding: '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
+        <Layout.Header className="app-chrome" style={{ background: '#fff', padding: '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
           <Typography.Text type="secondary">{t('console')}</Typography.Text>
           <Space size="middle">
             <span data-testid="current-user">
@@ -103,8 +109,8 @@ export function AppLayout() {
             </Button>
           </Space>
         </Layout.Header>
-        <Layout.Content style={{ margin: 16 }}>
-          <div style={{ background: '#fff', padding: 24, borderRadius: 8, minHeight: 360 }}>
+        <Layout.Content className="app-content" style={{ margin: 16 }}>
+          <div className="app-content-inner" style={{ background: '#fff', padding: 24, borderRadius: 8, minHeight: 360 }}>
             <Outlet />
           </div>
         </Layout.Content>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Alert, App as AntApp, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Switch, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { api, type BillingCycle, type ContractKind, type ContractTermsInput } from '../api.ts';
-import { BILLING_CYCLES, CONTRACT_KINDS, CYCLE_LABELS, dailyRatePercent } from '../billing.ts';
+import { BILLING_CYCLES, CONTRACT_KINDS, CYCLE_LABELS, dailyRatePercent, earlyDiscountText, isDiscountRate, isMonthDay } from '../billing.ts';
 import { applyServerErrors, fieldMessage } from '../formErrors.ts';
 import { parseDailyRatePpm } from '../../../core/billing/rates.ts';
 
@@ -12,27 +12,34 @@ interface TermsForm {
   anchorMonth: number;
   dueDay: number | null;
   effectiveFrom?: Dayjs | null;
+  serviceContent?: string;
   hasLateFee: boolean;
   dailyRate?: string;
   graceDays?: number | null;
   capPctOfPrincipal?: number | null;
   clauseText?: string;
   clauseEvidence?: string;
+  hasDiscount: boolean;
+  /** 提前缴费优惠: per cent, and the window as MM-DD (the server's earlyDiscount.rate/from/to land here). */
+  rate?: string;
+  from?: string;
+  to?: string;
 }
 
 /** Form items; the server's lateFee.* paths land on their last segment. */
-const FIELDS = ['kind', 'cycle', 'anchorMonth', 'dueDay', 'effectiveFrom', 'dailyRate', 'graceDays', 'capPctOfPrincipal', 'clauseText', 'clauseEvidence'] as const;
+const FIELDS = ['kind', 'cycle', 'anchorMonth', 'dueDay', 'effectiveFrom', 'serviceContent', 'dailyRate', 'graceDays', 'capPctOfPrincipal', 'clauseText', 'clauseEvidence', 'rate', 'from', 'to'] as const;
 const DATE = 'YYYY-MM-DD';
 const MONTHS = Array.from({ length: 12 }, (_, i) => ({ value: i + 1, label: `${i + 1} 月` }));
 
-/** What was saved, in words (the API has no read-back of contract terms yet). */
+/** What was saved, in words. */
 function summary(t: ContractTermsInput): string {
   const cycle = CYCLE_LABELS[t.cycle];
   const anchor = t.cycle === 'month' ? '' : `，${t.anchorMonth} 月起算`;
   const late = t.lateFee
     ? `逾期违约金每日 ${t.lateFee.dailyRate}，宽限 ${t.lateFee.graceDays} 天${t.lateFee.capPctOfPrincipal !== null ? `，以本金的 ${t.lateFee.capPctOfPrincipal}% 为限` : ''}`
     : '未约定逾期违约金（不计收）';
-  return `${t.kind}：${cycle}计费${anchor}，每期首月 ${t.dueDay} 日前缴费，${t.effectiveFrom} 起执行；${late}`;
+  const discount = t.earlyDiscount ? `；提前缴费优惠：${earlyDiscountText(t.earlyDiscount)}` : '';
+  return `${t.kind}：${cycle}计费${anchor}，每期首月 ${t.dueDay} 日前缴费，${t.effectiveFrom} 起执行；${late}${discount}`;
 }
 
 /**
@@ -40,7 +47,7 @@ function summary(t: ContractTermsInput): string {
  * late fee (R19); a clause needs its text and the evidence that it was pointed out to the owner (R22); a daily rate of
  * 1% or more is refused (R21). Each save is a new version from its effective date; the form keeps what was typed.
  */
-export function ContractTermsForm({ projectId }: { projectId: number }) {
+export function ContractTermsForm({ projectId, onSaved }: { projectId: number; onSaved?: () => void }) {
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<TermsForm>();
   const [error, setError] = useState<string | undefined>(undefined);
@@ -48,6 +55,7 @@ export function ContractTermsForm({ projectId }: { projectId: number }) {
   const [saved, setSaved] = useState<string | undefined>(undefined);
   const cycle = Form.useWatch('cycle', form);
   const hasLateFee = Form.useWatch('hasLateFee', form);
+  const hasDiscount = Form.useWatch('hasDiscount', form);
   const dailyRate = Form.useWatch('dailyRate', form);
   const percent = dailyRate ? dailyRatePercent(dailyRate) : undefined;
 
@@ -64,6 +72,7 @@ export function ContractTermsForm({ projectId }: { projectId: number }) {
       anchorMonth: v.cycle === 'month' ? 1 : v.anchorMonth,
       dueDay: v.dueDay ?? 0,
       effectiveFrom: v.effectiveFrom?.format(DATE) ?? '',
+      serviceContent: v.serviceContent?.trim() || null,
       lateFee: v.hasLateFee
         ? {
           dailyRate: v.dailyRate?.trim() ?? '',
@@ -73,6 +82,7 @@ export function ContractTermsForm({ projectId }: { projectId: number }) {
           clauseEvidence: v.clauseEvidence?.trim() ?? '',
         }
         : null,
+      earlyDiscount: v.hasDiscount ? { rate: v.rate?.trim() ?? '', from: v.from?.trim() ?? '', to: v.to?.trim() ?? '' } : null,
     };
     setError(undefined);
     setBusy(true);
@@ -86,6 +96,7 @@ export function ContractTermsForm({ projectId }: { projectId: number }) {
     }
     setSaved(summary(input));
     void message.success('合同条款已保存');
+    onSaved?.();
   }
 
   return (
@@ -100,7 +111,7 @@ export function ContractTermsForm({ projectId }: { projectId: number }) {
         name="contract-terms"
         layout="vertical"
         requiredMark={false}
-        initialValues={{ kind: '物业服务合同', cycle: 'month', anchorMonth: 1, dueDay: null, effectiveFrom: null, hasLateFee: false, dailyRate: '', graceDays: 0, capPctOfPrincipal: null, clauseText: '', clauseEvidence: '' }}
+        initialValues={{ kind: '物业服务合同', cycle: 'month', anchorMonth: 1, dueDay: null, effectiveFrom: null, serviceContent: '', hasLateFee: false, dailyRate: '', graceDays: 0, capPctOfPrincipal: null, clauseText: '', clauseEvidence: '', hasDiscount: false, rate: '5', from: '01-01', to: '01-31' }}
         onValuesChange={() => setSaved(undefined)}
         data-testid="terms-form"
       >
@@ -142,6 +153,15 @@ export function ContractTermsForm({ projectId }: { projectId: number }) {
             </Form.Item>
           </Col>
         </Row>
+
+        <Form.Item
+          name="serviceContent"
+          label="服务内容与服务等级（明码标价公示）"
+          extra="印在明码标价公示上（R24），如：二级服务标准，秩序维护 24 小时值守，公共区域每日清洁两次……"
+          data-testid="terms-service-content-item"
+        >
+          <Input.TextArea rows={3} maxLength={2000} showCount data-testid="terms-service-content" />
+        </Form.Item>
 
         <Divider titlePlacement="start" plain>逾期违约金</Divider>
         <Form.Item name="hasLateFee" valuePropName="checked" extra="合同未约定逾期违约金的，不得计收（R19）" data-testid="terms-late-fee-item">
@@ -198,6 +218,67 @@ export function ContractTermsForm({ projectId }: { projectId: number }) {
               <Input.TextArea rows={2} maxLength={500} showCount data-testid="terms-clause-evidence" />
             </Form.Item>
           </div>
+        )}
+
+        <Divider titlePlacement="start" plain>提前缴费优惠</Divider>
+        <Form.Item
+          name="hasDiscount"
+          valuePropName="checked"
+          extra="合同约定在每年优惠期内一次缴清全年物业服务费可享优惠的，在此设置；收银台在优惠期内提示业主，代收费用不参与优惠"
+          data-testid="terms-discount-item"
+        >
+          <Switch checkedChildren="合同约定了提前缴费优惠" unCheckedChildren="无提前缴费优惠" data-testid="terms-discount-switch" />
+        </Form.Item>
+        {hasDiscount && (
+          <Row gutter={16} data-testid="terms-discount">
+            <Col xs={24} md={8}>
+              <Form.Item
+                name="rate"
+                label="优惠比例"
+                rules={[
+                  { required: true, whitespace: true, message: '请输入优惠比例' },
+                  { validator: (_, v: string | undefined) => (!v?.trim() || isDiscountRate(v) ? Promise.resolve() : Promise.reject(new Error('应为 0–20 之间的百分比，最多两位小数'))) },
+                ]}
+                data-testid="terms-discount-rate-item"
+              >
+                <Input inputMode="decimal" autoComplete="off" placeholder="5" suffix="%" data-testid="terms-discount-rate" />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={8}>
+              <Form.Item
+                name="from"
+                label="优惠期起（每年）"
+                rules={[
+                  { required: true, whitespace: true, message: '请输入优惠期起始日' },
+                  { validator: (_, v: string | undefined) => (!v?.trim() || isMonthDay(v.trim()) ? Promise.resolve() : Promise.reject(new Error('应为 MM-DD，如 01-01'))) },
+                ]}
+                data-testid="terms-discount-from-item"
+              >
+                <Input autoComplete="off" placeholder="01-01" maxLength={5} data-testid="terms-discount-from" />
+              </Form.Item>
+            </Col>
+            <Col xs={24} md={8}>
+              <Form.Item
+                name="to"
+                label="优惠期止（每年）"
+                dependencies={['from']}
+                rules={[
+                  { required: true, whitespace: true, message: '请输入优惠期截止日' },
+                  ({ getFieldValue }) => ({
+                    validator: (_, v: string | undefined) => {
+                      if (!v?.trim()) return Promise.resolve();
+                      if (!isMonthDay(v.trim())) return Promise.reject(new Error('应为 MM-DD，如 01-15'));
+                      const from = (getFieldValue('from') as string | undefined)?.trim() ?? '';
+                      return isMonthDay(from) && v.trim() < from ? Promise.reject(new Error('截止日不能早于起始日')) : Promise.resolve();
+                    },
+                  }),
+                ]}
+                data-testid="terms-discount-to-item"
+              >
+                <Input autoComplete="off" placeholder="01-15" maxLength={5} data-testid="terms-discount-to" />
+              </Form.Item>
+            </Col>
+          </Row>
         )}
         <Button type="primary" loading={busy} onClick={() => void submit()} data-testid="terms-submit">保存合同条款</Button>
       </Form>

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { Alert, App as AntApp, Form, Input, Modal, Radio, Select, Switch } from 'antd';
 import { api, type FeeItem, type NewFeeItem, type Pricing, type Rounding } from '../api.ts';
-import { FEE_CATEGORIES, PRICING_LABELS, ROUNDING_LABELS } from '../billing.ts';
+import { FEE_CATEGORIES, PRICING_LABELS, ROUNDING_LABELS, handlingFeeProblem } from '../billing.ts';
 import { applyServerErrors } from '../formErrors.ts';
+import { PRICE_NOTICE_FIELDS, PriceNoticeFields, priceNoticeInitial, priceNoticeInput, type PriceNoticeForm } from './PriceNoticeFields.tsx';
 
-interface FeeItemForm {
+interface FeeItemForm extends PriceNoticeForm {
   name: string;
   category?: string;
   pricing: Pricing;
@@ -12,7 +13,7 @@ interface FeeItemForm {
   prepaidDeduct: boolean;
 }
 
-const FIELDS = ['name', 'category', 'pricing', 'rounding', 'prepaidDeduct'] as const;
+const FIELDS = ['name', 'category', 'pricing', 'rounding', 'prepaidDeduct', ...PRICE_NOTICE_FIELDS] as const;
 
 /** 新增收费项目. Mounted only while open; server errors go on the item they name (or an alert), nothing typed is lost. */
 export function FeeItemFormModal({ projectId, onClose, onSaved }: { projectId: number; onClose: () => void; onSaved: (item: Omit<FeeItem, 'standards'>) => void }) {
@@ -20,6 +21,8 @@ export function FeeItemFormModal({ projectId, onClose, onSaved }: { projectId: n
   const [form] = Form.useForm<FeeItemForm>();
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const pricing = Form.useWatch('pricing', form);
+  const category = Form.useWatch('category', form);
 
   async function submit() {
     let v: FeeItemForm;
@@ -28,7 +31,7 @@ export function FeeItemFormModal({ projectId, onClose, onSaved }: { projectId: n
     } catch {
       return;
     }
-    const input: NewFeeItem = { name: v.name.trim(), category: v.category ?? '', pricing: v.pricing, rounding: v.rounding, prepaidDeduct: v.prepaidDeduct };
+    const input: NewFeeItem = { name: v.name.trim(), category: v.category ?? '', pricing: v.pricing, rounding: v.rounding, prepaidDeduct: v.prepaidDeduct, ...priceNoticeInput(v) };
     setError(undefined);
     setBusy(true);
     let saved: Omit<FeeItem, 'standards'>;
@@ -64,10 +67,26 @@ export function FeeItemFormModal({ projectId, onClose, onSaved }: { projectId: n
         name="fee-item"
         layout="vertical"
         requiredMark={false}
-        initialValues={{ name: '', category: undefined, pricing: 'per_area', rounding: 'half_up', prepaidDeduct: true }}
+        initialValues={{ name: '', category: undefined, pricing: 'per_area', rounding: 'half_up', prepaidDeduct: true, ...priceNoticeInitial() }}
         data-testid="fee-item-form"
       >
-        <Form.Item name="name" label="名称" rules={[{ required: true, whitespace: true, message: '请输入名称' }, { max: 50, message: '最多 50 字' }]} data-testid="fee-item-name-item">
+        <Form.Item
+          name="name"
+          label="名称"
+          dependencies={['category']}
+          rules={[
+            { required: true, whitespace: true, message: '请输入名称' },
+            { max: 50, message: '最多 50 字' },
+            // R31, the same rule the server applies: no handling fee, no markup on 代收.
+            ({ getFieldValue }) => ({
+              validator: (_, v: string | undefined) => {
+                const p = v ? handlingFeeProblem({ name: v, category: String(getFieldValue('category') ?? '') }) : null;
+                return p?.field === 'name' ? Promise.reject(new Error(p.reason)) : Promise.resolve();
+              },
+            }),
+          ]}
+          data-testid="fee-item-name-item"
+        >
           <Input maxLength={50} placeholder="如：物业服务费" autoComplete="off" data-testid="fee-item-name-input" />
         </Form.Item>
         <Form.Item name="category" label="类别" rules={[{ required: true, message: '请选择类别' }]} data-testid="fee-item-category-item">
@@ -88,6 +107,7 @@ export function FeeItemFormModal({ projectId, onClose, onSaved }: { projectId: n
         <Form.Item name="prepaidDeduct" label="预收款可自动抵扣" valuePropName="checked" data-testid="fee-item-prepaid-item">
           <Switch checkedChildren="是" unCheckedChildren="否" data-testid="fee-item-prepaid" />
         </Form.Item>
+        <PriceNoticeFields pricing={pricing} category={category} />
       </Form>
     </Modal>
   );

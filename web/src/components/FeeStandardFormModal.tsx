@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, App as AntApp, DatePicker, Form, Input, Modal, Select } from 'antd';
+import { Alert, App as AntApp, DatePicker, Divider, Form, Input, InputNumber, Modal, Select, Switch } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { ApiError, api, type FeeItem, type FeeStandard, type NewFeeStandard } from '../api.ts';
 import { PRICING_LABELS, STANDARD_PROPERTY_TYPES, isPositiveYuan, isUnitPrice, propertyTypeLabel, takesEffectEarly } from '../billing.ts';
@@ -13,9 +13,13 @@ interface StandardForm {
   effectiveFrom?: Dayjs | null;
   effectiveTo?: Dayjs | null;
   overrideReason?: string;
+  hasVacancy: boolean;
+  /** 空置房收费比例 (%) and its basis: the server's vacancy.ratePct / vacancy.basis land here. */
+  ratePct?: number | null;
+  basis?: string;
 }
 
-const FIELDS = ['propertyType', 'unitPrice', 'monthlyAmount', 'publishedOn', 'effectiveFrom', 'effectiveTo', 'overrideReason'] as const;
+const FIELDS = ['propertyType', 'unitPrice', 'monthlyAmount', 'publishedOn', 'effectiveFrom', 'effectiveTo', 'overrideReason', 'ratePct', 'basis'] as const;
 const DATE = 'YYYY-MM-DD';
 
 /** Did the server refuse the standard for taking effect within a month of publication (R25)? */
@@ -37,6 +41,7 @@ export function FeeStandardFormModal({ feeItem, onClose, onSaved }: { feeItem: F
   const perArea = feeItem.pricing === 'per_area';
   const publishedOn = Form.useWatch('publishedOn', form);
   const effectiveFrom = Form.useWatch('effectiveFrom', form);
+  const hasVacancy = Form.useWatch('hasVacancy', form);
   const early = publishedOn && effectiveFrom ? takesEffectEarly(publishedOn.format(DATE), effectiveFrom.format(DATE)) : false;
 
   async function submit() {
@@ -54,6 +59,7 @@ export function FeeStandardFormModal({ feeItem, onClose, onSaved }: { feeItem: F
       effectiveFrom: v.effectiveFrom?.format(DATE) ?? '',
       effectiveTo: v.effectiveTo ? v.effectiveTo.format(DATE) : null,
       overrideReason: reason || null,
+      vacancy: v.hasVacancy ? { ratePct: v.ratePct ?? 0, basis: v.basis?.trim() ?? '' } : null,
     };
     setError(undefined);
     setBusy(true);
@@ -91,7 +97,7 @@ export function FeeStandardFormModal({ feeItem, onClose, onSaved }: { feeItem: F
         name="fee-standard"
         layout="vertical"
         requiredMark={false}
-        initialValues={{ propertyType: '*', unitPrice: '', monthlyAmount: '', publishedOn: null, effectiveFrom: null, effectiveTo: null, overrideReason: '' }}
+        initialValues={{ propertyType: '*', unitPrice: '', monthlyAmount: '', publishedOn: null, effectiveFrom: null, effectiveTo: null, overrideReason: '', hasVacancy: false, ratePct: null, basis: '' }}
         data-testid="standard-form"
       >
         <Form.Item name="propertyType" label="适用物业类型" rules={[{ required: true, message: '请选择物业类型' }]} data-testid="standard-property-type-item">
@@ -152,6 +158,36 @@ export function FeeStandardFormModal({ feeItem, onClose, onSaved }: { feeItem: F
         <Form.Item name="overrideReason" label="提前执行原因" extra="仅在公示未满一个月即执行时填写，记入审计" data-testid="standard-override-reason-item">
           <Input.TextArea rows={2} maxLength={500} showCount placeholder="如：业主大会决议同意自 3 月 1 日起执行" data-testid="standard-override-reason" />
         </Form.Item>
+        <Divider titlePlacement="start" plain>空置房收费（R29）</Divider>
+        <Form.Item
+          name="hasVacancy"
+          valuePropName="checked"
+          extra="仅当物业服务合同约定或当地规定给予空置房收费优惠时设置；否则房屋空置不是少交物业费的理由（民法典第 944 条），不要设置"
+          data-testid="standard-vacancy-item"
+        >
+          <Switch checkedChildren="合同或当地规定给予空置优惠" unCheckedChildren="无空置优惠" data-testid="standard-vacancy-switch" />
+        </Form.Item>
+        {hasVacancy && (
+          <div data-testid="standard-vacancy">
+            <Form.Item
+              name="ratePct"
+              label="空置房按标准的比例收取"
+              extra="如 70 表示登记空置的月份按本标准的 70% 计收"
+              rules={[{ required: true, message: '请输入比例（1–99）' }]}
+              data-testid="standard-vacancy-rate-item"
+            >
+              <InputNumber<number> min={1} max={99} precision={0} suffix="%" style={{ width: 160 }} data-testid="standard-vacancy-rate" />
+            </Form.Item>
+            <Form.Item
+              name="basis"
+              label="依据"
+              rules={[{ required: true, whitespace: true, message: '请填写给予空置优惠的合同条款或当地规定' }]}
+              data-testid="standard-vacancy-basis-item"
+            >
+              <Input.TextArea rows={2} maxLength={500} showCount placeholder="如：物业服务合同第 8 条：房屋空置 6 个月以上的，经书面登记按 70% 收取" data-testid="standard-vacancy-basis" />
+            </Form.Item>
+          </div>
+        )}
       </Form>
     </Modal>
   );

@@ -1,10 +1,10 @@
 import { useState, type HTMLAttributes } from 'react';
-import { Alert, App as AntApp, Button, Card, DatePicker, Descriptions, Empty, Space, Table, Tag, Typography, type TableProps } from 'antd';
-import { CheckCircleOutlined, EyeOutlined } from '@ant-design/icons';
+import { Alert, App as AntApp, Button, Card, DatePicker, Descriptions, Empty, Input, Space, Table, Tag, Typography, type TableProps } from 'antd';
+import { CheckCircleOutlined, EyeOutlined, SyncOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { Link, useSearchParams } from 'react-router-dom';
 import { formatYuan } from '../../../core/money.ts';
-import { api, errorMessage, type BillRun, type BillRunReport } from '../api.ts';
+import { api, errorMessage, type AdjustmentLine, type AdjustmentReport, type BillRun, type BillRunReport } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { useApi } from '../hooks.ts';
 import { formatDate, formatInstant, todayLocalDate } from '../format.ts';
@@ -121,6 +121,7 @@ export default function BillingRunsPage() {
           ) : (
             <Typography.Text type="secondary">选择账期后点击“预览”：先看将生成的应收，再确认出账。重复出账不会重复计费。</Typography.Text>
           )}
+          <AdjustmentSection key={projectId} projectId={projectId} initialPeriod={period} itemName={itemName} mayRun={mayRun} />
           <Card title="出账记录" size="small">
             {runs.error && <Alert type="error" showIcon title={runs.error} style={{ marginBottom: 16 }} />}
             <div data-testid="bill-runs-table" data-loading={runs.loading ? 'true' : 'false'}>
@@ -199,8 +200,19 @@ function ReportView({ report: r, itemName, mayRun }: { report: BillRunReport; it
             { key: 'due', label: '缴费截止日', children: <span data-testid="bill-report-due-date">{formatDate(r.dueDate)}</span> },
             { key: 'skipped', label: '跳过', children: <span data-testid="bill-report-skipped">{r.skipped} 项</span> },
             ...(r.billRunId !== null ? [{ key: 'run', label: '出账批次', children: `#${r.billRunId}` }] : []),
+            ...(r.prepaidDeducted ? [{
+              key: 'prepaid', label: '预存抵扣',
+              children: (
+                <span data-testid="bill-report-prepaid" data-amount-fen={r.prepaidDeducted.amountFen}>
+                  {r.prepaidDeducted.houses} 户，{formatYuan(r.prepaidDeducted.amountFen)}
+                </span>
+              ),
+            }] : []),
           ]}
         />
+        {r.dryRun && r.created > 0 && (
+          <Typography.Paragraph type="secondary" style={{ marginBottom: 16 }}>确认出账后，设置了“预收抵扣”的收费项目将自动以业主的预存款抵扣新出账的费用。</Typography.Paragraph>
+        )}
         {r.dryRun && r.created > 0 && !mayRun && (
           <Alert type="info" showIcon title="确认出账须由管理员或财务执行" style={{ marginBottom: 16 }} />
         )}
@@ -246,5 +258,132 @@ function ReportView({ report: r, itemName, mayRun }: { report: BillRunReport; it
         )}
       </Card>
     </div>
+  );
+}
+
+type AdjustRow = AdjustmentLine & { key: number };
+
+/**
+ * 按现行标准调整: a period already billed is priced again with the fee standards as they now stand (e.g. a standard
+ * corrected after the run). Preview first (billing.read), then commit with a reason (billing.run): each difference is an
+ * adjustment entry on the charge, never an edit; overpaid principal of a lowered charge goes to the payer's prepaid.
+ */
+function AdjustmentSection({ projectId, initialPeriod, itemName, mayRun }: { projectId: number; initialPeriod: string; itemName: ReadonlyMap<number, string>; mayRun: boolean }) {
+  const { message } = AntApp.useApp();
+  const [period, setPeriod] = useState(initialPeriod);
+  const [reason, setReason] = useState('');
+  const [report, setReport] = useState<AdjustmentReport | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState<'preview' | 'commit' | undefined>(undefined);
+  const shown = report?.period === period ? report : undefined;
+  const canCommit = mayRun && shown !== undefined && shown.dryRun && shown.adjusted > 0 && reason.trim() !== '';
+  const commitHint = shown === undefined || !shown.dryRun ? '请先预览' : shown.adjusted === 0 ? '没有需要调整的费用' : !reason.trim() ? '请填写调整原因' : undefined;
+
+  async function run(dryRun: boolean) {
+    setBusy(dryRun ? 'preview' : 'commit');
+    setError(undefined);
+    try {
+      const r = await api.billAdjust(projectId, period, dryRun, reason);
+      setReport(r);
+      if (!dryRun) void message.success(`已调整 ${r.adjusted} 笔：调增 ${formatYuan(r.increaseFen)}，调减 ${formatYuan(r.decreaseFen)}`);
+    } catch (e) {
+      setReport(undefined);
+      setError(errorMessage(e));
+    } finally {
+      setBusy(undefined);
+    }
+  }
+
+  const columns: TableProps<AdjustRow>['columns'] = [
+    { title: '房屋', dataIndex: 'houseNumber', width: 110, render: (v: string, l) => <Link to={`/houses/${l.houseId}`} data-testid="adjust-house">{v || `#${l.houseId}`}</Link> },
+    { title: '收费项目', dataIndex: 'feeItemId', width: 130, render: (v: number) => itemName.get(v) ?? `#${v}` },
+    { title: '期间', dataIndex: 'period', width: 90 },
+    { title: '缴费人', dataIndex: 'billTo', width: 90, render: (v: string) => (v === 'developer' ? '开发商' : '业主') },
+    { title: '调整前', dataIndex: 'beforeFen', width: 120, align: 'right', render: (v: number) => <span data-testid="adjust-before">{formatYuan(v)}</span> },
+    { title: '调整后', dataIndex: 'afterFen', width: 120, align: 'right', render: (v: number) => <span data-testid="adjust-after">{formatYuan(v)}</span> },
+    {
+      title: '差额', key: 'diff', width: 120, align: 'right',
+      render: (_, l) => {
+        const d = l.afterFen - l.beforeFen;
+        return <Typography.Text type={d < 0 ? 'success' : 'danger'} data-testid="adjust-diff">{d > 0 ? '+' : ''}{formatYuan(d)}</Typography.Text>;
+      },
+    },
+    { title: '依据', dataIndex: 'basis', render: (v: string) => <span data-testid="adjust-basis">{v}</span> },
+  ];
+
+  return (
+    <Card title="按现行标准调整" size="small" data-testid="adjust-card">
+      <Typography.Paragraph type="secondary" style={{ marginTop: 0 }}>
+        收费标准更正后，按现行标准重新计算已出账账期的应收：差额记为调整分录，不修改原应收；调低后多缴的本金转入缴费人的预存款。先预览，确认调整须填写原因并记入审计。
+      </Typography.Paragraph>
+      <Space wrap style={{ marginBottom: 16 }}>
+        <span>账期：</span>
+        <span data-testid="adjust-period">
+          <DatePicker
+            picker="month"
+            format={PERIOD}
+            allowClear={false}
+            value={dayjs(`${period}-01`)}
+            onChange={(d) => { if (d) { setPeriod(d.format(PERIOD)); setError(undefined); } }}
+          />
+        </span>
+        <Input
+          style={{ width: 320 }}
+          maxLength={500}
+          placeholder={mayRun ? '调整原因（确认调整时必填）' : '调整原因'}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          data-testid="adjust-reason"
+        />
+        <Button icon={<EyeOutlined />} loading={busy === 'preview'} disabled={busy === 'commit'} onClick={() => void run(true)} data-testid="adjust-preview">预览</Button>
+        {mayRun && (
+          <Button
+            type="primary"
+            icon={<SyncOutlined />}
+            disabled={!canCommit || busy !== undefined}
+            loading={busy === 'commit'}
+            onClick={() => void run(false)}
+            title={canCommit ? undefined : commitHint}
+            data-testid="adjust-commit"
+          >
+            确认调整
+          </Button>
+        )}
+      </Space>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="adjust-error" />}
+      {shown && (
+        <div data-testid="adjust-report" data-dry-run={shown.dryRun ? 'true' : 'false'} data-adjusted={shown.adjusted}>
+          <Descriptions
+            size="small"
+            bordered
+            column={{ xs: 1, md: 2, xl: 3 }}
+            style={{ marginBottom: 16 }}
+            items={[
+              { key: 'kind', label: '类型', children: shown.dryRun ? <Tag color="blue" data-testid="adjust-report-kind">预览（未写入）</Tag> : <Tag color="green" data-testid="adjust-report-kind">已调整</Tag> },
+              { key: 'adjusted', label: shown.dryRun ? '将调整' : '已调整', children: <span data-testid="adjust-count">{shown.adjusted} 笔</span> },
+              { key: 'months', label: '计费月份', children: shown.months.join('、') },
+              { key: 'increase', label: '调增合计', children: <span data-testid="adjust-increase">{formatYuan(shown.increaseFen)}</span> },
+              { key: 'decrease', label: '调减合计', children: <span data-testid="adjust-decrease">{formatYuan(shown.decreaseFen)}</span> },
+              { key: 'transferred', label: '多缴转入预存', children: <span data-testid="adjust-transferred">{formatYuan(shown.transferredFen)}</span> },
+              ...(shown.missing > 0 ? [{ key: 'missing', label: '尚未出账', children: <span data-testid="adjust-missing">{shown.missing} 笔（运行出账即可补出）</span> }] : []),
+            ]}
+          />
+          {shown.dryRun && shown.adjusted > 0 && !mayRun && (
+            <Alert type="info" showIcon title="确认调整须由管理员或财务执行" style={{ marginBottom: 16 }} />
+          )}
+          <Table<AdjustRow>
+            rowKey="key"
+            size="small"
+            columns={columns}
+            dataSource={shown.lines.map((l, key) => ({ ...l, key }))}
+            pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
+            scroll={{ x: 'max-content' }}
+            locale={{ emptyText: '已出账的费用与现行标准一致，无需调整' }}
+            onRow={(l) => ({ 'data-testid': 'adjust-line', 'data-charge-id': l.chargeId } as HTMLAttributes<HTMLElement>)}
+            title={shown.lines.length < shown.adjusted ? () => `列出前 ${shown.lines.length} 笔，共 ${shown.adjusted} 笔` : undefined}
+          />
+        </div>
+      )}
+    </Card>
   );
 }

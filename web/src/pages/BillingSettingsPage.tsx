@@ -1,20 +1,23 @@
 import { useState, type HTMLAttributes } from 'react';
-import { Alert, Button, Card, Empty, Space, Table, Tag, Typography, type TableProps } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
-import { api, type FeeItem, type FeeStandard } from '../api.ts';
+import { Alert, Button, Card, Empty, Space, Table, Tag, Tooltip, Typography, type TableProps } from 'antd';
+import { EditOutlined, FileTextOutlined, PlusOutlined } from '@ant-design/icons';
+import { Link } from 'react-router-dom';
+import { api, type ContractTerms, type FeeItem, type FeeStandard } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { useApi } from '../hooks.ts';
 import { formatDate } from '../format.ts';
-import { PRICING_LABELS, ROUNDING_LABELS, propertyTypeLabel, standardPriceText } from '../billing.ts';
+import { CYCLE_LABELS, PRICING_LABELS, ROUNDING_LABELS, dailyRatePercent, earlyDiscountText, propertyTypeLabel, standardPriceText } from '../billing.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 import { FeeItemFormModal } from '../components/FeeItemFormModal.tsx';
 import { FeeStandardFormModal } from '../components/FeeStandardFormModal.tsx';
+import { FeeItemPriceNoticeModal } from '../components/FeeItemPriceNoticeModal.tsx';
 import { ContractTermsForm } from '../components/ContractTermsForm.tsx';
 
 /**
  * 收费设置: a project's fee items with their standards (which price applies to which property type from when), and the
- * contract terms that drive bill runs (cycle, due day, the 逾期违约金 clause). Everyone with billing.read sees the items;
- * only billing.configure may add items, standards and terms.
+ * contract terms that drive bill runs (cycle, due day, the 逾期违约金 clause, 服务内容). Each item shows its 明码标价 fields
+ * (价格管理形式, 政府指导价 band, 收费依据, R24) and links to the printable notice. Everyone with billing.read sees the items;
+ * only billing.configure may add items, standards and terms, or change an item's 明码标价 fields.
  */
 export default function BillingSettingsPage() {
   const { can } = useAuth();
@@ -22,8 +25,10 @@ export default function BillingSettingsPage() {
   const project = useProjectParam();
   const { projectId } = project;
   const feeItems = useApi(projectId === undefined ? null : () => api.feeItems(projectId), [projectId]);
+  const terms = useApi(projectId === undefined ? null : () => api.contractTerms(projectId), [projectId]);
   const [addingItem, setAddingItem] = useState(false);
   const [standardFor, setStandardFor] = useState<FeeItem | undefined>(undefined);
+  const [noticeFor, setNoticeFor] = useState<FeeItem | undefined>(undefined);
   /** Rows the user folded; every item shows its standards unless folded. */
   const [folded, setFolded] = useState<ReadonlySet<number>>(new Set());
   const items = feeItems.data?.items ?? [];
@@ -35,6 +40,32 @@ export default function BillingSettingsPage() {
     { title: '执行起', dataIndex: 'effectiveFrom', width: 120, render: (v: string) => <span data-testid="standard-effective-from">{formatDate(v)}</span> },
     { title: '执行止', dataIndex: 'effectiveTo', width: 120, render: (v: string | null) => (v ? formatDate(v) : <Typography.Text type="secondary">长期</Typography.Text>) },
     { title: '提前执行原因（R25）', dataIndex: 'overrideReason', render: (v: string | null) => v ?? <Typography.Text type="secondary">—</Typography.Text> },
+    {
+      title: '空置房收费（R29）', dataIndex: 'vacancy', width: 220,
+      render: (v: FeeStandard['vacancy']) => (v ? (
+        <span data-testid="standard-vacancy">
+          <Tag color="cyan">按 {v.ratePct}% 收取</Tag>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>依据：{v.basis}</Typography.Text>
+        </span>
+      ) : <Typography.Text type="secondary" data-testid="standard-vacancy">无空置优惠</Typography.Text>),
+    },
+  ];
+
+  const termsColumns: TableProps<ContractTerms>['columns'] = [
+    { title: '执行起', dataIndex: 'effectiveFrom', width: 110, render: (v: string) => formatDate(v) },
+    { title: '合同类型', dataIndex: 'kind', width: 150 },
+    { title: '计费', key: 'cycle', width: 170, render: (_, t) => `${CYCLE_LABELS[t.cycle] ?? t.cycle}${t.cycle === 'month' ? '' : `（${t.anchorMonth} 月起算）`}，${t.dueDay} 日前缴费` },
+    {
+      title: '逾期违约金', dataIndex: 'lateFee', width: 230,
+      render: (v: ContractTerms['lateFee']) => (v
+        ? `每日 ${dailyRatePercent(v.dailyRate) ?? v.dailyRate}，宽限 ${v.graceDays} 天${v.capPctOfPrincipal !== null ? `，上限本金的 ${v.capPctOfPrincipal}%` : ''}`
+        : <Typography.Text type="secondary">未约定（不计收）</Typography.Text>),
+    },
+    {
+      title: '提前缴费优惠', dataIndex: 'earlyDiscount',
+      render: (v: ContractTerms['earlyDiscount']) => <span data-testid="terms-row-discount">{v ? earlyDiscountText(v) : <Typography.Text type="secondary">无</Typography.Text>}</span>,
+    },
+    { title: '设置人', dataIndex: 'createdBy', width: 100 },
   ];
 
   const columns: TableProps<FeeItem>['columns'] = [
@@ -43,12 +74,29 @@ export default function BillingSettingsPage() {
     { title: '计费方式', dataIndex: 'pricing', width: 110, render: (v: FeeItem['pricing']) => PRICING_LABELS[v] ?? v },
     { title: '取整', dataIndex: 'rounding', width: 130, render: (v: FeeItem['rounding']) => ROUNDING_LABELS[v] ?? v },
     { title: '预收抵扣', dataIndex: 'prepaidDeduct', width: 90, render: (v: boolean) => (v ? '是' : '否') },
+    {
+      title: '价格管理形式', key: 'priceForm', width: 150,
+      render: (_, i) => (
+        <span data-testid="fee-item-price-form">
+          {i.category === '代收' ? <Tag>代收代缴（执行供应单位价格）</Tag> : i.guide ? (
+            <Tooltip title={`基准价 ${i.guide.base}，浮动幅度 ${i.guide.floatRange}：收费标准须在 ${i.guide.band}`}>
+              <Tag color="orange">政府指导价</Tag>
+              <Typography.Text type="secondary">{i.guide.base} {i.guide.floatRange}</Typography.Text>
+            </Tooltip>
+          ) : <Tag>{i.priceForm}</Tag>}
+        </span>
+      ),
+    },
+    { title: '收费依据', dataIndex: 'basis', ellipsis: true, render: (v: string | null) => v ?? <Typography.Text type="secondary">合同约定</Typography.Text> },
     { title: '状态', dataIndex: 'active', width: 80, render: (v: boolean) => (v ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>) },
     { title: '收费标准', key: 'standards', width: 90, align: 'right', render: (_, i) => <span data-testid="fee-item-standard-count">{i.standards.length}</span> },
     ...(configure ? [{
-      title: '操作', key: 'actions', width: 130,
+      title: '操作', key: 'actions', width: 250,
       render: (_: unknown, i: FeeItem) => (
-        <Button size="small" icon={<PlusOutlined />} onClick={() => setStandardFor(i)} data-testid="add-standard">新增收费标准</Button>
+        <Space size="small">
+          <Button size="small" icon={<PlusOutlined />} onClick={() => setStandardFor(i)} data-testid="add-standard">新增收费标准</Button>
+          <Button size="small" icon={<EditOutlined />} onClick={() => setNoticeFor(i)} data-testid="edit-price-notice">明码标价信息</Button>
+        </Space>
       ),
     }] : []),
   ];
@@ -59,6 +107,11 @@ export default function BillingSettingsPage() {
       <Space wrap style={{ marginBottom: 16 }}>
         <span>项目：</span>
         <ProjectPicker value={project} />
+        {projectId !== undefined && (
+          <Link to={`/billing/price-notice?projectId=${projectId}`} data-testid="price-notice-link">
+            <Button icon={<FileTextOutlined />}>明码标价公示（打印 / PDF）</Button>
+          </Link>
+        )}
       </Space>
       {project.error && <Alert type="error" showIcon title={project.error} style={{ marginBottom: 16 }} />}
       {projectId === undefined ? (
@@ -108,8 +161,24 @@ export default function BillingSettingsPage() {
               />
             </div>
           </Card>
+          <Card title="合同条款版本" size="small">
+            {terms.error && <Alert type="error" showIcon title={terms.error} style={{ marginBottom: 16 }} />}
+            <div data-testid="terms-table" data-loading={terms.loading ? 'true' : 'false'}>
+              <Table<ContractTerms>
+                rowKey="id"
+                size="small"
+                loading={terms.loading}
+                columns={termsColumns}
+                dataSource={terms.data?.items ?? []}
+                pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                scroll={{ x: 'max-content' }}
+                locale={{ emptyText: '尚未设置合同条款，出账时无法计费' }}
+                onRow={(t) => ({ 'data-testid': 'terms-row', 'data-terms-id': t.id, 'data-effective-from': t.effectiveFrom } as HTMLAttributes<HTMLElement>)}
+              />
+            </div>
+          </Card>
           {configure ? (
-            <ContractTermsForm key={projectId} projectId={projectId} />
+            <ContractTermsForm key={projectId} projectId={projectId} onSaved={terms.reload} />
           ) : (
             <Alert type="info" showIcon title="合同条款（计费周期、缴费截止日、逾期违约金）由管理员设置" />
           )}
@@ -121,6 +190,16 @@ export default function BillingSettingsPage() {
           onClose={() => setAddingItem(false)}
           onSaved={() => {
             setAddingItem(false);
+            feeItems.reload();
+          }}
+        />
+      )}
+      {noticeFor && (
+        <FeeItemPriceNoticeModal
+          item={noticeFor}
+          onClose={() => setNoticeFor(undefined)}
+          onSaved={() => {
+            setNoticeFor(undefined);
             feeItems.reload();
           }}
         />

@@ -1,14 +1,17 @@
 import { useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
 import { Alert, App as AntApp, Button, Card, Col, Descriptions, Empty, Form, Input, Radio, Row, Select, Skeleton, Space, Switch, Table, Tag, Typography, type TableProps } from 'antd';
-import { DollarOutlined, SearchOutlined } from '@ant-design/icons';
+import { DollarOutlined, GiftOutlined, HomeOutlined, RollbackOutlined, SearchOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { formatYuan, parseYuan, toChineseUppercase } from '../../../core/money.ts';
-import { api, type AccountLine, type Allocation, type HouseDetail, type NewPayment, type OwnerHit, type Payment, type PaymentChannel } from '../api.ts';
-import { COMPONENT_LABELS, PAYMENT_CHANNELS, fenToYuanText, isPositiveYuan, newIdempotencyKey } from '../billing.ts';
+import { api, type AccountLine, type HouseAccount, type HouseDetail, type NewPayment, type NewRefund, type OwnerHit, type Payment, type PaymentChannel } from '../api.ts';
+import { useAuth } from '../auth.tsx';
+import { PAYMENT_CHANNELS, fenToYuanText, isPositiveYuan, newIdempotencyKey, percentText } from '../billing.ts';
 import { applyServerErrors } from '../formErrors.ts';
-import { formatDate, formatInstant } from '../format.ts';
 import { useApi, withParams } from '../hooks.ts';
 import { AccountTable, AccountTotals, lineOwedFen } from '../components/AccountTable.tsx';
+import { PaymentCard } from '../components/PaymentCard.tsx';
+import { RefundRequestModal, VacancyRequestModal, WaiverRequestModal } from '../components/LedgerRequestModals.tsx';
+import PaymentImportCard from '../components/PaymentImportCard.tsx';
 
 function intParam(v: string | null): number | undefined {
   if (v === null || v === '') return undefined;
@@ -18,7 +21,7 @@ function intParam(v: string | null): number | undefined {
 
 /**
  * 收银台: find a house (house number, owner name or the last four digits of a phone), see what it owes, take a payment.
- * The house is kept in the address (?houseId=…) so that a reload keeps it.
+ * The house is kept in the address (?houseId=…) so that a reload keeps it. Below the search: 批量导入收款 from a statement.
  */
 export default function CounterPage() {
   const [params, setParams] = useSearchParams();
@@ -57,23 +60,26 @@ export default function CounterPage() {
         />
       </Space>
       {houseId === undefined ? (
-        q.trim() ? (
-          <>
-            {hits.error && <Alert type="error" showIcon title={hits.error} style={{ marginBottom: 16 }} />}
-            <Table<OwnerHit>
-              rowKey={(r) => `${r.ownerId}-${r.houseId ?? 'none'}`}
-              size="middle"
-              loading={hits.loading}
-              columns={hitColumns}
-              dataSource={hits.data?.items ?? []}
-              pagination={{ pageSize: 10, hideOnSinglePage: true }}
-              locale={{ emptyText: '没有找到匹配的房屋或业主' }}
-              onRow={(r) => ({ 'data-testid': 'counter-hit', 'data-house-id': r.houseId ?? '' } as HTMLAttributes<HTMLElement>)}
-            />
-          </>
-        ) : (
-          <Empty description="输入房号、业主姓名或手机后四位，查找要收款的房屋" />
-        )
+        <>
+          {q.trim() ? (
+            <>
+              {hits.error && <Alert type="error" showIcon title={hits.error} style={{ marginBottom: 16 }} />}
+              <Table<OwnerHit>
+                rowKey={(r) => `${r.ownerId}-${r.houseId ?? 'none'}`}
+                size="middle"
+                loading={hits.loading}
+                columns={hitColumns}
+                dataSource={hits.data?.items ?? []}
+                pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                locale={{ emptyText: '没有找到匹配的房屋或业主' }}
+                onRow={(r) => ({ 'data-testid': 'counter-hit', 'data-house-id': r.houseId ?? '' } as HTMLAttributes<HTMLElement>)}
+              />
+            </>
+          ) : (
+            <Empty description="输入房号、业主姓名或手机后四位，查找要收款的房屋" />
+          )}
+          <PaymentImportCard />
+        </>
       ) : (
         <HouseCounter key={houseId} houseId={houseId} />
       )}
@@ -130,8 +136,22 @@ interface PaymentForm {
 
 const FIELDS = ['amount', 'channel', 'payerName', 'note'] as const;
 
+type PrepaidRow = HouseAccount['prepaidByPayer'][number];
+
+/** Whose prepaid money a balance is: the current owners, a former owner (R30) or the developer. */
+function prepaidPayerLabel(h: HouseDetail | undefined, r: PrepaidRow): string {
+  if (r.payerKind === 'developer' || r.ownershipId === null) return '开发商';
+  const current = h?.ownerships.find((o) => o.current)?.id === r.ownershipId;
+  return `${current ? '当前业主' : '原业主'}：${ownerNames(h, r.ownershipId)}`;
+}
+
+function refundPayer(r: PrepaidRow): NonNullable<NewRefund['payer']> {
+  return r.payerKind === 'developer' || r.ownershipId === null ? { kind: 'developer' } : { kind: 'owner', ownershipId: r.ownershipId };
+}
+
 function HouseCounter({ houseId }: { houseId: number }) {
   const { message } = AntApp.useApp();
+  const { can } = useAuth();
   const [form] = Form.useForm<PaymentForm>();
   const house = useApi(() => api.house(houseId), [houseId]);
   const account = useApi(() => api.houseAccount(houseId), [houseId]);
@@ -141,6 +161,11 @@ function HouseCounter({ houseId }: { houseId: number }) {
   const [result, setResult] = useState<Payment | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  /** The amount the 提前缴费优惠 button put in (it stays until the payer, the periods or the statement change). */
+  const [settleFen, setSettleFen] = useState<number | undefined>(undefined);
+  const [refundFor, setRefundFor] = useState<PrepaidRow | undefined>(undefined);
+  const [waiverFor, setWaiverFor] = useState<AccountLine | undefined>(undefined);
+  const [vacancyOpen, setVacancyOpen] = useState(false);
   /** The key of the submission in flight or last failed: the same form sent again keeps it (one payment, however often sent). */
   const attempt = useRef<{ key: string; signature: string } | undefined>(undefined);
   const sending = useRef(false);
@@ -162,10 +187,21 @@ function HouseCounter({ houseId }: { houseId: number }) {
   // Prefill the amount with what is owed (by the payer, for the ticked periods) whenever that changes or the
   // statement is reloaded; the cashier may overwrite it. A failed submission reloads nothing, so nothing typed is lost.
   useEffect(() => {
-    form.setFieldValue('amount', suggestedFen > 0 ? fenToYuanText(suggestedFen) : '');
-  }, [form, suggestedFen, a]);
+    const fen = settleFen ?? suggestedFen;
+    form.setFieldValue('amount', fen > 0 ? fenToYuanText(fen) : '');
+  }, [form, suggestedFen, settleFen, a]);
+
+  // The discount is the current owners' to take: offered while they are the payer.
+  const offer = a?.discountOffer && payer?.key === `owner:${a.discountOffer.ownershipId}` ? a.discountOffer : null;
+
+  function takeOffer() {
+    if (!offer) return;
+    setPeriods(new Set());
+    setSettleFen(offer.settleFen);
+  }
 
   function toggle(l: AccountLine, selected: boolean) {
+    setSettleFen(undefined);
     setPeriods((prev) => {
       const next = new Set(prev);
       if (selected) next.add(l.period);
@@ -212,6 +248,7 @@ function HouseCounter({ houseId }: { houseId: number }) {
     attempt.current = undefined;
     setResult(paid);
     setPeriods(new Set());
+    setSettleFen(undefined);
     form.setFieldsValue({ payerName: '', note: '' });
     void message.success(`已收款 ${formatYuan(paid.amountFen)}`);
     account.reload();
@@ -221,8 +258,16 @@ function HouseCounter({ houseId }: { houseId: number }) {
   if (!h) return <Skeleton active />;
 
   const current = h.ownerships.find((o) => o.current);
+  const prepaidRows = a?.prepaidByPayer ?? [];
+  // 申请减免 where a line still owes a late fee (the column only when there is one).
+  const mayWaive = can('waiver.request') && lines.some((l) => l.lateFeeOwedFen > 0);
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      {can('vacancy.request') && (
+        <Space wrap data-testid="counter-actions">
+          <Button icon={<HomeOutlined />} onClick={() => setVacancyOpen(true)} data-testid="vacancy-request">空置登记</Button>
+        </Space>
+      )}
       <Descriptions
         bordered
         size="small"
@@ -251,11 +296,22 @@ function HouseCounter({ houseId }: { houseId: number }) {
               lines={shownLines}
               currentOwnershipId={currentOwnershipId}
               loading={account.loading}
+              {...(mayWaive ? {
+                actions: {
+                  title: '操作',
+                  render: (l: AccountLine) => (l.lateFeeOwedFen > 0 ? (
+                    <Button size="small" onClick={() => setWaiverFor(l)} data-testid="waiver-request">申请减免</Button>
+                  ) : null),
+                },
+              } : {})}
               selection={{
                 selectedChargeIds: lines.filter((l) => payable(l) && chosen.includes(l.period)).map((l) => l.chargeId),
                 selectable: payable,
                 onToggle: toggle,
-                onToggleAll: (selected) => setPeriods(selected ? new Set(lines.filter(payable).map((l) => l.period)) : new Set()),
+                onToggleAll: (selected) => {
+                  setSettleFen(undefined);
+                  setPeriods(selected ? new Set(lines.filter(payable).map((l) => l.period)) : new Set());
+                },
               }}
             />
             <Typography.Text type="secondary">
@@ -266,6 +322,46 @@ function HouseCounter({ houseId }: { houseId: number }) {
           <Skeleton active />
         )}
       </Card>
+
+      <Card size="small" title="预存款" data-testid="prepaid-card">
+        {prepaidRows.length === 0 ? (
+          <Typography.Text type="secondary" data-testid="prepaid-none">没有预存款</Typography.Text>
+        ) : (
+          <Table<PrepaidRow>
+            rowKey={(r) => `${r.payerKind}:${r.ownershipId ?? ''}`}
+            size="small"
+            pagination={false}
+            dataSource={prepaidRows}
+            onRow={(r) => ({ 'data-testid': 'prepaid-row', 'data-payer-kind': r.payerKind, 'data-ownership-id': r.ownershipId ?? '', 'data-balance-fen': r.balanceFen } as HTMLAttributes<HTMLElement>)}
+            columns={[
+              { title: '缴费人', key: 'payer', render: (_, r) => <span data-testid="prepaid-payer">{prepaidPayerLabel(h, r)}</span> },
+              {
+                title: '预存余额', dataIndex: 'balanceFen', width: 160, align: 'right',
+                render: (v: number) => <Typography.Text strong type={v < 0 ? 'danger' : 'success'} data-testid="prepaid-balance">{formatYuan(v)}</Typography.Text>,
+              },
+              ...(can('refund.request') ? [{
+                title: '操作', key: 'actions', width: 130,
+                render: (_: unknown, r: PrepaidRow) => (r.balanceFen > 0
+                  ? <Button size="small" icon={<RollbackOutlined />} onClick={() => setRefundFor(r)} data-testid="refund-request">申请退款</Button>
+                  : null),
+              }] : []),
+            ]}
+          />
+        )}
+      </Card>
+
+      {offer && (
+        <Alert
+          type="success"
+          showIcon
+          icon={<GiftOutlined />}
+          title={<span data-testid="discount-offer-text">在 {offer.from} 至 {offer.to} 一次缴清 {offer.year} 年全年物业服务费可享 {percentText(offer.rate)} 优惠，今日应缴 {formatYuan(offer.settleFen)}</span>}
+          description={`优惠 ${formatYuan(offer.discountFen)}；须一次缴清当前业主的全部欠费（含往年），部分缴纳不享受优惠。`}
+          action={<Button type="primary" size="small" onClick={takeOffer} data-testid="discount-offer-fill">按优惠金额缴清</Button>}
+          data-testid="discount-offer"
+          data-settle-fen={offer.settleFen}
+        />
+      )}
 
       <Row gutter={16}>
         <Col xs={24} lg={12}>
@@ -288,7 +384,7 @@ function HouseCounter({ houseId }: { houseId: number }) {
                   {options.length > 1 ? (
                     <Select<string>
                       value={payer?.key}
-                      onChange={(k) => { setPayerKey(k); setPeriods(new Set()); }}
+                      onChange={(k) => { setPayerKey(k); setPeriods(new Set()); setSettleFen(undefined); }}
                       options={options.map((o) => {
                         const owed = lines.filter((l) => o.owns(l)).reduce((sum, l) => sum + lineOwedFen(l), 0);
                         return { value: o.key, label: owed > 0 ? `${o.label}（欠 ${formatYuan(owed)}）` : `${o.label}（无欠费）` };
@@ -319,8 +415,9 @@ function HouseCounter({ houseId }: { houseId: number }) {
                   extra={
                     <Space orientation="vertical" size={0}>
                       <span>应缴 {formatYuan(suggestedFen)}{chosen.length ? '（所选账期）' : ''}</span>
+                      {settleFen !== undefined && <span data-testid="payment-discount-note">已按提前缴费优惠填入 {formatYuan(settleFen)}</span>}
                       {typedFen !== null && typedFen > 0 && <span data-testid="payment-amount-upper">大写：{toChineseUppercase(typedFen)}</span>}
-                      {typedFen !== null && typedFen > suggestedFen && <span>超出应缴的 {formatYuan(typedFen - suggestedFen)} 将转入预存</span>}
+                      {typedFen !== null && typedFen > suggestedFen && settleFen === undefined && <span>超出应缴的 {formatYuan(typedFen - suggestedFen)} 将转入预存</span>}
                     </Space>
                   }
                   data-testid="payment-amount-item"
@@ -344,59 +441,23 @@ function HouseCounter({ houseId }: { houseId: number }) {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          {result ? <PaymentResult payment={result} /> : (
+          {result ? <PaymentCard payment={result} /> : (
             <Card size="small" title="收款结果"><Typography.Text type="secondary">收款后在此显示冲抵明细</Typography.Text></Card>
           )}
         </Col>
       </Row>
+      {refundFor && (
+        <RefundRequestModal
+          houseId={houseId}
+          payer={refundPayer(refundFor)}
+          payerLabel={prepaidPayerLabel(h, refundFor)}
+          balanceFen={refundFor.balanceFen}
+          onClose={() => setRefundFor(undefined)}
+          onSaved={() => setRefundFor(undefined)}
+        />
+      )}
+      {waiverFor && <WaiverRequestModal line={waiverFor} onClose={() => setWaiverFor(undefined)} onSaved={() => setWaiverFor(undefined)} />}
+      {vacancyOpen && <VacancyRequestModal houseId={houseId} onClose={() => setVacancyOpen(false)} onSaved={() => setVacancyOpen(false)} />}
     </Space>
-  );
-}
-
-/** A recorded payment: what it paid (period, item, 违约金 or 本金, amount) and what went to prepaid. */
-function PaymentResult({ payment: p }: { payment: Payment }) {
-  const columns: TableProps<Allocation & { key: number }>['columns'] = [
-    { title: '期间', dataIndex: 'period', width: 90 },
-    { title: '项目', dataIndex: 'item' },
-    { title: '冲抵', dataIndex: 'component', width: 110, render: (v: Allocation['component']) => <span data-testid="allocation-component">{COMPONENT_LABELS[v] ?? v}</span> },
-    { title: '金额', dataIndex: 'amountFen', width: 130, align: 'right', render: (v: number) => <span data-testid="allocation-amount">{formatYuan(v)}</span> },
-  ];
-  return (
-    <Card
-      size="small"
-      title={<Space>收款结果<Tag color="green">已收款</Tag></Space>}
-      data-testid="payment-result"
-      data-payment-id={p.id}
-      data-amount-fen={p.amountFen}
-      data-prepaid-fen={p.prepaidFen}
-      data-received-on={p.receivedOn}
-    >
-      <Descriptions
-        size="small"
-        column={2}
-        style={{ marginBottom: 12 }}
-        items={[
-          { key: 'amount', label: '金额', children: <Typography.Text strong data-testid="payment-result-amount">{formatYuan(p.amountFen)}</Typography.Text> },
-          { key: 'upper', label: '大写', children: toChineseUppercase(p.amountFen) },
-          { key: 'channel', label: '收款方式', children: p.channel },
-          { key: 'on', label: '收款日期', children: formatDate(p.receivedOn) },
-          { key: 'at', label: '收款时间', children: formatInstant(p.receivedAt) },
-          { key: 'by', label: '收款人', children: p.recordedBy },
-          ...(p.payerName ? [{ key: 'payer', label: '缴款人', children: p.payerName }] : []),
-          { key: 'id', label: '收款编号', children: `#${p.id}` },
-        ]}
-      />
-      <Table<Allocation & { key: number }>
-        size="small"
-        columns={columns}
-        dataSource={p.allocations.map((x, key) => ({ ...x, key }))}
-        pagination={false}
-        locale={{ emptyText: '未冲抵任何应收' }}
-        onRow={() => ({ 'data-testid': 'payment-allocation' } as HTMLAttributes<HTMLElement>)}
-      />
-      <div style={{ marginTop: 12 }}>
-        转入预存：<Typography.Text strong data-testid="payment-prepaid">{formatYuan(p.prepaidFen)}</Typography.Text>
-      </div>
-    </Card>
   );
 }
