@@ -32,6 +32,9 @@ export const ERRORS = {
   PASSWORD_WEAK: { status: 400, zh: '密码至少 10 位，且须同时包含字母和数字', en: 'Password needs 10+ characters with letters and digits' },
   PASSWORD_WRONG: { status: 400, zh: '原密码不正确', en: 'Current password is wrong' },
   USERNAME_DUPLICATE: { status: 409, zh: '用户名已存在', en: 'User name already exists' },
+  CONTACT_NOT_ALLOWED: { status: 409, zh: '此时不得以该方式联系业主', en: 'This contact is not allowed now' },
+  PROHIBITED_ACTION: { status: 400, zh: '该催缴措施违法，系统拒绝配置', en: 'This collection measure is unlawful and refused' },
+  ACTION_CLOSED: { status: 409, zh: '该催缴任务已办结或已取消', en: 'This collection task is already closed' },
   FORBIDDEN: { status: 403, zh: '当前角色无权执行此操作', en: 'Your role may not do this' },
   OUT_OF_SCOPE: { status: 403, zh: '该记录不在您负责的项目或楼栋范围内', en: 'This record is outside your projects or buildings' },
   DATABASE_UNAVAILABLE: { status: 503, zh: '数据库不可用', en: 'Database unavailable' },
@@ -75,7 +78,8 @@ const LABELS: Record<string, string> = {
   monthlyAmount: '月固定金额', publishedOn: '公示日期', effectiveFrom: '执行日期', effectiveTo: '截止日期', category: '收费类别',
   pricing: '计费方式', rounding: '取整方式', cycle: '计费周期', dueDay: '缴费截止日', anchorMonth: '周期起始月', dailyRate: '日费率',
   graceDays: '宽限天数', capPctOfPrincipal: '违约金上限', clauseText: '违约金条款原文', clauseEvidence: '条款提示说明的证据', note: '备注',
-  receivedOn: '到账日期', fileBase64: '文件',
+  receivedOn: '到账日期', fileBase64: '文件', asOf: '基准日期', outcome: '联系结果', promisedOn: '承诺缴费日期', until: '暂停至',
+  deliveredOn: '送达日期', proof: '送达凭证', contactId: '联系方式', instalments: '分期计划', dueOn: '应缴日期', steps: '催缴步骤',
   priceForm: '价格管理形式', guideBase: '基准价', guideFloatPct: '浮动幅度', basis: '收费依据', serviceContent: '服务内容与服务等级',
 };
 

@@ -28,18 +28,21 @@ export const OPERATIONS = [
   'waiver.request', 'waiver.approve',
   'refund.request', 'refund.approve',
   'vacancy.request', 'vacancy.approve',
+  'dunning.read', 'dunning.configure', 'dunning.run', 'dunning.act', 'dunning.approve', 'plan.request', 'plan.approve',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-const READ: Operation[] = ['project.read', 'house.read', 'parking.read', 'owner.read', 'billing.read'];
+const READ: Operation[] = ['project.read', 'house.read', 'parking.read', 'owner.read', 'billing.read', 'dunning.read'];
 
 const GRANTS: Record<Role, readonly Operation[]> = {
   admin: OPERATIONS,
-  general_manager: [...READ, 'contact.reveal', 'audit.read', 'user.read', 'waiver.approve', 'refund.approve', 'vacancy.approve'],
+  general_manager: [...READ, 'contact.reveal', 'audit.read', 'user.read', 'waiver.approve', 'refund.approve', 'vacancy.approve',
+    'dunning.approve', 'plan.approve'],
   project_manager: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'audit.read', 'user.read', 'waiver.request', 'waiver.approve', 'refund.request', 'refund.approve',
-    'vacancy.request', 'vacancy.approve'],
-  supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read', 'waiver.request', 'vacancy.request'],
-  collector: [...READ, 'contact.write', 'contact.reveal', 'payment.record', 'vacancy.request'],
+    'vacancy.request', 'vacancy.approve', 'dunning.configure', 'dunning.run', 'dunning.act', 'dunning.approve', 'plan.request', 'plan.approve'],
+  supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read', 'waiver.request', 'vacancy.request', 'dunning.run', 'dunning.act',
+    'dunning.approve', 'plan.request', 'plan.approve'],
+  collector: [...READ, 'contact.write', 'contact.reveal', 'payment.record', 'vacancy.request', 'dunning.act', 'plan.request'],
   // 财务/收款员: takes payments and corrects them by reversal (never by editing; nobody edits money records).
   cashier: [...READ, 'billing.run', 'payment.record', 'payment.reverse', 'waiver.request', 'refund.request', 'vacancy.request'],
 };

@@ -18,6 +18,8 @@ import { runBillRun } from '../modules/billing/bill-run-service.ts';
 import { adjustToStandards } from '../modules/billing/adjustment-service.ts';
 import { importPayments, MAX_IMPORT_BYTES, type ImportRow } from '../modules/billing/payment-import-service.ts';
 import { formatYuan } from '../../core/money.ts';
+import { localDateOf } from '../../core/dates.ts';
+import { sweep } from '../modules/dunning/sweep-service.ts';
 
 type Out = (human: string, json: unknown) => void;
 
@@ -155,6 +157,29 @@ export function buildCli(out: Out = defaultOut, err: (line: string) => void = (l
         print(lines.join('\n'), r);
       });
     });
+
+  const dunning = program.command('dunning').description('催缴');
+  const sweepCommand = (name: string, dryRun: boolean, description: string) => dunning.command(name).description(description)
+    .requiredOption('--project <idOrName>', '项目 id 或名称')
+    .option('--as-of <YYYY-MM-DD>', '基准日期（默认今天，项目时区）')
+    .action(async (o: { project: string; asOf?: string }) => {
+      await withRuntime(async ({ ctx, companyId }) => {
+        const actor = systemActor(companyId, 'cli');
+        const p = await getProjectOrThrow(ctx, actor, o.project);
+        const asOf = o.asOf ?? localDateOf(ctx.clock.now(), p.time_zone);
+        const r = await sweep(ctx, actor, p.id, asOf, { dryRun });
+        const acting = r.lines.filter((l) => l.action);
+        const lines = [
+          `${p.name} ${asOf} ${dryRun ? '催缴计划预览（未写入）' : '催缴批处理完成'}：案件 ${r.cases} 件，今日任务 ${r.actions} 项（${dryRun ? '将新建' : '新建'} ${r.created}，已存在 ${r.existing}），结清 ${r.resolved} 件`,
+          ...acting.slice(0, 50).map((l) => `  ${l.house}  欠 ${formatYuan(l.owedFen)}  ${l.action!.name}${l.action!.approval ? '（待审批）' : ''}${l.exists ? '［已存在］' : ''}：${l.why}`),
+          ...(acting.length > 50 ? [`  ……共 ${acting.length} 项，见 --json`] : []),
+          ...r.lines.filter((l) => !l.action && l.state !== 'resolved').slice(0, dryRun ? 20 : 0).map((l) => `  ${l.house}  无任务：${l.why}${l.nextActionAt ? `（下次 ${l.nextActionAt}）` : ''}`),
+        ];
+        print(lines.join('\n'), r);
+      });
+    });
+  sweepCommand('plan', true, '预览催缴计划：每户下一步做什么、为什么，不做任何修改');
+  sweepCommand('run', false, '执行催缴批处理：生成今日任务（每个案件×步骤×渠道×周期只生成一次），重复执行不会重复');
 
   const payment = program.command('payment').description('收款');
   payment.command('import <file>').description('从 .xlsx 导入收款（银行转账、微信、支付宝流水）：流水号重复的行跳过，重复导入不会重复入账')

@@ -121,6 +121,42 @@ export interface VacancyRegistrationTable {
   requested_by_id: number | null; requested_at: Instant; decided_by: string | null; decided_at: Instant | null; decision_note: string | null;
 }
 
+export interface DunningPolicyTable { id: Id; project_id: number; version: number; policy_json: string; created_by: string; created_at: Instant }
+export interface CollectionCaseTable {
+  id: Id; project_id: number; house_id: number; ownership_id: number; cycle: Generated<number>; state: string; step_index: Generated<number>;
+  category: string | null; promised_on: LocalDate | null; excluded: Flag; excluded_reason: string | null; written_off: Flag; owed_fen: Generated<number>;
+  anchor_due: LocalDate | null; next_action_at: LocalDate | null; next_key: string | null; why: string | null; opened_on: LocalDate;
+  resolved_on: LocalDate | null; updated_at: Instant;
+}
+export interface CasePauseTable {
+  id: Id; case_id: number; kind: string; until: LocalDate | null; reason: string; created_by: string; created_at: Instant;
+  ended_at: Instant | null; ended_by: string | null; end_reason: string | null;
+}
+export interface DunningActionTable {
+  id: Id; case_id: number; project_id: number; house_id: number; kind: string; step_key: string; name: string; channel: string; cycle_key: string;
+  due_on: LocalDate; actor: string; approval: string | null; status: string; late: Flag; reason: string; periods_json: string; owed_fen: number;
+  planned_at: Instant; decided_by: string | null; decided_at: Instant | null; decision_note: string | null; done_at: Instant | null; done_by: string | null;
+  delivered_on: LocalDate | null; delivery_proof: string | null; closed_reason: string | null;
+}
+export interface ContactAttemptTable {
+  id: Id; case_id: number; house_id: number; project_id: number; action_id: number | null; at: Instant; staff_id: number | null; staff_name: string;
+  channel: string; contact_id: number | null; contact_masked: string | null; outcome: string; category: string | null; owner_said: string | null;
+  next_step: string | null; promised_on: LocalDate | null; created_at: Instant;
+}
+export interface LimitationEventTable {
+  id: Id; house_id: number; ownership_id: number; period: string; kind: string; on_date: LocalDate; source: string; note: string | null;
+  created_by: string; created_at: Instant;
+}
+export interface ServiceTicketTable {
+  id: Id; case_id: number; project_id: number; house_id: number; topic: string; description: string; status: string; opened_by: string;
+  opened_at: Instant; resolved_by: string | null; resolved_at: Instant | null; resolution: string | null;
+}
+export interface PaymentPlanTable {
+  id: Id; case_id: number; project_id: number; kind: string; status: string; reason: string; evidence: string | null; requested_by: string;
+  requested_by_id: number | null; requested_at: Instant; decided_by: string | null; decided_at: Instant | null; decision_note: string | null; signed_on: LocalDate | null;
+}
+export interface PaymentPlanInstalmentTable { id: Id; plan_id: number; seq: number; due_on: LocalDate; amount_fen: number }
+
 export interface DB {
   company: CompanyTable;
   project: ProjectTable;
@@ -154,6 +190,15 @@ export interface DB {
   late_fee_waiver: LateFeeWaiverTable;
   refund_request: RefundRequestTable;
   vacancy_registration: VacancyRegistrationTable;
+  dunning_policy: DunningPolicyTable;
+  collection_case: CollectionCaseTable;
+  case_pause: CasePauseTable;
+  dunning_action: DunningActionTable;
+  contact_attempt: ContactAttemptTable;
+  limitation_event: LimitationEventTable;
+  service_ticket: ServiceTicketTable;
+  payment_plan: PaymentPlanTable;
+  payment_plan_instalment: PaymentPlanInstalmentTable;
 }
 
 export type House = Selectable<HouseTable>;

@@ -18,6 +18,7 @@ import { ownerRoutes } from './routes/owner-routes.ts';
 import { adminRoutes } from './routes/admin-routes.ts';
 import { billingRoutes } from './routes/billing-routes.ts';
 import { ledgerRoutes } from './routes/ledger-routes.ts';
+import { dunningRoutes } from './routes/dunning-routes.ts';
 
 export const SESSION_COOKIE = 'wuye_session';
 
@@ -104,6 +105,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     adminRoutes(api, opts.ctx);
     billingRoutes(api, opts.ctx);
     ledgerRoutes(api, opts.ctx);
+    dunningRoutes(api, opts.ctx);
     return Promise.resolve();
   }, { prefix: '/api' });
 

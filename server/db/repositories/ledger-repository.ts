@@ -13,7 +13,7 @@ export type ArrearsLevel = 'project' | 'building' | 'house' | 'owner';
  * principal allocated by payments received on or before that date. Every report reads arrears through this one
  * query, so they cannot disagree with each other.
  */
-function owedPerCharge(db: Q, asOf: string) {
+export function owedPerCharge(db: Q, asOf: string) {
   return db.selectFrom('charge')
     .innerJoin('house', 'house.id', 'charge.house_id')
     .leftJoin(
@@ -30,7 +30,7 @@ function owedPerCharge(db: Q, asOf: string) {
       (join) => join.onRef('j.adjusts_charge_id', '=', 'charge.id'),
     )
     .where('charge.adjusts_charge_id', 'is', null)
-    .select(['charge.id', 'charge.project_id', 'house.building_id', 'charge.house_id', 'charge.ownership_id', 'charge.bill_to', 'charge.due_date',
+    .select(['charge.id', 'charge.project_id', 'house.building_id', 'charge.house_id', 'charge.ownership_id', 'charge.bill_to', 'charge.period', 'charge.due_date',
       sql<number>`charge.amount_fen + coalesce(j.delta, 0) - coalesce(a.paid, 0)`.as('owed')]);
 }
 

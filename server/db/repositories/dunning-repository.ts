@@ -1,0 +1,88 @@
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { DB, DunningActionTable } from '../schema.ts';
+import { owedPerCharge } from './ledger-repository.ts';
+
+type Q = Kysely<DB> | Transaction<DB>;
+
+/**
+ * Principal still owed by owners per house, ownership and billing period, as of a day, for periods due on or before
+ * `dueUntil` (later than asOf when pre-due reminders look ahead). The same ledger query as every report.
+ */
+export function owedByPayerPeriod(db: Q, projectId: number, asOf: string, dueUntil: string, houseIds?: readonly number[]) {
+  let inner = owedPerCharge(db as Kysely<DB>, asOf).where('charge.project_id', '=', projectId).where('charge.bill_to', '=', 'owner')
+    .where('charge.due_date', '<=', dueUntil);
+  if (houseIds) inner = inner.where('charge.house_id', 'in', houseIds.length ? [...houseIds] : [-1]);
+  return db.selectFrom(inner.as('o'))
+    .select(['o.house_id', 'o.ownership_id', 'o.period', (eb) => eb.fn.min<string>('o.due_date').as('due_date'), (eb) => eb.fn.sum<number>('o.owed').as('owed')])
+    .groupBy(['o.house_id', 'o.ownership_id', 'o.period'])
+    .having((eb) => eb.fn.sum('o.owed'), '>', 0)
+    .orderBy('o.house_id').orderBy('o.ownership_id').orderBy('o.period')
+    .execute();
+}
+
+/** Days on which a principal payment reached each period (partial performance interrupts limitation, R13(b)). */
+export function paymentDaysByPeriod(db: Q, projectId: number, asOf: string, houseIds?: readonly number[]) {
+  let q = db.selectFrom('allocation').innerJoin('payment', 'payment.id', 'allocation.payment_id').innerJoin('charge', 'charge.id', 'allocation.charge_id')
+    .select(['charge.house_id', 'charge.ownership_id', 'charge.period', (eb) => eb.fn.max<string>('payment.received_on').as('last_on')])
+    .where('charge.project_id', '=', projectId).where('charge.bill_to', '=', 'owner').where('allocation.component', '=', 'principal')
+    .where('allocation.amount_fen', '>', 0).where('payment.received_on', '<=', asOf).where('payment.kind', '=', 'payment');
+  if (houseIds) q = q.where('charge.house_id', 'in', houseIds.length ? [...houseIds] : [-1]);
+  return q.groupBy(['charge.house_id', 'charge.ownership_id', 'charge.period']).execute();
+}
+
+export const CASE_COLUMNS = ['id', 'project_id', 'house_id', 'ownership_id', 'cycle', 'state', 'step_index', 'category', 'promised_on', 'excluded', 'excluded_reason',
+  'written_off', 'owed_fen', 'anchor_due', 'next_action_at', 'next_key', 'why', 'opened_on', 'resolved_on', 'updated_at'] as const;
+
+export function casesOfProject(db: Q, projectId: number, houseIds?: readonly number[]) {
+  let q = db.selectFrom('collection_case').select(CASE_COLUMNS).where('project_id', '=', projectId);
+  if (houseIds) q = q.where('house_id', 'in', houseIds.length ? [...houseIds] : [-1]);
+  return q.orderBy('id').execute();
+}
+
+export function findCase(db: Q, id: number) {
+  return db.selectFrom('collection_case').select(CASE_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+export const ACTION_COLUMNS = ['id', 'case_id', 'project_id', 'house_id', 'kind', 'step_key', 'name', 'channel', 'cycle_key', 'due_on', 'actor', 'approval', 'status',
+  'late', 'reason', 'periods_json', 'owed_fen', 'planned_at', 'decided_by', 'decided_at', 'decision_note', 'done_at', 'done_by', 'delivered_on', 'delivery_proof',
+  'closed_reason'] as const;
+
+/** Actions of the given cases (all statuses), oldest first. */
+export function actionsOfCases(db: Q, caseIds: readonly number[]) {
+  return db.selectFrom('dunning_action').select(ACTION_COLUMNS).where('case_id', 'in', caseIds.length ? [...caseIds] : [-1]).orderBy('id').execute();
+}
+
+export function findAction(db: Q, id: number) {
+  return db.selectFrom('dunning_action').select(ACTION_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+export function openPausesOfCases(db: Q, caseIds: readonly number[]) {
+  return db.selectFrom('case_pause').selectAll().where('case_id', 'in', caseIds.length ? [...caseIds] : [-1]).where('ended_at', 'is', null).orderBy('id').execute();
+}
+
+export function openTicketsOfCases(db: Q, caseIds: readonly number[]) {
+  return db.selectFrom('service_ticket').select(['id', 'case_id']).where('case_id', 'in', caseIds.length ? [...caseIds] : [-1]).where('status', '=', 'open').execute();
+}
+
+export function limitationEventsOf(db: Q, houseIds: readonly number[]) {
+  return db.selectFrom('limitation_event').select(['house_id', 'ownership_id', 'period', 'kind', 'on_date'])
+    .where('house_id', 'in', houseIds.length ? [...houseIds] : [-1]).orderBy('on_date').execute();
+}
+
+export function latestPolicy(db: Q, projectId: number) {
+  return db.selectFrom('dunning_policy').select(['version', 'policy_json', 'created_by', 'created_at']).where('project_id', '=', projectId)
+    .orderBy('version', 'desc').limit(1).executeTakeFirst();
+}
+
+/** Insert an action unless its exactly-once key exists; true when this call created it. */
+export async function insertActionOnce(db: Q, row: Insertable<DunningActionTable>): Promise<boolean> {
+  const r = await db.insertInto('dunning_action').values(row)
+    .onConflict((oc) => oc.columns(['case_id', 'step_key', 'channel', 'cycle_key']).doNothing()).returning('id').executeTakeFirst();
+  return r !== undefined;
+}
+
+export function attemptsOfCases(db: Q, caseIds: readonly number[], since?: string) {
+  let q = db.selectFrom('contact_attempt').selectAll().where('case_id', 'in', caseIds.length ? [...caseIds] : [-1]);
+  if (since) q = q.where('at', '>=', since);
+  return q.orderBy('at').orderBy('id').execute();
+}

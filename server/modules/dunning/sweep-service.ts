@@ -1,0 +1,284 @@
+import { hasWholeProject } from '../../../core/access/roles.ts';
+import { AppError, fieldError } from '../../../core/errors.ts';
+import { formatYuan } from '../../../core/money.ts';
+import { addDays } from '../../../core/billing/periods.ts';
+import { isLocalDate, localDateOf } from '../../../core/dates.ts';
+import { limitationOf, type InterruptionEvent, type InterruptionKind } from '../../../core/dunning/limitation.ts';
+import { planCase, type CaseInput, type CasePlan, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
+import { DEFAULT_POLICY, validatePolicy, type DunningPolicy } from '../../../core/dunning/policy.ts';
+import type { Category } from '../../../core/dunning/categories.ts';
+import type { Transaction } from 'kysely';
+import * as repo from '../../db/repositories/dunning-repository.ts';
+import type { DB } from '../../db/schema.ts';
+import { audit } from '../audit/audit.ts';
+import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
+import { getProjectOrThrow } from '../registry/registry-service.ts';
+
+type Db = ServiceContext['db'] | Transaction<DB>;
+
+/** Channels whose delivery is a 催告 that starts the R7 deadline and interrupts limitation (R13(a)). */
+export const DEMAND_CHANNELS: ReadonlySet<string> = new Set(['demand_notice', 'second_demand', 'registered_letter', 'lawyer_letter']);
+export const OPEN_STATUSES = ['open', 'awaiting_approval'] as const;
+
+// ---- policy -------------------------------------------------------------------------------------------------------
+
+export async function policyOf(db: Db, projectId: number): Promise<{ policy: DunningPolicy; version: number; createdBy: string | null; createdAt: string | null }> {
+  const row = await repo.latestPolicy(db, projectId);
+  if (!row) return { policy: DEFAULT_POLICY, version: 0, createdBy: null, createdAt: null };
+  return { policy: JSON.parse(row.policy_json) as DunningPolicy, version: row.version, createdBy: row.created_by, createdAt: row.created_at };
+}
+
+export async function getPolicy(ctx: ServiceContext, actor: Actor, projectId: number) {
+  requireRole(actor, 'dunning.read');
+  await getProjectOrThrow(ctx, actor, projectId);
+  const p = await policyOf(ctx.db, projectId);
+  return { ...p, isDefault: p.version === 0 };
+}
+
+/**
+ * Save a new version of a project's ladder. Validation refuses prohibited measures (R1–R5, R49) and an unsigned
+ * public notice (R46) with the legal reason per field; nothing is stored then.
+ */
+export async function savePolicy(ctx: ServiceContext, actor: Actor, projectId: number, input: unknown) {
+  requireRole(actor, 'dunning.configure');
+  await getProjectOrThrow(ctx, actor, projectId);
+  const v = validatePolicy(input);
+  if (!v.ok) {
+    const prohibited = v.issues.find((i) => i.rule !== null && /^R[1-5]$|^R49$/.test(i.rule));
+    const details = v.issues.map((i) => ({ field: i.field, code: (prohibited && i === prohibited ? 'PROHIBITED_ACTION' : 'VALIDATION_FAILED') as 'VALIDATION_FAILED', message: i.message }));
+    throw new AppError(prohibited ? 'PROHIBITED_ACTION' : 'VALIDATION_FAILED', v.issues.map((i) => i.message).join('；'), details);
+  }
+  return ctx.db.transaction().execute(async (trx) => {
+    const { version } = await policyOf(trx, projectId);
+    const createdAt = nowIso(ctx);
+    await trx.insertInto('dunning_policy').values({ project_id: projectId, version: version + 1, policy_json: JSON.stringify(v.policy), created_by: actor.name, created_at: createdAt }).execute();
+    await audit(trx, ctx, actor, { action: 'dunning.policy', entity: 'project', entityId: projectId, projectId, after: { version: version + 1, steps: v.policy.steps.map((s) => s.key) } });
+    return { policy: v.policy, version: version + 1, createdBy: actor.name, createdAt, isDefault: false };
+  });
+}
+
+// ---- the facts a plan is made from ---------------------------------------------------------------------------------
+
+type CaseRow = Awaited<ReturnType<typeof repo.casesOfProject>>[number];
+type ActionRow = Awaited<ReturnType<typeof repo.actionsOfCases>>[number];
+
+export interface PayerFacts {
+  houseId: number;
+  ownershipId: number;
+  row: CaseRow | null;
+  /** The cycle the plan is for: the case's, or the next one when a resolved case owes again. */
+  cycle: number;
+  reopen: boolean;
+  input: CaseInput;
+  actions: ActionRow[];
+}
+
+const dayOf = (iso: string, tz: string) => localDateOf(new Date(iso), tz);
+
+/** Everything the planner needs for the payers of a project (or of some houses), read in one pass. */
+export async function loadFacts(db: Db, projectId: number, timeZone: string, policy: DunningPolicy, asOf: string, houseIds?: readonly number[]): Promise<PayerFacts[]> {
+  const lead = Math.max(0, ...policy.steps.filter((s) => s.enabled && s.anchor === 'due' && s.offsetDays < 0).map((s) => -s.offsetDays));
+  const [owed, cases, events, paid] = await Promise.all([
+    repo.owedByPayerPeriod(db, projectId, asOf, addDays(asOf, lead), houseIds),
+    repo.casesOfProject(db, projectId, houseIds),
+    repo.limitationEventsOf(db, houseIds ?? []),
+    repo.paymentDaysByPeriod(db, projectId, asOf, houseIds),
+  ]);
+  const allEvents = houseIds ? events : await db.selectFrom('limitation_event').innerJoin('house', 'house.id', 'limitation_event.house_id')
+    .select(['limitation_event.house_id', 'limitation_event.ownership_id', 'limitation_event.period', 'limitation_event.kind', 'limitation_event.on_date'])
+    .where('house.project_id', '=', projectId).execute();
+  const caseIds = cases.map((c) => c.id);
+  const [actions, pauses, tickets] = await Promise.all([repo.actionsOfCases(db, caseIds), repo.openPausesOfCases(db, caseIds), repo.openTicketsOfCases(db, caseIds)]);
+
+  const key = (h: number, o: number) => `${h}:${o}`;
+  const debtsOf = new Map<string, PeriodDebt[]>();
+  const eventsOf = new Map<string, InterruptionEvent[]>();
+  for (const e of allEvents) {
+    const k = `${key(e.house_id, e.ownership_id)}:${e.period}`;
+    if (e.on_date <= asOf) (eventsOf.get(k) ?? eventsOf.set(k, []).get(k)!).push({ on: e.on_date, kind: e.kind as InterruptionKind });
+  }
+  for (const p of paid) {
+    if (p.ownership_id === null) continue;
+    const k = `${key(p.house_id!, p.ownership_id)}:${p.period}`;
+    (eventsOf.get(k) ?? eventsOf.set(k, []).get(k)!).push({ on: p.last_on, kind: 'partial_payment' });
+  }
+  for (const o of owed) {
+    if (o.ownership_id === null || o.house_id === null) continue;
+    const k = key(o.house_id, o.ownership_id);
+    const barred = o.due_date < asOf && limitationOf({ period: o.period, dueDate: o.due_date, events: eventsOf.get(`${k}:${o.period}`) ?? [], asOf }).state === 'expired';
+    (debtsOf.get(k) ?? debtsOf.set(k, []).get(k)!).push({ period: o.period, dueDate: o.due_date, owedFen: Number(o.owed), timeBarred: barred });
+  }
+  const caseOf = new Map(cases.map((c) => [key(c.house_id, c.ownership_id), c]));
+  const byCase = new Map<number, ActionRow[]>();
+  for (const a of actions) (byCase.get(a.case_id) ?? byCase.set(a.case_id, []).get(a.case_id)!).push(a);
+  const pauseOf = new Map(pauses.map((p) => [p.case_id, p]));
+  const ticketOpen = new Set(tickets.map((t) => t.case_id));
+
+  const facts: PayerFacts[] = [];
+  for (const k of new Set([...debtsOf.keys(), ...caseOf.keys()])) {
+    const row = caseOf.get(k) ?? null;
+    const debts = debtsOf.get(k) ?? [];
+    const [houseId, ownershipId] = k.split(':').map(Number) as [number, number];
+    if (!row && debts.length === 0) continue;
+    const reopen = row !== null && row.state === 'resolved' && debts.length > 0;
+    const cycle = row ? row.cycle + (reopen ? 1 : 0) : 1;
+    const mine = row ? byCase.get(row.id) ?? [] : [];
+    const cycleKey = String(cycle);
+    const doneHere = mine.filter((a) => a.status === 'done' && (a.cycle_key === cycleKey || a.cycle_key.startsWith(`${cycleKey}:`)));
+    const done = doneHere.filter((a) => a.kind === 'step').map((a) => ({ key: a.step_key, on: a.delivered_on ?? dayOf(a.done_at!, timeZone) }))
+      .sort((a, b) => a.on.localeCompare(b.on));
+    const demandDays = doneHere.filter((a) => DEMAND_CHANNELS.has(a.channel) && a.delivered_on !== null).map((a) => a.delivered_on!).sort();
+    const pause = row && !reopen ? pauseOf.get(row.id) : undefined;
+    facts.push({
+      houseId, ownershipId, row, cycle, reopen, actions: mine,
+      input: {
+        caseId: row?.id ?? 0, cycle, debts, done,
+        followUpsDone: doneHere.filter((a) => a.kind === 'follow_up').map((a) => `${a.step_key}@${a.cycle_key}`),
+        pause: pause ? { kind: pause.kind as PauseKind, until: pause.until } : null,
+        excluded: row?.excluded === 1, writtenOff: row?.written_off === 1,
+        category: reopen ? null : (row?.category as Category | null) ?? null,
+        promisedOn: reopen ? null : row?.promised_on ?? null,
+        openTicket: row !== null && !reopen && ticketOpen.has(row.id),
+        demandDeliveredOn: demandDays.at(-1) ?? null,
+      },
+    });
+  }
+  return facts.sort((a, b) => a.houseId - b.houseId || a.ownershipId - b.ownershipId);
+}
+
+// ---- preview and commit ---------------------------------------------------------------------------------------------
+
+export interface SweepLine {
+  caseId: number | null; houseId: number; house: string; ownershipId: number; state: string; owedFen: number;
+  action: CasePlan['action']; exists: boolean; nextActionAt: string | null; why: string; skipped: CasePlan['skipped'];
+}
+export interface SweepReport {
+  projectId: number; asOf: string; dryRun: boolean; policyVersion: number; cases: number; actions: number; created: number; existing: number;
+  resolved: number; superseded: number; lines: SweepLine[];
+}
+
+async function houseLabels(db: Db, houseIds: number[]) {
+  const rows = await db.selectFrom('house').innerJoin('building', 'building.id', 'house.building_id')
+    .select(['house.id', 'house.number', 'building.name']).where('house.id', 'in', houseIds.length ? houseIds : [-1]).execute();
+  return new Map(rows.map((r) => [r.id, `${r.name} ${r.number}`]));
+}
+
+const keyOf = (a: { step_key: string; channel: string; cycle_key: string }) => `${a.step_key}|${a.channel}|${a.cycle_key}`;
+
+/**
+ * The daily sweep of a project, as of a day: every payer's case planned from the ledger and the case's history.
+ * A dry run changes nothing and says what would happen and why; a run commits it. Each action is written at most once
+ * (the unique key case × step × channel × cycle), so two sweeps, at once or one after the other, do it once.
+ */
+export async function sweep(ctx: ServiceContext, actor: Actor, projectId: number, asOf: string, opts: { dryRun: boolean; houseIds?: readonly number[] }): Promise<SweepReport> {
+  requireRole(actor, opts.dryRun ? 'dunning.read' : 'dunning.run');
+  if (!isLocalDate(asOf)) throw fieldError('asOf', 'DATE_MALFORMED');
+  const project = await getProjectOrThrow(ctx, actor, projectId);
+  if (!opts.houseIds && !hasWholeProject(actor.scope, projectId)) throw new AppError('OUT_OF_SCOPE', '催缴批处理按整个项目运行，须负责整个项目');
+  const { policy, version } = await policyOf(ctx.db, projectId);
+  // Payment plans first: a missed instalment ends the plan's pause before the cases are planned.
+  if (!opts.dryRun && !opts.houseIds) await checkPlans(ctx.db, projectId, asOf, nowIso(ctx));
+  const facts = await loadFacts(ctx.db, projectId, project.time_zone, policy, asOf, opts.houseIds);
+  const labels = await houseLabels(ctx.db, [...new Set(facts.map((f) => f.houseId))]);
+  const report: SweepReport = { projectId, asOf, dryRun: opts.dryRun, policyVersion: version, cases: facts.length, actions: 0, created: 0, existing: 0, resolved: 0, superseded: 0, lines: [] };
+  const now = nowIso(ctx);
+
+  const CHUNK = 500;
+  for (let i = 0; i < facts.length; i += CHUNK) {
+    const chunk = facts.slice(i, i + CHUNK);
+    const work = async (db: Db) => {
+      for (const f of chunk) {
+        const plan = planCase(policy, f.input, asOf);
+        const wanted = plan.action ? keyOf({ step_key: plan.action.key, channel: plan.action.channel, cycle_key: plan.action.cycleKey }) : null;
+        const exists = wanted !== null && f.actions.some((a) => keyOf(a) === wanted);
+        if (plan.action) report.actions++;
+        if (plan.state === 'resolved' && f.row && f.row.state !== 'resolved') report.resolved++;
+        report.lines.push({
+          caseId: f.row?.id ?? null, houseId: f.houseId, house: labels.get(f.houseId) ?? String(f.houseId), ownershipId: f.ownershipId, state: plan.state,
+          owedFen: f.input.debts.reduce((s, d) => s + d.owedFen, 0), action: plan.action, exists, nextActionAt: plan.nextActionAt, why: plan.why, skipped: plan.skipped,
+        });
+        if (opts.dryRun) { if (exists) report.existing++; else if (plan.action) report.created++; continue; }
+        const caseId = await commitPlan(db, projectId, f, plan, asOf, now);
+        if (plan.action) {
+          const created = await repo.insertActionOnce(db, {
+            case_id: caseId, project_id: projectId, house_id: f.houseId, kind: plan.action.kind, step_key: plan.action.key, name: plan.action.name,
+            channel: plan.action.channel, cycle_key: plan.action.cycleKey, due_on: plan.action.dueOn, actor: plan.action.actor, approval: plan.action.approval,
+            status: plan.action.approval ? 'awaiting_approval' : 'open', late: plan.action.late ? 1 : 0, reason: plan.action.reason,
+            periods_json: JSON.stringify(plan.action.periods), owed_fen: plan.action.owedFen, planned_at: now,
+          });
+          if (created) report.created++; else report.existing++;
+        }
+        // One pending action per case: whatever else is still open is superseded (or cancelled once all is paid).
+        const keep = plan.action ? { step: plan.action.key, channel: plan.action.channel, cycle: plan.action.cycleKey } : null;
+        let q = db.updateTable('dunning_action').set({ status: plan.state === 'resolved' ? 'cancelled' : 'superseded', closed_reason: plan.state === 'resolved' ? '已结清' : '已由新的催缴任务取代' })
+          .where('case_id', '=', caseId).where('status', 'in', [...OPEN_STATUSES]);
+        if (keep) q = q.where((eb) => eb.or([eb('step_key', '!=', keep.step), eb('channel', '!=', keep.channel), eb('cycle_key', '!=', keep.cycle)]));
+        report.superseded += Number((await q.executeTakeFirst()).numUpdatedRows);
+      }
+    };
+    if (opts.dryRun) await work(ctx.db);
+    else await ctx.db.transaction().execute(work);
+  }
+  if (!opts.dryRun && !opts.houseIds) {
+    await audit(ctx.db, ctx, actor, { action: 'dunning.run', entity: 'project', entityId: projectId, projectId, after: { asOf, cases: report.cases, created: report.created, existing: report.existing, resolved: report.resolved } });
+  }
+  return report;
+}
+
+/** Create, reopen or update the case row from a plan; returns the case id. */
+async function commitPlan(db: Db, projectId: number, f: PayerFacts, plan: CasePlan, asOf: string, now: string): Promise<number> {
+  const debts = f.input.debts;
+  const fields = {
+    state: plan.state, step_index: plan.stepIndex, owed_fen: debts.reduce((s, d) => s + d.owedFen, 0), anchor_due: debts.map((d) => d.dueDate).sort()[0] ?? null,
+    next_action_at: plan.nextActionAt, next_key: plan.nextKey, why: plan.why, updated_at: now,
+  };
+  if (!f.row) {
+    await db.insertInto('collection_case').values({ project_id: projectId, house_id: f.houseId, ownership_id: f.ownershipId, opened_on: asOf, ...fields })
+      .onConflict((oc) => oc.columns(['house_id', 'ownership_id']).doNothing()).execute();
+    const row = await db.selectFrom('collection_case').select('id').where('house_id', '=', f.houseId).where('ownership_id', '=', f.ownershipId).executeTakeFirstOrThrow();
+    return row.id;
+  }
+  const reopen = f.reopen ? { cycle: f.cycle, category: null, promised_on: null, opened_on: asOf, resolved_on: null } : {};
+  const resolved = plan.state === 'resolved' && f.row.state !== 'resolved' ? { resolved_on: asOf } : {};
+  await db.updateTable('collection_case').set({ ...fields, ...reopen, ...resolved }).where('id', '=', f.row.id).execute();
+  return f.row.id;
+}
+
+/** Re-plan the cases of some houses today (after a payment, an adjustment, a pause or a contact). */
+export async function refreshHouses(ctx: ServiceContext, projectId: number, houseIds: readonly number[], asOf: string): Promise<void> {
+  const system: Actor = { userId: null, name: 'system', role: 'admin', companyId: (await ctx.db.selectFrom('project').select('company_id').where('id', '=', projectId).executeTakeFirstOrThrow()).company_id, scope: { kind: 'all' } };
+  await sweep(ctx, system, projectId, asOf, { dryRun: false, houseIds });
+}
+
+export async function projectToday(db: Db, projectId: number, now: Date): Promise<string> {
+  const p = await db.selectFrom('project').select('time_zone').where('id', '=', projectId).executeTakeFirstOrThrow();
+  return localDateOf(now, p.time_zone);
+}
+
+/**
+ * Plans in force checked against the payments since they were signed: a missed instalment (what was due by yesterday
+ * is not all paid) breaks the plan and ends its pause; a plan paid in full is completed. Returns the houses touched.
+ */
+export async function checkPlans(db: ServiceContext['db'], projectId: number, asOf: string, at: string): Promise<number[]> {
+  const plans = await db.selectFrom('payment_plan').innerJoin('collection_case', 'collection_case.id', 'payment_plan.case_id')
+    .select(['payment_plan.id', 'payment_plan.case_id', 'payment_plan.signed_on', 'collection_case.house_id', 'collection_case.ownership_id'])
+    .where('payment_plan.project_id', '=', projectId).where('payment_plan.status', '=', '执行中').execute();
+  const touched: number[] = [];
+  for (const p of plans) {
+    const inst = await db.selectFrom('payment_plan_instalment').select(['due_on', 'amount_fen']).where('plan_id', '=', p.id).orderBy('seq').execute();
+    const paid = await db.selectFrom('payment').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('house_id', '=', p.house_id)
+      .where('ownership_id', '=', p.ownership_id).where('kind', 'in', ['payment', 'reversal']).where('received_on', '>=', p.signed_on!).where('received_on', '<=', asOf).executeTakeFirstOrThrow();
+    const paidFen = Number(paid.s ?? 0);
+    const dueFen = inst.filter((i) => i.due_on < asOf).reduce((s, i) => s + Number(i.amount_fen), 0);
+    const totalFen = inst.reduce((s, i) => s + Number(i.amount_fen), 0);
+    const status = paidFen >= totalFen ? '已完成' : paidFen < dueFen ? '已违约' : null;
+    if (!status) continue;
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('payment_plan').set({ status }).where('id', '=', p.id).execute();
+      await trx.updateTable('case_pause').set({ ended_at: at, ended_by: 'system', end_reason: status === '已违约' ? `分期未按期履行（应付 ${formatYuan(dueFen)}，已付 ${formatYuan(paidFen)}）` : '分期已履行完毕' })
+        .where('case_id', '=', p.case_id).where('kind', '=', 'payment_plan').where('ended_at', 'is', null).execute();
+    });
+    touched.push(p.house_id);
+  }
+  return touched;
+}
