@@ -75,6 +75,23 @@ describe.each(DIALECTS)('wuye CLI on %s', (dialect) => {
     expect(noReason.err).toMatch(/错误 \[VALIDATION_FAILED\]/);
   });
 
+  it('dunning plan previews who is contacted and why without writing; dunning run creates each task once', async () => {
+    const plan = await wuye(url, 'dunning', 'plan', '--project', '和园', '--as-of', '2026-03-20');
+    expect(plan.code).toBe(0);
+    expect(plan.out).toContain('催缴计划预览（未写入）：案件 2 件，今日任务 2 项（将新建 2，已存在 0）');
+    expect(plan.out).toMatch(/1栋 1-1-101 {2}欠 ¥\d+\.\d{2} {2}首次电话催缴：/);
+    const json = JSON.parse((await wuye(url, '--json', 'dunning', 'plan', '--project', '和园', '--as-of', '2026-03-20')).out) as { dryRun: boolean; lines: Array<{ action: { key: string; dueOn: string } }> };
+    expect(json.dryRun).toBe(true);
+    expect(json.lines.map((l) => [l.action.key, l.action.dueOn])).toEqual([['first_call', '2026-03-20'], ['first_call', '2026-03-20']]);
+    const run = await wuye(url, 'dunning', 'run', '--project', '和园', '--as-of', '2026-03-20');
+    expect(run.out).toContain('催缴批处理完成：案件 2 件，今日任务 2 项（新建 2，已存在 0）');
+    const again = await wuye(url, '--json', 'dunning', 'run', '--project', '和园', '--as-of', '2026-03-20');
+    expect(JSON.parse(again.out)).toMatchObject({ created: 0, existing: 2 });
+    const bad = await wuye(url, 'dunning', 'plan', '--project', '和园', '--as-of', '2026-02-30');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/DATE_MALFORMED/);
+  });
+
   it('payment import previews, imports, skips what was imported, and exits 1 when a row is wrong', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('流水');
