@@ -8,6 +8,7 @@ import { buildApp } from '../http/app.ts';
 import { ensureAdmin, ensureCompany, getSetting, setSetting } from '../modules/setup/bootstrap.ts';
 import { generateDemo } from '../modules/demo/demo-generator.ts';
 import { openRuntime } from './runtime.ts';
+import { scheduleDailySweep } from '../jobs/daily-sweep.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -27,6 +28,10 @@ if (process.env.WUYE_DEMO !== '0' && (await getSetting(ctx, 'demo_loaded')) === 
   await setSetting(ctx, 'demo_loaded', ctx.clock.now().toISOString());
 }
 
+// WUYE_SWEEP_AT=HH:MM sets the daily collection sweep's local time; WUYE_SWEEP_AT=off disables it.
+const sweepAt = process.env.WUYE_SWEEP_AT ?? '07:30';
+const jobs = sweepAt === 'off' ? [] : await scheduleDailySweep(ctx, companyId, { at: sweepAt, log: (line) => console.log(line) });
+
 const app = await buildApp({ ctx, logger: { level: process.env.LOG_LEVEL ?? 'info' }, webRoot: resolve('web/dist') });
 await app.listen({ port, host });
 const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -42,6 +47,7 @@ if (admin.password) {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    for (const j of jobs) j.stop();
     void app.close().then(() => database.close()).then(() => process.exit(0));
   });
 }

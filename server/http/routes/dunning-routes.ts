@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { decideAction, decidePlan, endPause, houseTimeline, listCases, pauseCase, pendingApprovals, recordContact, recordInterruption, requestPlan, resolveTicket, setExcluded } from '../../modules/dunning/case-service.ts';
 import { getPolicy, savePolicy, sweep } from '../../modules/dunning/sweep-service.ts';
+import { limitationAlerts } from '../../modules/dunning/limitation-service.ts';
 import type { ServiceContext } from '../../modules/context.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam, list, page, Paging } from '../schemas.ts';
@@ -92,6 +93,21 @@ export function dunningRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     async (req) => decidePlan(ctx, actorOf(req), req.params.id, req.body.approve, req.body));
   r.post('/service-tickets/:id/resolve', { schema: { tags, summary: '办结服务工单（办结后恢复催缴升级，R10）', params: IdParam, body: z.object({ resolution: z.string().max(1000) }), response: { 200: Ok, ...errorResponses } } },
     async (req) => { await resolveTicket(ctx, actorOf(req), req.params.id, req.body.resolution); return { ok: true as const }; });
+  r.get('/projects/:id/limitation-alerts', {
+    schema: {
+      tags, summary: '诉讼时效预警：到期前 6/3 个月的账期，以及已过时效的账期（只能请求自愿履行，不得以诉讼相威胁，R15）', params: IdParam, querystring: z.object({ asOf: date }),
+      response: {
+        200: z.object({
+          asOf: z.string(), alertMonths: z.array(z.number()), expired: z.number(), alerts: z.number(),
+          items: z.array(z.object({
+            houseId: z.number(), house: z.string(), ownershipId: z.number(), period: z.string(), dueDate: z.string(), owedFen: z.number(), owed: z.string(), state: z.string(),
+            alertLevel: z.number().nullable(), expiresOn: z.string(), daysLeft: z.number(), lastEvent: z.object({ on: z.string(), kind: z.string() }).nullable(), explanation: z.string(),
+          })),
+        }),
+        ...errorResponses,
+      },
+    },
+  }, async (req) => limitationAlerts(ctx, actorOf(req), req.params.id, req.query.asOf));
   r.get('/houses/:id/collection', { schema: { tags, summary: '房屋催缴时间线：案件、任务、联系记录（脱敏）、暂停、工单、分期、各账期诉讼时效', params: IdParam, response: { 200: z.looseObject({ house: z.looseObject({ id: z.number() }), cases: z.array(z.looseObject({ id: z.number() })) }), ...errorResponses } } },
     async (req) => houseTimeline(ctx, actorOf(req), req.params.id));
 }

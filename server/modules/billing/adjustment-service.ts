@@ -4,6 +4,7 @@ import { cycleMonths, firstDay, isPeriod, type Cycle } from '../../../core/billi
 import { localDateOf } from '../../../core/dates.ts';
 import { requireText } from '../../../core/registry/validate.ts';
 import * as repo from '../../db/repositories/billing-repository.ts';
+import { refreshHouses } from '../dunning/sweep-service.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
@@ -60,6 +61,7 @@ export async function adjustToStandards(ctx: ServiceContext, actor: Actor, proje
   if (months[0] !== period) throw fieldError('period', 'VALIDATION_FAILED', `${period} 不是计费月，本项目于 ${months[0]} 出账`);
   const itemsByMonth = new Map(await Promise.all(months.map(async (m) => [m, await planItems(ctx, projectId, firstDay(m))] as const)));
   const monthTerms = { cycle: 'month' as const, anchorMonth: 1, dueDay: terms.due_day };
+  const touched = new Set<number>();
   const report: AdjustmentReport = { projectId, period, months, dryRun, adjusted: 0, increaseFen: 0, decreaseFen: 0, transferredFen: 0, missing: 0, lines: [] };
   const now = nowIso(ctx);
   const today = localDateOf(ctx.clock.now(), project.time_zone);
@@ -101,6 +103,7 @@ export async function adjustToStandards(ctx: ServiceContext, actor: Actor, proje
       if (report.lines.length < 200) report.lines.push({ chargeId: l.chargeId, houseId: l.houseId, houseNumber: l.houseNumber, feeItemId: l.feeItemId, period: l.period, billTo: l.billTo, beforeFen: l.beforeFen, afterFen: l.afterFen, basis: l.basis });
     }
     if (dryRun || lines.length === 0) continue;
+    for (const l of lines) touched.add(l.houseId);
     await ctx.db.transaction().execute(async (trx) => {
       await trx.insertInto('charge').values(lines.map(({ root: r, ...l }) => ({
         project_id: r.project_id, house_id: r.house_id, parking_space_id: null, object_key: r.object_key, fee_item_id: r.fee_item_id, period: r.period,
@@ -134,6 +137,9 @@ export async function adjustToStandards(ctx: ServiceContext, actor: Actor, proje
       action: 'bill_adjust.commit', entity: 'project', entityId: projectId, projectId,
       after: { period, reason, adjusted: report.adjusted, increaseFen: report.increaseFen, decreaseFen: report.decreaseFen, transferredFen: report.transferredFen },
     });
+    // What is owed changed: the collection cases of those houses are planned again at once.
+    const ids = [...touched];
+    for (let i = 0; i < ids.length; i += 1000) await refreshHouses(ctx, projectId, ids.slice(i, i + 1000), today);
   }
   return report;
 }
