@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { decideAction, decidePlan, endPause, houseTimeline, listCases, pauseCase, pendingApprovals, recordContact, recordInterruption, requestPlan, resolveTicket, setExcluded } from '../../modules/dunning/case-service.ts';
+import { decideAction, decidePlan, endPause, houseTimeline, listCases, pauseCase, pendingApprovals, recordContact, recordInterruption, requestPlan, resolveTicket, setExcluded, setWrittenOff } from '../../modules/dunning/case-service.ts';
 import { getPolicy, savePolicy, sweep } from '../../modules/dunning/sweep-service.ts';
 import { limitationAlerts } from '../../modules/dunning/limitation-service.ts';
 import type { ServiceContext } from '../../modules/context.ts';
@@ -84,6 +84,8 @@ export function dunningRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     async (req) => { await endPause(ctx, actorOf(req), req.params.id, req.body.reason); return { ok: true as const }; });
   r.post('/cases/:id/exclusion', { schema: { tags, summary: '排除/恢复催缴（主管或项目经理）', params: IdParam, body: z.object({ excluded: z.boolean(), reason: z.string().max(500) }), response: { 200: Ok, ...errorResponses } } },
     async (req) => { await setExcluded(ctx, actorOf(req), req.params.id, req.body.excluded, req.body.reason); return { ok: true as const }; });
+  r.post('/cases/:id/write-off', { schema: { tags, summary: '核销/撤销核销（停止催缴，不改动账务；项目经理或以上）', params: IdParam, body: z.object({ writtenOff: z.boolean(), reason: z.string().max(500) }), response: { 200: Ok, ...errorResponses } } },
+    async (req) => { await setWrittenOff(ctx, actorOf(req), req.params.id, req.body.writtenOff, req.body.reason); return { ok: true as const }; });
   r.post('/cases/:id/interruptions', { schema: { tags, summary: '登记诉讼时效中断事由（起诉/仲裁/支付令、人民调解、书面确认欠款，R13）', params: IdParam, body: z.object({ kind: z.string(), on: date, periods: z.array(z.string()), note: z.string().max(500) }), response: { 200: Ok, ...errorResponses } } },
     async (req) => { await recordInterruption(ctx, actorOf(req), req.params.id, req.body); return { ok: true as const }; });
   r.post('/cases/:id/payment-plans', {

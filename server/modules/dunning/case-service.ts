@@ -146,11 +146,16 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
       await trx.insertInto('case_pause').values({ case_id: caseId, kind: 'promise', until: input.promisedOn!, reason: `业主承诺 ${input.promisedOn!} 前缴费`, created_by: actor.name, created_at: createdAt }).execute();
     }
     await trx.updateTable('collection_case').set(caseSet).where('id', '=', caseId).execute();
-    if (category === 'refusal' && input.ticket?.topic?.trim()) {
-      await trx.insertInto('service_ticket').values({
-        case_id: caseId, project_id: c.project_id, house_id: c.house_id, topic: input.ticket.topic.trim(), description: input.ticket.description?.trim() || input.ticket.topic.trim(),
-        status: 'open', opened_by: actor.name, opened_at: createdAt,
-      }).execute();
+    if (category === 'refusal') {
+      // A refusal with a reason always gets a service ticket (R10): escalation waits until it is resolved.
+      const open = await trx.selectFrom('service_ticket').select('id').where('case_id', '=', caseId).where('status', '=', 'open').executeTakeFirst();
+      const topic = input.ticket?.topic?.trim() || input.ownerSaid?.trim().slice(0, 100) || '拒交原因待核实';
+      if (!open) {
+        await trx.insertInto('service_ticket').values({
+          case_id: caseId, project_id: c.project_id, house_id: c.house_id, topic, description: input.ticket?.description?.trim() || input.ownerSaid?.trim() || topic,
+          status: 'open', opened_by: actor.name, opened_at: createdAt,
+        }).execute();
+      }
     }
     await audit(trx, ctx, actor, { action: 'dunning.contact', entity: 'collection_case', entityId: caseId, projectId: c.project_id, after: { attemptId: attempt.id, actionId: action?.id ?? null, channel, outcome, category, promisedOn: input.promisedOn ?? null } });
     return attempt.id;
@@ -219,6 +224,21 @@ export async function setExcluded(ctx: ServiceContext, actor: Actor, caseId: num
   await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('collection_case').set({ excluded: excluded ? 1 : 0, excluded_reason: excluded ? reason.trim() : null, updated_at: nowIso(ctx) }).where('id', '=', caseId).execute();
     await audit(trx, ctx, actor, { action: excluded ? 'dunning.exclude' : 'dunning.include', entity: 'collection_case', entityId: caseId, projectId: c.project_id, after: { reason: reason.trim() } });
+  });
+  await refreshHouses(ctx, c.project_id, [c.house_id], await projectToday(ctx.db, c.project_id, ctx.clock.now()));
+}
+
+/**
+ * Write a case off (核销: the company stops collecting, e.g. after a court decision or a settlement) or take it back.
+ * The ledger is not touched: what is owed stays in the accounts; only collection stops. Project manager or above.
+ */
+export async function setWrittenOff(ctx: ServiceContext, actor: Actor, caseId: number, writtenOff: boolean, reason: string) {
+  const { c } = await caseOrThrow(ctx, actor, caseId, 'dunning.act');
+  if (ROLE_RANK[actor.role] < ROLE_RANK.project_manager) throw new AppError('FORBIDDEN', '核销须由项目经理或以上办理');
+  if (!reason?.trim()) throw fieldError('reason', 'VALIDATION_FAILED', '须填写原因');
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('collection_case').set({ written_off: writtenOff ? 1 : 0, updated_at: nowIso(ctx) }).where('id', '=', caseId).execute();
+    await audit(trx, ctx, actor, { action: writtenOff ? 'dunning.write_off' : 'dunning.write_off_undo', entity: 'collection_case', entityId: caseId, projectId: c.project_id, after: { reason: reason.trim() } });
   });
   await refreshHouses(ctx, c.project_id, [c.house_id], await projectToday(ctx.db, c.project_id, ctx.clock.now()));
 }

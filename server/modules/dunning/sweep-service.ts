@@ -7,7 +7,7 @@ import { limitationOf, type InterruptionEvent, type InterruptionKind } from '../
 import { planCase, type CaseInput, type CasePlan, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
 import { DEFAULT_POLICY, validatePolicy, type DunningPolicy } from '../../../core/dunning/policy.ts';
 import type { Category } from '../../../core/dunning/categories.ts';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import * as repo from '../../db/repositories/dunning-repository.ts';
 import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
@@ -206,7 +206,14 @@ export async function sweep(ctx: ServiceContext, actor: Actor, projectId: number
             status: plan.action.approval ? 'awaiting_approval' : 'open', late: plan.action.late ? 1 : 0, reason: plan.action.reason,
             periods_json: JSON.stringify(plan.action.periods), owed_fen: plan.action.owedFen, planned_at: now,
           });
-          if (created) report.created++; else report.existing++;
+          if (created) report.created++;
+          else {
+            report.existing++;
+            // The same task superseded earlier (a pause, an exclusion, a write-off undone): reopened, never duplicated.
+            await db.updateTable('dunning_action')
+              .set({ status: sql<string>`case when approval is not null and decided_by is null then 'awaiting_approval' else 'open' end`, closed_reason: null }).where('case_id', '=', caseId).where('step_key', '=', plan.action.key).where('channel', '=', plan.action.channel).where('cycle_key', '=', plan.action.cycleKey)
+              .where('status', 'in', ['superseded', 'cancelled']).execute();
+          }
         }
         // One pending action per case: whatever else is still open is superseded (or cancelled once all is paid).
         const keep = plan.action ? { step: plan.action.key, channel: plan.action.channel, cycle: plan.action.cycleKey } : null;
