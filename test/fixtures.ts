@@ -10,6 +10,7 @@ import { createBuilding, createHouse, createProject, type HouseInput } from '../
 import { createOwner, createOwnership } from '../server/modules/registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../server/modules/setup/bootstrap.ts';
 import { addStandard, createFeeItem, setContractTerms } from '../server/modules/billing/fee-service.ts';
+import { runBillRun } from '../server/modules/billing/bill-run-service.ts';
 import type { TestDatabase } from './db.ts';
 
 export const PASSWORD = 'Passw0rd-for-tests';
@@ -62,4 +63,30 @@ export async function insertWorld(ctx: ServiceContext) {
   await addStandard(ctx, admin, fee.id, { propertyType: '高层', unitPrice: '2.35', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
   await setContractTerms(ctx, admin, pA.id, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
   return { companyId, admin, projects: { pA, pB }, buildings: { a1, a2, b1 }, houses: { hA1, hA2, hB1 }, users, feeItemId: fee.id };
+}
+
+/**
+ * A project billing one fixed monthly 物业服务费 (due on the 15th) to `houses` houses in one building, each with its own
+ * owner (and a 144-prefixed mobile when `mobiles`), billed for the given periods. For collection tests.
+ */
+export async function insertMonthlyProject(ctx: ServiceContext, admin: Actor, o: {
+  name: string; houses: number; monthly: string; periods: string[]; timeZone?: string; mobiles?: string;
+}) {
+  const p = await createProject(ctx, admin, { name: o.name, address: '江南省临江市学府路1号', ...(o.timeZone ? { timeZone: o.timeZone } : {}) });
+  const b = await createBuilding(ctx, admin, p.id, { name: '1栋' });
+  const houses: number[] = [];
+  const contacts: number[] = [];
+  for (let i = 0; i < o.houses; i++) {
+    const h = await createHouse(ctx, admin, buildHouse(b.id, i + 1, { deliveryDate: '2020-01-01' }));
+    const mobile = o.mobiles ? [{ kind: '手机', value: `${o.mobiles}${String(i + 1).padStart(11 - o.mobiles.length, '0')}`, source: '业主提供' }] : [];
+    const owner = await createOwner(ctx, admin, { kind: '个人', name: `业主${i + 1}`, contacts: mobile });
+    await createOwnership(ctx, admin, { houseId: h.id, from: '2020-01-01', owners: [{ ownerId: owner.id }] });
+    houses.push(h.id);
+    if (o.mobiles) contacts.push((await ctx.db.selectFrom('contact').select('id').where('owner_id', '=', owner.id).executeTakeFirstOrThrow()).id);
+  }
+  const fee = await createFeeItem(ctx, admin, p.id, { name: '物业服务费', category: '物业服务费', pricing: 'fixed' });
+  await addStandard(ctx, admin, fee.id, { propertyType: '*', monthlyAmount: o.monthly, publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
+  await setContractTerms(ctx, admin, p.id, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
+  for (const period of o.periods) await runBillRun(ctx, admin, p.id, period);
+  return { projectId: p.id, houses, contacts };
 }

@@ -2,13 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../core/errors.ts';
 import { DEFAULT_POLICY } from '../../../core/dunning/policy.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { buildHouse, contextOf, fixedClock } from '../../../test/fixtures.ts';
+import { contextOf, fixedClock, insertMonthlyProject } from '../../../test/fixtures.ts';
 import type { Actor, ServiceContext } from '../context.ts';
-import { createBuilding, createHouse, createProject } from '../registry/registry-service.ts';
-import { createOwner, createOwnership } from '../registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
-import { runBillRun } from '../billing/bill-run-service.ts';
-import { addStandard, createFeeItem, setContractTerms } from '../billing/fee-service.ts';
 import { decideAction, decidePlan, endPause, houseTimeline, pauseCase, recordContact, requestPlan, resolveTicket, setExcluded, setWrittenOff } from './case-service.ts';
 import { savePolicy, sweep } from './sweep-service.ts';
 
@@ -38,16 +34,9 @@ describe.each(DIALECTS)('working a collection case on %s', (dialect) => {
     actors.admin = systemActor(companyId, 'test');
     const role = (userId: number, name: string, r: Actor['role']): Actor => ({ userId, name, role: r, companyId, scope: { kind: 'all' } });
     Object.assign(actors, { collector: role(9401, 'collector_c', 'collector'), supervisor: role(9402, 'supervisor_c', 'supervisor'), manager: role(9403, 'manager_c', 'project_manager'), gm: role(9404, 'gm_c', 'general_manager') });
-    const p = await createProject(ctx, actors.admin, { name: '案件园', address: '江南省临江市学府路7号' });
-    projectId = p.id;
-    const b = await createBuilding(ctx, actors.admin, p.id, { name: '1栋' });
-    houseId = (await createHouse(ctx, actors.admin, buildHouse(b.id, 1, { deliveryDate: '2020-01-01' }))).id;
-    const o = await createOwner(ctx, actors.admin, { kind: '个人', name: '业主甲', contacts: [{ kind: '手机', value: '14420000001', source: '业主提供' }] });
-    await createOwnership(ctx, actors.admin, { houseId, from: '2020-01-01', owners: [{ ownerId: o.id }] });
-    const fee = await createFeeItem(ctx, actors.admin, p.id, { name: '物业服务费', category: '物业服务费', pricing: 'fixed' });
-    await addStandard(ctx, actors.admin, fee.id, { propertyType: '*', monthlyAmount: '300', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
-    await setContractTerms(ctx, actors.admin, p.id, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
-    for (const period of ['2026-01', '2026-02', '2026-03', '2026-04']) await runBillRun(ctx, actors.admin, p.id, period);
+    const w = await insertMonthlyProject(ctx, actors.admin, { name: '案件园', houses: 1, monthly: '300', periods: ['2026-01', '2026-02', '2026-03', '2026-04'], mobiles: '1442' });
+    projectId = w.projectId;
+    houseId = w.houses[0]!;
     // A short ladder: the demand notice at 3 months (supervisor approval), then the lawyer's letter (general manager).
     const demand = DEFAULT_POLICY.steps.find((s) => s.key === 'demand_notice')!;
     const lawyer = DEFAULT_POLICY.steps.find((s) => s.key === 'lawyer_letter')!;

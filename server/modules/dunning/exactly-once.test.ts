@@ -5,13 +5,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../../core/billing/periods.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { buildHouse, contextOf, fixedClock } from '../../../test/fixtures.ts';
+import { contextOf, fixedClock, insertMonthlyProject } from '../../../test/fixtures.ts';
 import type { Actor, ServiceContext } from '../context.ts';
-import { createBuilding, createHouse, createProject } from '../registry/registry-service.ts';
-import { createOwner, createOwnership } from '../registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
-import { runBillRun } from '../billing/bill-run-service.ts';
-import { addStandard, createFeeItem, setContractTerms } from '../billing/fee-service.ts';
 import { recordPayment } from '../billing/payment-service.ts';
 import { recordContact } from './case-service.ts';
 import { sweep } from './sweep-service.ts';
@@ -25,22 +21,8 @@ import { sweep } from './sweep-service.ts';
 const DIALECTS = await testDialects();
 const run = promisify(execFile);
 
-async function world(ctx: ServiceContext, admin: Actor, name: string, houses: number) {
-  const p = await createProject(ctx, admin, { name, address: '江南省临江市学府路1号' });
-  const b = await createBuilding(ctx, admin, p.id, { name: '1栋' });
-  const ids: number[] = [];
-  for (let i = 0; i < houses; i++) {
-    const h = await createHouse(ctx, admin, buildHouse(b.id, i + 1, { deliveryDate: '2020-01-01' }));
-    const o = await createOwner(ctx, admin, { kind: '个人', name: `业主${i}`, contacts: [{ kind: '手机', value: `144100000${String(i).padStart(2, '0')}`, source: '业主提供' }] });
-    await createOwnership(ctx, admin, { houseId: h.id, from: '2020-01-01', owners: [{ ownerId: o.id }] });
-    ids.push(h.id);
-  }
-  const fee = await createFeeItem(ctx, admin, p.id, { name: '物业服务费', category: '物业服务费', pricing: 'fixed' });
-  await addStandard(ctx, admin, fee.id, { propertyType: '*', monthlyAmount: '200', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
-  await setContractTerms(ctx, admin, p.id, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
-  for (const period of ['2026-01', '2026-02', '2026-03', '2026-04']) await runBillRun(ctx, admin, p.id, period);
-  return { projectId: p.id, houses: ids };
-}
+const world = (ctx: ServiceContext, admin: Actor, name: string, houses: number) =>
+  insertMonthlyProject(ctx, admin, { name, houses, monthly: '200', periods: ['2026-01', '2026-02', '2026-03', '2026-04'], mobiles: '1441' });
 
 /** Each key once; at most one pending action per case; none on a paid case. */
 async function invariants(db: TestDatabase['db'], projectId: number) {

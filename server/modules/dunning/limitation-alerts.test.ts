@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { buildHouse, contextOf, fixedClock } from '../../../test/fixtures.ts';
+import { contextOf, fixedClock, insertMonthlyProject } from '../../../test/fixtures.ts';
 import type { Actor, ServiceContext } from '../context.ts';
-import { createBuilding, createHouse, createProject } from '../registry/registry-service.ts';
-import { createOwner, createOwnership } from '../registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
-import { runBillRun } from '../billing/bill-run-service.ts';
-import { addStandard, createFeeItem, setContractTerms } from '../billing/fee-service.ts';
 import { recordPayment } from '../billing/payment-service.ts';
 import { recordInterruption } from './case-service.ts';
 import { limitationAlerts } from './limitation-service.ts';
@@ -30,19 +26,9 @@ describe.each(DIALECTS)('limitation alerts on %s', (dialect) => {
     ctx = contextOf(t, clock);
     companyId = await ensureCompany(ctx);
     admin = systemActor(companyId, 'test');
-    const p = await createProject(ctx, admin, { name: '时效园', address: '江南省临江市学府路5号' });
-    projectId = p.id;
-    const b = await createBuilding(ctx, admin, p.id, { name: '1栋' });
-    for (let i = 0; i < 2; i++) {
-      const h = await createHouse(ctx, admin, buildHouse(b.id, i + 1, { deliveryDate: '2020-01-01' }));
-      const o = await createOwner(ctx, admin, { kind: '个人', name: `业主${i}` });
-      await createOwnership(ctx, admin, { houseId: h.id, from: '2020-01-01', owners: [{ ownerId: o.id }] });
-      houses.push(h.id);
-    }
-    const fee = await createFeeItem(ctx, admin, p.id, { name: '物业服务费', category: '物业服务费', pricing: 'fixed' });
-    await addStandard(ctx, admin, fee.id, { propertyType: '*', monthlyAmount: '300', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
-    await setContractTerms(ctx, admin, p.id, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
-    for (const period of ['2022-12', '2023-06', '2025-01']) await runBillRun(ctx, admin, p.id, period);
+    const w = await insertMonthlyProject(ctx, admin, { name: '时效园', houses: 2, monthly: '300', periods: ['2022-12', '2023-06', '2025-01'] });
+    projectId = w.projectId;
+    houses.push(...w.houses);
   });
   afterAll(async () => { await t.destroy(); });
 

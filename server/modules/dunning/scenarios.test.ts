@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../../core/billing/periods.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { buildHouse, contextOf, fixedClock } from '../../../test/fixtures.ts';
+import { contextOf, fixedClock, insertMonthlyProject } from '../../../test/fixtures.ts';
 import type { Actor, ServiceContext } from '../context.ts';
-import { createBuilding, createHouse, createProject } from '../registry/registry-service.ts';
-import { createOwner, createOwnership } from '../registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
-import { runBillRun } from '../billing/bill-run-service.ts';
-import { addStandard, createFeeItem, setContractTerms } from '../billing/fee-service.ts';
 import { recordPayment } from '../billing/payment-service.ts';
 import { decidePlan, houseTimeline, recordContact, requestPlan, resolveTicket, type ContactInput } from './case-service.ts';
 import { sweep } from './sweep-service.ts';
@@ -51,19 +47,12 @@ describe.each(DIALECTS.flatMap((d) => ZONES.map((z) => [d, z] as const)))('colle
     collector = { userId: 9201, name: 'collector_a', role: 'collector', companyId, scope: { kind: 'all' } };
     supervisor = { userId: 9202, name: 'supervisor_a', role: 'supervisor', companyId, scope: { kind: 'all' } };
     cashier = { userId: 9203, name: 'cashier_a', role: 'cashier', companyId, scope: { kind: 'all' } };
-    const p = await createProject(ctx, admin, { name: `时光园-${zone}`, address: '江南省临江市学府路9号', timeZone: zone });
-    projectId = p.id;
-    const b = await createBuilding(ctx, admin, p.id, { name: '1栋' });
+    const w = await insertMonthlyProject(ctx, admin, { name: `时光园-${zone}`, houses: 5, monthly: '300', periods: ['2026-01'], timeZone: zone, mobiles: '1440000000' });
+    projectId = w.projectId;
     for (const [i, h] of (['A', 'B', 'C', 'D', 'E'] as const).entries()) {
-      houses[h] = (await createHouse(ctx, admin, buildHouse(b.id, i + 1, { deliveryDate: '2020-01-01' }))).id;
-      const o = await createOwner(ctx, admin, { kind: '个人', name: `业主${h}`, contacts: [{ kind: '手机', value: `1440000000${i + 1}`, source: '业主提供' }] });
-      await createOwnership(ctx, admin, { houseId: houses[h], from: '2020-01-01', owners: [{ ownerId: o.id }] });
-      contacts[h] = (await t.db.selectFrom('contact').select('id').where('owner_id', '=', o.id).executeTakeFirstOrThrow()).id;
+      houses[h] = w.houses[i]!;
+      contacts[h] = w.contacts[i]!;
     }
-    const fee = await createFeeItem(ctx, admin, p.id, { name: '物业服务费', category: '物业服务费', pricing: 'fixed' });
-    await addStandard(ctx, admin, fee.id, { propertyType: '*', monthlyAmount: '300', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
-    await setContractTerms(ctx, admin, p.id, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
-    await runBillRun(ctx, admin, p.id, '2026-01');
   });
   afterAll(async () => { await t.destroy(); });
 
