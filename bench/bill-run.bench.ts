@@ -8,14 +8,17 @@
  *   minimal COPY submittable is written here (what pg-copy-streams does, without the package).
  * - The baseline table has the charge table's columns and primary key, without its foreign keys, check, triggers or
  *   indexes (the figure the issue asks for). The same insert is also timed into a table that has the charge table's
- *   four secondary indexes (the natural-key unique index among them), which shows how much of the gap is index upkeep.
+ *   four secondary indexes (the natural-key unique index among them), and into one that has its foreign keys and check
+ *   constraint as well (the rows refer to the run's real houses, ownerships, projects, items and runs), which shows how
+ *   much of the gap is index upkeep and how much is foreign-key checking, neither of which the bill run may skip.
  * - A dry run over the same projects is timed first (reads and planning, no writes), so the write path's share shows.
  * - The bill run is then repeated: it must create 0 charges (idempotency at scale); its time is reported.
  * - Peak RSS is sampled (process.memoryUsage().rss) every 20 ms and after every project while the bill run works.
  *
  * Sizes: WUYE_BENCH_UNITS houses on SQLite (default 1,000,000) and WUYE_BENCH_UNITS_PG on PostgreSQL (default
  * 200,000: the demo generator writes ~3,500 houses/s there, so a million houses take ~5 minutes to set up before the
- * bill run starts). WUYE_BENCH_PG=0 skips PostgreSQL. Results: bench/results/bill-run.json. Never asserts on time.
+ * bill run starts). WUYE_BENCH_PG=0 skips PostgreSQL. Results: bench/results/bill-run.json, summarised in bench/results.md
+ * (and the README) by bench/report.ts. Never asserts on time.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -32,6 +35,7 @@ import { ensureCompany, systemActor } from '../server/modules/setup/bootstrap.ts
 import { addStandard, createFeeItem, setContractTerms } from '../server/modules/billing/fee-service.ts';
 import { runBillRun } from '../server/modules/billing/bill-run-service.ts';
 import { createTestDatabase, testDialects } from '../test/db.ts';
+import { writeResultsMarkdown } from './report.ts';
 
 const PERIOD = '2026-03';
 const SEED = 20260301;
@@ -69,6 +73,9 @@ export interface BillRunDialectResult {
   /** The same raw insert into a table that also has the charge table's four secondary indexes. */
   baselineIndexed: Baseline;
   ratioIndexed: number;
+  /** The same raw insert into a table with the charge table's indexes, foreign keys and check constraint too. */
+  baselineConstrained: Baseline;
+  ratioConstrained: number;
 }
 
 export interface BillRunBenchResult {
@@ -91,21 +98,38 @@ const COLUMNS = ['project_id', 'house_id', 'parking_space_id', 'object_key', 'fe
   'ownership_id', 'kind', 'amount_fen', 'basis', 'bill_run_id', 'reason', 'created_by', 'created_at'] as const;
 type Value = string | number | null;
 
-/** The i-th charge-shaped row (i from 0): one house's owner charge, ~11,000 houses per project. */
-function baselineRow(i: number): Value[] {
-  const project = Math.floor(i / 11_000) + 1;
-  const area = 7000 + ((i * 7919) % 11000);
-  return [project, i + 1, null, `h${i + 1}`, project, PERIOD, '2026-03-15', 'owner', i + 1, 'charge', Math.round(area * 2.35),
-    `2.35 元/m²/月 × ${(area / 100).toFixed(2)} m²`, project, null, 'bench', TS];
+/**
+ * Ids the baseline rows refer to, taken from the database the bill run wrote to, so that the same rows can also go into
+ * a table with the charge table's foreign keys: every house and ownership, and each project with its fee item and run.
+ */
+export interface BaselineRefs {
+  houses: number[];
+  ownerships: number[];
+  projects: Array<{ project: number; feeItem: number; billRun: number }>;
 }
 
-/** The charge table's columns and primary key (migration 0002), without foreign keys, check constraint or triggers. */
-function createTableSql(dialect: Dialect, table: string): string {
+/** The i-th charge-shaped row (i from 0): one house's owner charge, ~11,000 houses per project. */
+function baselineRow(i: number, refs: BaselineRefs): Value[] {
+  const p = refs.projects[Math.floor(i / 11_000) % refs.projects.length]!;
+  const area = 7000 + ((i * 7919) % 11000);
+  return [p.project, refs.houses[i % refs.houses.length]!, null, `h${i + 1}`, p.feeItem, PERIOD, '2026-03-15', 'owner', refs.ownerships[i % refs.ownerships.length]!,
+    'charge', Math.round(area * 2.35), `2.35 元/m²/月 × ${(area / 100).toFixed(2)} m²`, p.billRun, null, 'bench', TS];
+}
+
+/** Which charge-table structures a baseline table carries besides its columns and primary key. */
+type BaselineKind = 'plain' | 'indexed' | 'constrained';
+
+/**
+ * The charge table's columns and primary key (migration 0002); 'constrained' adds its foreign keys and check
+ * constraint (never its append-only triggers, which only fire on update and delete).
+ */
+function createTableSql(dialect: Dialect, table: string, kind: BaselineKind): string {
   const id = dialect === 'postgres' ? 'id bigint primary key generated by default as identity' : 'id integer primary key autoincrement';
-  return `create table ${table} (${id}, project_id bigint not null, house_id bigint, parking_space_id bigint, object_key text not null,
-    fee_item_id bigint not null, period text not null, due_date text not null, bill_to text not null, ownership_id bigint,
-    kind text not null, amount_fen bigint not null, basis text not null, bill_run_id bigint, reason text,
-    created_by text not null, created_at text not null)`;
+  const ref = (t: string) => (kind === 'constrained' ? ` references ${t}(id)` : '');
+  return `create table ${table} (${id}, project_id bigint not null${ref('project')}, house_id bigint${ref('house')}, parking_space_id bigint${ref('parking_space')},
+    object_key text not null, fee_item_id bigint not null${ref('fee_item')}, period text not null, due_date text not null, bill_to text not null,
+    ownership_id bigint${ref('ownership')}, kind text not null, amount_fen bigint not null, basis text not null, bill_run_id bigint${ref('bill_run')},
+    reason text, created_by text not null, created_at text not null${kind === 'constrained' ? ', check ((house_id is null) <> (parking_space_id is null))' : ''})`;
 }
 
 /** The charge table's secondary indexes (migration 0002), on a baseline table. */
@@ -119,18 +143,19 @@ function createIndexesSql(table: string): string[] {
 }
 
 /** SQLite: one prepared statement in one transaction, on a second connection with the same settings as openDatabase. */
-function sqliteBaseline(file: string, rows: number, indexed: boolean): number {
+function sqliteBaseline(file: string, rows: number, kind: BaselineKind, refs: BaselineRefs): number {
   const conn = new SQLite(file);
-  const table = indexed ? 'bench_charge_indexed' : 'bench_charge';
+  const table = `bench_charge_${kind}`;
   try {
     conn.pragma('journal_mode = WAL');
     conn.pragma('synchronous = NORMAL');
     conn.pragma('busy_timeout = 5000');
-    conn.exec(createTableSql('sqlite', table));
-    if (indexed) for (const s of createIndexesSql(table)) conn.exec(s);
+    conn.pragma('foreign_keys = ON');
+    conn.exec(createTableSql('sqlite', table, kind));
+    if (kind !== 'plain') for (const s of createIndexesSql(table)) conn.exec(s);
     const stmt = conn.prepare(`insert into ${table} (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`);
     const start = performance.now();
-    conn.transaction(() => { for (let i = 0; i < rows; i++) stmt.run(baselineRow(i)); })();
+    conn.transaction(() => { for (let i = 0; i < rows; i++) stmt.run(baselineRow(i, refs)); })();
     const seconds = (performance.now() - start) / 1000;
     conn.exec(`drop table ${table}`);
     return seconds;
@@ -183,27 +208,27 @@ interface PgConnection {
   stream: NodeJS.WritableStream & { writableNeedDrain: boolean };
 }
 
-function* copyChunks(rows: number): Generator<string> {
+function* copyChunks(rows: number, refs: BaselineRefs): Generator<string> {
   let chunk = '';
   for (let i = 0; i < rows; i++) {
-    chunk += `${baselineRow(i).map(copyText).join('\t')}\n`;
+    chunk += `${baselineRow(i, refs).map(copyText).join('\t')}\n`;
     if (chunk.length >= 256 * 1024) { yield chunk; chunk = ''; }
   }
   if (chunk.length > 0) yield chunk;
 }
 
 /** PostgreSQL: COPY FROM STDIN in one transaction, on a plain pg client to the same database. */
-async function postgresBaseline(url: string, rows: number, indexed: boolean): Promise<number> {
+async function postgresBaseline(url: string, rows: number, kind: BaselineKind, refs: BaselineRefs): Promise<number> {
   const client = new pg.Client({ connectionString: url });
-  const table = indexed ? 'bench_charge_indexed' : 'bench_charge';
+  const table = `bench_charge_${kind}`;
   await client.connect();
   try {
-    await client.query(createTableSql('postgres', table));
-    if (indexed) for (const s of createIndexesSql(table)) await client.query(s);
+    await client.query(createTableSql('postgres', table, kind));
+    if (kind !== 'plain') for (const s of createIndexesSql(table)) await client.query(s);
     const start = performance.now();
     await client.query('begin');
     await new Promise<void>((resolve, reject) => {
-      const copy = new CopyFrom(`copy ${table} (${COLUMNS.join(', ')}) from stdin`, copyChunks(rows));
+      const copy = new CopyFrom(`copy ${table} (${COLUMNS.join(', ')}) from stdin`, copyChunks(rows, refs));
       copy.callback = (err) => (err ? reject(err) : resolve());
       void client.query(copy);
     });
@@ -295,20 +320,29 @@ async function billRunRun(dialect: Dialect, units: number): Promise<BillRunDiale
     }
     rerun.seconds = round((performance.now() - t0) / 1000, 3);
 
+    const refs: BaselineRefs = {
+      houses: (await ctx.db.selectFrom('house').select('id').orderBy('id').execute()).map((r) => r.id),
+      ownerships: (await ctx.db.selectFrom('ownership').select('id').orderBy('id').execute()).map((r) => r.id),
+      projects: await ctx.db.selectFrom('bill_run').innerJoin('fee_item', 'fee_item.project_id', 'bill_run.project_id')
+        .select(['bill_run.project_id as project', (eb) => eb.fn.min('fee_item.id').as('feeItem'), (eb) => eb.fn.min('bill_run.id').as('billRun')])
+        .groupBy('bill_run.project_id').orderBy('bill_run.project_id').execute(),
+    };
     const target = database.target.location;
-    const baseline = async (indexed: boolean): Promise<Baseline> => {
-      const s = dialect === 'sqlite' ? sqliteBaseline(target, charges, indexed) : await postgresBaseline(target, charges, indexed);
+    const baseline = async (kind: BaselineKind): Promise<Baseline> => {
+      const s = dialect === 'sqlite' ? sqliteBaseline(target, charges, kind, refs) : await postgresBaseline(target, charges, kind, refs);
       return {
         method: dialect === 'sqlite' ? 'one prepared statement, one transaction' : 'COPY FROM STDIN, one transaction',
         seconds: round(s, 3), rowsPerSecond: Math.round(charges / s),
       };
     };
-    const plain = await baseline(false);
-    const indexed = await baseline(true);
+    const plain = await baseline('plain');
+    const indexed = await baseline('indexed');
+    const constrained = await baseline('constrained');
     return {
       dialect, units, projects: projects.length, generateSeconds: round(generateSeconds, 1), charges, skipped,
       seconds: round(seconds, 3), rowsPerSecond: Math.round(charges / seconds), dryRunSeconds: round(dryRunSeconds, 3), rssBeforeMB: mb(rssBefore), peakRssMB: mb(peak), rerun,
       baseline: plain, ratio: round(seconds / plain.seconds, 2), baselineIndexed: indexed, ratioIndexed: round(seconds / indexed.seconds, 2),
+      baselineConstrained: constrained, ratioConstrained: round(seconds / constrained.seconds, 2),
     };
   } finally {
     await destroy();
@@ -334,13 +368,16 @@ export async function runBillRunBench(): Promise<BillRunBenchResult> {
     console.log(`bill-run ${dialect}: ${fmt(r.units)} houses × 1 item → ${fmt(r.charges)} charges in ${r.seconds.toFixed(2)} s = `
       + `${fmt(r.rowsPerSecond)} rows/s (dry run: ${r.dryRunSeconds.toFixed(2)} s; peak RSS ${r.peakRssMB} MB, ${r.rssBeforeMB} MB at start); baseline ${r.baseline.method}: `
       + `${r.baseline.seconds.toFixed(2)} s = ${fmt(r.baseline.rowsPerSecond)} rows/s; ratio ${r.ratio.toFixed(2)}× `
-      + `(${r.ratioIndexed.toFixed(2)}× against the same insert with the charge indexes, ${fmt(r.baselineIndexed.rowsPerSecond)} rows/s); `
+      + `(${r.ratioIndexed.toFixed(2)}× against the same insert with the charge indexes, ${fmt(r.baselineIndexed.rowsPerSecond)} rows/s; `
+      + `${r.ratioConstrained.toFixed(2)}× with its indexes and foreign keys, ${fmt(r.baselineConstrained.rowsPerSecond)} rows/s); `
       + `rerun created ${fmt(r.rerun.created)} (${fmt(r.rerun.existing)} existing) in ${r.rerun.seconds.toFixed(2)} s`);
   }
   if (!dialects.includes('postgres')) console.log('bill-run postgres: skipped');
   mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`results written to ${RESULTS}`);
+  writeResultsMarkdown();
+  console.log('bench/results.md written');
   return result;
 }
 

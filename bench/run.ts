@@ -19,8 +19,10 @@ async function main(): Promise<number> {
     console.log(`▶ ${name}`);
     await BENCHMARKS[name]?.();
   }
-  (await import('./report.ts')).updateReadme();
-  console.log('README.md: benchmark section updated from bench/results');
+  const report = await import('./report.ts');
+  report.writeResultsMarkdown();
+  report.updateReadme();
+  console.log('bench/results.md and the README benchmark section updated from bench/results');
   return 0;
 }
 

@@ -1,4 +1,4 @@
-import { monthlyCharge } from './charge.ts';
+import { monthlyCharge, type MonthlyCharge } from './charge.ts';
 import { cycleMonths, dueDateOf, firstDay, lastDay, type Cycle } from './periods.ts';
 import type { Rounding } from './rounding.ts';
 
@@ -74,9 +74,33 @@ function withVacancyNote<T extends { basis: string }>(c: T): T {
   return { ...c, basis: `空置（已登记）：${c.basis}` };
 }
 
-function ownerOf(h: PlanHouse, month: string): number | null {
-  const covers = (day: string) => h.ownerships.find((o) => o.from <= day && (o.to === null || o.to >= day));
-  return (covers(firstDay(month)) ?? covers(lastDay(month)))?.id ?? null;
+function covering(h: PlanHouse, day: string): number | null {
+  for (const o of h.ownerships) if (o.from <= day && (o.to === null || o.to >= day)) return o.id;
+  return null;
+}
+
+/** The owner of a month: the ownership period covering its first day, else its last day. */
+function ownerOf(h: PlanHouse, first: string, last: string): number | null {
+  return covering(h, first) ?? covering(h, last);
+}
+
+type Standard = PlanItem['standards'][number];
+
+/**
+ * monthlyCharge is pure, and most houses of a run share an area and are billed the whole month, so its results are
+ * kept per standard (the object, for as long as the caller holds it: one run), month and area, for the three cases
+ * that do not depend on the exact delivery day: the whole month, no day at all (undelivered, or delivered after the
+ * month), and the whole month regardless of delivery. Delivery within the month is computed every time.
+ */
+const chargeCache = new WeakMap<Standard, Map<string, MonthlyCharge>>();
+
+function cachedCharge(standard: Standard, rounding: Rounding, month: string, areaX100: number, deliveryDate: string | null, span: 'all' | 'none'): MonthlyCharge {
+  let byKey = chargeCache.get(standard);
+  if (byKey === undefined) chargeCache.set(standard, byKey = new Map<string, MonthlyCharge>());
+  const key = `${month}|${areaX100}|${span}`;
+  let c = byKey.get(key);
+  if (c === undefined) byKey.set(key, c = monthlyCharge({ pricing: standard.pricing, areaX100, period: month, rounding, deliveryDate }));
+  return c;
 }
 
 export function planBillRun(input: { period: string; terms: PlanTerms; items: readonly PlanItem[]; houses: Iterable<PlanHouse> }): BillRunPlan {
@@ -88,23 +112,35 @@ export function planBillRun(input: { period: string; terms: PlanTerms; items: re
     return { period: input.period, billingMonth: false, charges, skips, totalFen: 0 };
   }
   const dueDate = dueDateOf(input.period, { kind: 'day_of_first_month', day: input.terms.dueDay });
+  const bounds = months.map((month) => ({ month, first: firstDay(month), last: lastDay(month) }));
+  // The standard of an item for a property type, looked up once per type rather than once per house.
+  const standards = input.items.map(() => new Map<string, Standard | null>());
   for (const h of input.houses) {
-    for (const item of input.items) {
-      const standard = item.standards.find((s) => s.propertyType === h.propertyType) ?? item.standards.find((s) => s.propertyType === '*');
+    for (let i = 0; i < input.items.length; i++) {
+      const item = input.items[i]!;
+      let standard = standards[i]!.get(h.propertyType);
+      if (standard === undefined) {
+        standard = item.standards.find((s) => s.propertyType === h.propertyType) ?? item.standards.find((s) => s.propertyType === '*') ?? null;
+        standards[i]!.set(h.propertyType, standard);
+      }
       if (!standard) {
         skips.push({ houseId: h.id, houseNumber: h.number, feeItemId: item.id, reason: `“${item.name}”没有适用于${h.propertyType}的收费标准` });
         continue;
       }
-      for (const month of months) {
-        const base = { pricing: standard.pricing, areaX100: h.areaX100, period: month, rounding: item.rounding };
-        const owed = monthlyCharge({ ...base, deliveryDate: h.deliveryDate });
+      for (const { month, first, last } of bounds) {
+        const delivery = h.deliveryDate;
+        const owed = delivery !== null && delivery <= first ? cachedCharge(standard, item.rounding, month, h.areaX100, delivery, 'all')
+          : delivery === null || delivery > last ? cachedCharge(standard, item.rounding, month, h.areaX100, null, 'none')
+            : monthlyCharge({ pricing: standard.pricing, areaX100: h.areaX100, period: month, rounding: item.rounding, deliveryDate: delivery });
         // The full month is needed only when the owner does not pay all of it (delivery after the month's first day).
-        const full = owed.days === owed.daysInPeriod ? owed : monthlyCharge({ ...base, deliveryDate: '0000-01-01' });
+        const full = owed.days === owed.daysInPeriod ? owed : cachedCharge(standard, item.rounding, month, h.areaX100, '0000-01-01', 'all');
         // A registered vacancy lowers the owner's charge where a rate is granted (R29); never the developer's share.
-        const vacant = standard.vacantRatePct != null && owed.amountFen > 0 && (h.vacancies ?? []).some((v) => v.from <= month && month <= v.to);
-        const owner = vacant ? withVacancyNote(monthlyCharge({ ...base, deliveryDate: h.deliveryDate, ratePct: standard.vacantRatePct! })) : owed;
+        const vacant = standard.vacantRatePct != null && owed.amountFen > 0 && h.vacancies !== undefined && h.vacancies.some((v) => v.from <= month && month <= v.to);
+        const owner = vacant
+          ? withVacancyNote(monthlyCharge({ pricing: standard.pricing, areaX100: h.areaX100, period: month, rounding: item.rounding, deliveryDate: delivery, ratePct: standard.vacantRatePct! }))
+          : owed;
         if (owner.amountFen > 0) {
-          const ownershipId = ownerOf(h, month);
+          const ownershipId = ownerOf(h, first, last);
           if (ownershipId === null) skips.push({ houseId: h.id, houseNumber: h.number, feeItemId: item.id, reason: `${h.number} ${month} 没有产权登记，无法确定缴费业主` });
           else charges.push({ houseId: h.id, feeItemId: item.id, period: month, dueDate, billTo: 'owner', ownershipId, amountFen: owner.amountFen, basis: owner.basis });
         }

@@ -11,7 +11,7 @@ import { termsInForce } from './fee-service.ts';
 import { deductPrepaid, type DeductionReport } from './prepaid-service.ts';
 
 /** Houses read, planned and written per batch: one transaction each, short enough not to hold up other writers. */
-const HOUSES_PER_BATCH = 2_000;
+const HOUSES_PER_BATCH = 5_000;
 
 export interface BillRunReport {
   projectId: number;
@@ -101,45 +101,44 @@ export async function runBillRun(ctx: ServiceContext, actor: Actor, projectId: n
     billRunId = row.id;
   }
 
-  const count = (c: { fee_item_id: number; bill_to: string; amount_fen: number }) => {
+  const count = (c: repo.BillRunCharge) => {
     report.created += 1;
-    report.createdFen += c.amount_fen;
-    const s = byItem.get(c.fee_item_id) ?? { feeItemId: c.fee_item_id, name: names.get(c.fee_item_id) ?? '', charges: 0, amountFen: 0, developerCharges: 0, developerFen: 0 };
-    if (c.bill_to === 'developer') { s.developerCharges += 1; s.developerFen += c.amount_fen; } else { s.charges += 1; s.amountFen += c.amount_fen; }
-    byItem.set(c.fee_item_id, s);
+    report.createdFen += c.amountFen;
+    const s = byItem.get(c.feeItemId) ?? { feeItemId: c.feeItemId, name: names.get(c.feeItemId) ?? '', charges: 0, amountFen: 0, developerCharges: 0, developerFen: 0 };
+    if (c.billTo === 'developer') { s.developerCharges += 1; s.developerFen += c.amountFen; } else { s.charges += 1; s.amountFen += c.amountFen; }
+    byItem.set(c.feeItemId, s);
   };
 
-  // Pages run between the project's first and last house id, so that no batch scans other projects' houses.
-  const range = await repo.houseIdRange(ctx.db, projectId) ?? { first: 1, last: 0 };
-  for (let after = range.first - 1; after < range.last;) {
-    const batch = await repo.houseBatch(ctx.db, projectId, after, range.last, HOUSES_PER_BATCH);
-    if (batch.length === 0) break;
-    after = batch[batch.length - 1]!.id;
-    const houses = await planHouses(ctx, batch);
-    const plan = planBillRun({ period, terms: planTerms, items, houses });
-    report.skipped += plan.skips.length;
-    for (const s of plan.skips) if (report.skips.length < 100) report.skips.push(s);
-    report.dueDate = plan.charges[0]?.dueDate ?? report.dueDate;
-    const rows = plan.charges.map((c) => ({
-      project_id: projectId, house_id: c.houseId, parking_space_id: null, object_key: `h${c.houseId}`, fee_item_id: c.feeItemId,
-      period: c.period, due_date: c.dueDate, bill_to: c.billTo, ownership_id: c.ownershipId, kind: 'charge', amount_fen: c.amountFen,
-      basis: c.basis, bill_run_id: billRunId, reason: null, created_by: actor.name, created_at: now,
-    }));
-    // Keys that already exist (a rerun, a run resumed after a crash) are left out before inserting: one cheap range
-    // look-up per batch, which spares a rerun from sending every charge to the database only to have it skipped.
-    const keyOf = (c: { object_key: string; fee_item_id: number; period: string; bill_to: string }) => `${c.object_key}|${c.fee_item_id}|${c.period}|${c.bill_to}`;
-    const existing = new Set((await repo.existingHouseChargeKeys(ctx.db, batch[0]!.id, after, months)).map(keyOf));
-    const fresh = existing.size === 0 ? rows : rows.filter((r) => !existing.has(keyOf(r)));
-    report.existing += rows.length - fresh.length;
-    if (report.dryRun) {
-      for (const c of fresh) count(c);
-    } else if (fresh.length > 0) {
-      // ON CONFLICT DO NOTHING skips what a concurrent run wrote meanwhile, and RETURNING says what was really inserted:
-      // only that is counted. One transaction per batch: short, so other writers are not held up.
-      const inserted = await ctx.db.transaction().execute((trx) => repo.insertChargesIfAbsent(trx, ctx.dialect === 'postgres', fresh));
-      for (const c of inserted) count(c);
-      report.existing += fresh.length - inserted.length;
+  // One writer for the whole run (SQLite: a prepared statement; PostgreSQL: COPY), one transaction per batch.
+  const writer = billRunId === null ? null : await repo.openChargeWriter(ctx.db, ctx.dialect === 'postgres', { projectId, billRunId, createdBy: actor.name, createdAt: now });
+  try {
+    // Pages run between the project's first and last house id, so that no batch scans other projects' houses.
+    const range = await repo.houseIdRange(ctx.db, projectId) ?? { first: 1, last: 0 };
+    for (let after = range.first - 1; after < range.last;) {
+      const batch = await repo.houseBatch(ctx.db, projectId, after, range.last, HOUSES_PER_BATCH);
+      if (batch.length === 0) break;
+      after = batch[batch.length - 1]!.id;
+      const houses = await planHouses(ctx, batch);
+      const plan = planBillRun({ period, terms: planTerms, items, houses });
+      report.skipped += plan.skips.length;
+      for (const s of plan.skips) if (report.skips.length < 100) report.skips.push(s);
+      report.dueDate = plan.charges[0]?.dueDate ?? report.dueDate;
+      // Keys that already exist (a rerun, a run resumed after a crash) are left out before inserting: one cheap range
+      // look-up per batch, which spares a rerun from sending every charge to the database only to have it skipped.
+      const existing = new Set((await repo.existingHouseChargeKeys(ctx.db, batch[0]!.id, after, months)).map((c) => `${c.object_key}|${c.fee_item_id}|${c.period}|${c.bill_to}`));
+      const fresh = existing.size === 0 ? plan.charges : plan.charges.filter((c) => !existing.has(`h${c.houseId}|${c.feeItemId}|${c.period}|${c.billTo}`));
+      report.existing += plan.charges.length - fresh.length;
+      if (writer === null) {
+        for (const c of fresh) count(c);
+      } else if (fresh.length > 0) {
+        // Keys a concurrent run wrote meanwhile are skipped too; only what was really inserted is counted.
+        const inserted = await writer.write(fresh);
+        for (const c of inserted) count(c);
+        report.existing += fresh.length - inserted.length;
+      }
     }
+  } finally {
+    writer?.close();
   }
   report.byItem = [...byItem.values()].sort((a, b) => a.feeItemId - b.feeItemId);
   report.billRunId = billRunId;
