@@ -19,6 +19,7 @@ import { adminRoutes } from './routes/admin-routes.ts';
 import { billingRoutes } from './routes/billing-routes.ts';
 import { ledgerRoutes } from './routes/ledger-routes.ts';
 import { dunningRoutes } from './routes/dunning-routes.ts';
+import { planRoutes } from './routes/plan-routes.ts';
 
 export const SESSION_COOKIE = 'wuye_session';
 
@@ -106,6 +107,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     billingRoutes(api, opts.ctx);
     ledgerRoutes(api, opts.ctx);
     dunningRoutes(api, opts.ctx);
+    planRoutes(api, opts.ctx);
     return Promise.resolve();
   }, { prefix: '/api' });
 

@@ -21,6 +21,10 @@ const FundReportPage = lazy(() => import('./pages/FundReportPage.tsx'));
 const ArrearsPage = lazy(() => import('./pages/ArrearsPage.tsx'));
 const PriceNoticePage = lazy(() => import('./pages/PriceNoticePage.tsx'));
 const ApprovalsPage = lazy(() => import('./pages/ApprovalsPage.tsx'));
+const CollectionCasesPage = lazy(() => import('./pages/CollectionCasesPage.tsx'));
+const DunningPlanPage = lazy(() => import('./pages/DunningPlanPage.tsx'));
+const DunningPolicyPage = lazy(() => import('./pages/DunningPolicyPage.tsx'));
+const HouseCollectionPage = lazy(() => import('./pages/HouseCollectionPage.tsx'));
 
 export function App() {
   const { lang } = useLang();
@@ -71,6 +75,7 @@ function Gate() {
         <Route index element={<Page><HomePage /></Page>} />
         <Route path="houses" element={<Page><HousesPage /></Page>} />
         <Route path="houses/:id" element={<Page><HouseDetailPage /></Page>} />
+        <Route path="houses/:id/collection" element={<RequirePermission permission="dunning.read"><Page><HouseCollectionPage /></Page></RequirePermission>} />
         <Route path="owners" element={<Page><OwnerSearchPage /></Page>} />
         <Route path="billing" element={<Navigate to="/billing/runs" replace />} />
         <Route path="billing/settings" element={<RequirePermission permission="billing.read"><Page><BillingSettingsPage /></Page></RequirePermission>} />
@@ -80,6 +85,11 @@ function Gate() {
         <Route path="billing/fund-report" element={<RequirePermission permission="billing.read"><Page><FundReportPage /></Page></RequirePermission>} />
         <Route path="billing/arrears" element={<RequirePermission permission="billing.read"><Page><ArrearsPage /></Page></RequirePermission>} />
         <Route path="billing/approvals" element={<RequirePermission permission="billing.read"><Page><ApprovalsPage /></Page></RequirePermission>} />
+        <Route path="collection" element={<Navigate to="/collection/tasks" replace />} />
+        <Route path="collection/tasks" element={<RequirePermission permission="dunning.read"><Page><CollectionCasesPage mode="tasks" /></Page></RequirePermission>} />
+        <Route path="collection/cases" element={<RequirePermission permission="dunning.read"><Page><CollectionCasesPage mode="all" /></Page></RequirePermission>} />
+        <Route path="collection/plan" element={<RequirePermission permission="dunning.read"><Page><DunningPlanPage /></Page></RequirePermission>} />
+        <Route path="collection/policy" element={<RequirePermission permission="dunning.read"><Page><DunningPolicyPage /></Page></RequirePermission>} />
         <Route path="audit" element={<RequirePermission permission="audit.read"><Page><AuditPage /></Page></RequirePermission>} />
         <Route path="users" element={<RequirePermission permission="user.manage"><Page><UsersPage /></Page></RequirePermission>} />
         <Route path="login" element={<Navigate to="/" replace />} />

@@ -3,6 +3,8 @@
  * session cookie sent along (same origin), and errors thrown as ApiError carrying the server's {code, message}.
  */
 
+import type { DunningPolicy } from '../../core/dunning/policy.ts';
+
 export interface FieldIssue {
   field: string;
   code: string;
@@ -820,6 +822,255 @@ export interface NewWaiver {
   reason: string;
 }
 
+// ---- Collection (催缴): policy, sweep, cases, contact records, approvals, payment plans, timeline ----
+
+/** The policy object is the server's pure domain type (core/dunning/policy.ts). */
+export type { DunningPolicy, PolicyStep } from '../../core/dunning/policy.ts';
+
+export interface DunningPolicyView {
+  policy: DunningPolicy;
+  /** 0 = the default ladder (nothing saved yet). */
+  version: number;
+  isDefault: boolean;
+  createdBy: string | null;
+  createdAt: string | null;
+}
+
+export interface PeriodDebt { period: string; dueDate: string; owedFen: number; timeBarred?: boolean }
+
+export interface PlannedAction {
+  caseId: number;
+  /** 'step' (a ladder step) or 'follow_up' (a category's follow-up task). */
+  kind: string;
+  key: string;
+  name: string;
+  channel: string;
+  cycleKey: string;
+  dueOn: string;
+  actor: string;
+  approval: string | null;
+  periods: PeriodDebt[];
+  owedFen: number;
+  late: boolean;
+  reason: string;
+}
+
+export interface SweepLine {
+  caseId: number | null;
+  houseId: number;
+  house: string;
+  ownershipId: number;
+  state: string;
+  owedFen: number;
+  action: PlannedAction | null;
+  /** The action already exists (an earlier run created it). */
+  exists: boolean;
+  nextActionAt: string | null;
+  why: string;
+  skipped: Array<{ key: string; name: string; reason: string }>;
+}
+
+export interface SweepReport {
+  projectId: number;
+  asOf: string;
+  dryRun: boolean;
+  policyVersion: number;
+  cases: number;
+  actions: number;
+  created: number;
+  existing: number;
+  resolved: number;
+  superseded: number;
+  lines: SweepLine[];
+}
+
+export interface CaseItem {
+  id: number;
+  houseId: number;
+  house: string;
+  state: string;
+  stateLabel: string;
+  category: string | null;
+  categoryLabel: string | null;
+  stepIndex: number;
+  owedFen: number;
+  owed: string;
+  anchorDue: string | null;
+  nextActionAt: string | null;
+  nextKey: string | null;
+  why: string | null;
+  promisedOn: string | null;
+  excluded: boolean;
+}
+
+export interface CaseQuery {
+  state?: string | undefined;
+  category?: string | undefined;
+  stepKey?: string | undefined;
+  /** Cases whose next action is due on or before this day (the day's task list). */
+  dueBy?: string | undefined;
+  page: number;
+  pageSize: number;
+}
+
+/** A dunning action awaiting approval (律师函, 起诉建议, 催款通知书 …). */
+export interface DunningApproval {
+  id: number;
+  caseId: number;
+  houseId: number;
+  house: string;
+  name: string;
+  channel: string;
+  /** The lowest role that may approve (supervisor, project_manager, general_manager). */
+  approval: string | null;
+  reason: string;
+  /** Formatted ("¥300.00"). */
+  owed: string;
+  dueOn: string;
+  periods: PeriodDebt[];
+}
+
+/** Body of POST /api/cases/:id/contacts (a row of the 《物业费催缴记录表》). */
+export interface ContactRecordInput {
+  actionId?: number | null;
+  channel?: string;
+  contactId?: number | null;
+  outcome: string;
+  category?: string | null;
+  ownerSaid?: string | null;
+  nextStep?: string | null;
+  promisedOn?: string | null;
+  deliveredOn?: string | null;
+  proof?: string | null;
+  visitStaffCount?: number;
+  consentOutsideQuietHours?: boolean;
+  ticket?: { topic: string; description: string };
+}
+
+export interface ContactRecordResult {
+  /** 'recorded', or 'cancelled_paid': the periods were paid meanwhile; nobody was contacted. */
+  status: string;
+  attemptId?: number;
+  message?: string;
+}
+
+export interface NewPaymentPlan {
+  kind: 'instalment' | 'deferral';
+  reason: string;
+  evidence?: string | null;
+  /** amount: 元 as typed. */
+  instalments: Array<{ dueOn: string; amount: string }>;
+}
+
+export interface CaseAction {
+  id: number;
+  kind: string;
+  key: string;
+  name: string;
+  channel: string;
+  cycleKey: string;
+  dueOn: string;
+  status: string;
+  approval: string | null;
+  reason: string;
+  owed: string;
+  late: boolean;
+  doneAt: string | null;
+  doneBy: string | null;
+  deliveredOn: string | null;
+  closedReason: string | null;
+  decidedBy: string | null;
+  decisionNote: string | null;
+}
+
+export interface ContactAttempt {
+  id: number;
+  at: string;
+  staff: string;
+  channel: string;
+  /** Masked by the server. */
+  contact: string | null;
+  outcome: string;
+  category: string | null;
+  ownerSaid: string | null;
+  nextStep: string | null;
+  promisedOn: string | null;
+  actionId: number | null;
+}
+
+export interface CasePause {
+  id: number;
+  kind: string;
+  label: string;
+  until: string | null;
+  reason: string;
+  by: string;
+  at: string;
+  endedAt: string | null;
+  endReason: string | null;
+}
+
+export interface LimitationRow {
+  period: string;
+  owed: string;
+  expiresOn: string;
+  /** running, alert or expired. */
+  state: string;
+  alertLevel: number | null;
+  explanation: string;
+}
+
+export interface CollectionCase {
+  id: number;
+  ownershipId: number;
+  cycle: number;
+  state: string;
+  stateLabel: string;
+  category: string | null;
+  categoryLabel: string | null;
+  promisedOn: string | null;
+  excluded: boolean;
+  owed: string;
+  nextActionAt: string | null;
+  nextKey: string | null;
+  why: string | null;
+  limitation: LimitationRow[];
+  actions: CaseAction[];
+  attempts: ContactAttempt[];
+  pauses: CasePause[];
+  tickets: Array<{ id: number; topic: string; status: string; openedAt: string; resolution: string | null }>;
+  plans: Array<{ id: number; kind: string; status: string; signedOn: string | null; reason: string }>;
+}
+
+export interface HouseCollection {
+  house: { id: number; label: string; projectId: number };
+  cases: CollectionCase[];
+}
+
+/** GET /api/projects/:id/payment-plans */
+export interface PaymentPlanItem {
+  id: number;
+  caseId: number;
+  houseId: number;
+  house: string;
+  ownershipId: number;
+  kind: string;
+  kindLabel: string;
+  status: string;
+  reason: string;
+  evidence: string | null;
+  instalments: Array<{ seq: number; dueOn: string; amountFen: number }>;
+  totalFen: number;
+  total: string;
+  caseOwedFen: number;
+  requestedBy: string;
+  requestedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  signedOn: string | null;
+}
+
 const id = (n: number | string) => encodeURIComponent(String(n));
 
 export const api = {
@@ -888,4 +1139,23 @@ export const api = {
   decideVacancy: (vacancyId: number, approve: boolean, note?: string) =>
     request<VacancyRegistration>('POST', `/api/vacancies/${id(vacancyId)}/decision`, { approve, ...(note?.trim() ? { note: note.trim() } : {}) }),
   vacancies: (projectId: number, status?: ApprovalStatus) => request<{ items: VacancyRegistration[] }>('GET', `/api/projects/${id(projectId)}/vacancies`, undefined, { status }),
+  dunningPolicy: (projectId: number) => request<DunningPolicyView>('GET', `/api/projects/${id(projectId)}/dunning-policy`),
+  saveDunningPolicy: (projectId: number, policy: DunningPolicy) => request<DunningPolicyView>('PUT', `/api/projects/${id(projectId)}/dunning-policy`, policy),
+  dunningPlan: (projectId: number, asOf: string) => request<SweepReport>('GET', `/api/projects/${id(projectId)}/dunning/plan`, undefined, { asOf }),
+  dunningRun: (projectId: number, asOf: string) => request<SweepReport>('POST', `/api/projects/${id(projectId)}/dunning/run`, { asOf }),
+  cases: (projectId: number, q: CaseQuery) => request<Page<CaseItem>>('GET', `/api/projects/${id(projectId)}/cases`, undefined, { ...q }),
+  dunningApprovals: (projectId: number) => request<{ items: DunningApproval[] }>('GET', `/api/projects/${id(projectId)}/dunning/approvals`),
+  decideDunningAction: (actionId: number, approve: boolean, note?: string) =>
+    request<{ id: number; status: string }>('POST', `/api/dunning-actions/${id(actionId)}/decision`, { approve, ...(note?.trim() ? { note: note.trim() } : {}) }),
+  recordContact: (caseId: number, c: ContactRecordInput) => request<ContactRecordResult>('POST', `/api/cases/${id(caseId)}/contacts`, c),
+  pauseCase: (caseId: number, p: { kind: string; until?: string | null; reason: string }) => request<{ id: number }>('POST', `/api/cases/${id(caseId)}/pauses`, p),
+  resumeCase: (caseId: number, reason: string) => request<{ ok: true }>('POST', `/api/cases/${id(caseId)}/resume`, { reason }),
+  setCaseExcluded: (caseId: number, excluded: boolean, reason: string) => request<{ ok: true }>('POST', `/api/cases/${id(caseId)}/exclusion`, { excluded, reason }),
+  recordInterruption: (caseId: number, i: { kind: string; on: string; periods: string[]; note: string }) => request<{ ok: true }>('POST', `/api/cases/${id(caseId)}/interruptions`, i),
+  requestPaymentPlan: (caseId: number, p: NewPaymentPlan) => request<{ id: number; status: string }>('POST', `/api/cases/${id(caseId)}/payment-plans`, p),
+  decidePaymentPlan: (planId: number, approve: boolean, note?: string, signedOn?: string) =>
+    request<{ id: number; status: string }>('POST', `/api/payment-plans/${id(planId)}/decision`, { approve, ...(note?.trim() ? { note: note.trim() } : {}), ...(signedOn ? { signedOn } : {}) }),
+  paymentPlans: (projectId: number, status?: string) => request<{ items: PaymentPlanItem[] }>('GET', `/api/projects/${id(projectId)}/payment-plans`, undefined, { status }),
+  resolveTicket: (ticketId: number, resolution: string) => request<{ ok: true }>('POST', `/api/service-tickets/${id(ticketId)}/resolve`, { resolution }),
+  houseCollection: (houseId: number) => request<HouseCollection>('GET', `/api/houses/${id(houseId)}/collection`),
 };

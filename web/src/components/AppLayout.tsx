@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
-import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -37,6 +37,14 @@ const MENU: Array<MenuEntry | MenuGroup> = [
       { key: 'billing-fund-report', path: '/billing/fund-report', label: 'menu.fundReport', icon: <PieChartOutlined />, permission: 'billing.read' },
       { key: 'billing-arrears', path: '/billing/arrears', label: 'menu.arrears', icon: <WarningOutlined />, permission: 'billing.read' },
       { key: 'billing-approvals', path: '/billing/approvals', label: 'menu.approvals', icon: <CheckSquareOutlined />, permission: 'billing.read' },
+    ],
+  },
+  {
+    key: 'collection', label: 'menu.collection', icon: <PhoneOutlined />, children: [
+      { key: 'collection-tasks', path: '/collection/tasks', label: 'menu.collectionTasks', icon: <ScheduleOutlined />, permission: 'dunning.read' },
+      { key: 'collection-cases', path: '/collection/cases', label: 'menu.collectionCases', icon: <UnorderedListOutlined />, permission: 'dunning.read' },
+      { key: 'collection-plan', path: '/collection/plan', label: 'menu.collectionPlan', icon: <ProfileOutlined />, permission: 'dunning.read' },
+      { key: 'collection-policy', path: '/collection/policy', label: 'menu.collectionPolicy', icon: <ApartmentOutlined />, permission: 'dunning.read' },
     ],
   },
   { key: 'audit', path: '/audit', label: 'menu.audit', icon: <AuditOutlined />, permission: 'audit.read' },

@@ -1,20 +1,35 @@
 import { useState, type HTMLAttributes, type ReactNode } from 'react';
-import { Alert, App as AntApp, Badge, Button, Empty, Form, Input, Modal, Segmented, Skeleton, Space, Table, Tabs, Tag, Typography, type TableProps } from 'antd';
+import { Alert, App as AntApp, Badge, Button, DatePicker, Empty, Form, Input, Modal, Segmented, Skeleton, Space, Table, Tabs, Tag, Tooltip, Typography, type TableProps } from 'antd';
+import type { Dayjs } from 'dayjs';
 import { CheckOutlined, CloseOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { formatYuan } from '../../../core/money.ts';
-import { api, errorMessage, type ApprovalStatus, type RefundRequest, type VacancyRegistration, type WaiverRequest } from '../api.ts';
+import { api, errorMessage, type ApprovalStatus, type DunningApproval, type PaymentPlanItem, type RefundRequest, type VacancyRegistration, type WaiverRequest } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { APPROVAL_STATUSES, APPROVAL_STATUS_COLORS } from '../billing.ts';
+import { PLAN_STATUS_COLORS, actorLabel, channelLabel, mayApproveAt } from '../dunning.ts';
 import { formatInstant } from '../format.ts';
 import { useApi, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 import { PaymentCard } from '../components/PaymentCard.tsx';
 
-type TabKey = 'waivers' | 'refunds' | 'vacancies';
-const TABS: readonly TabKey[] = ['waivers', 'refunds', 'vacancies'];
+type TabKey = 'waivers' | 'refunds' | 'vacancies' | 'dunning' | 'plans';
+const TABS: readonly TabKey[] = ['waivers', 'refunds', 'vacancies', 'dunning', 'plans'];
+/** Plan statuses after an approval (the plan is then in force, completed or broken). */
+const PLAN_APPROVED = ['执行中', '已完成', '已违约'];
+
+/** A dunning action awaiting approval, as a row of the queue. */
+type DunningRow = DunningApproval & { status: string };
 const ALL = '全部';
 type StatusFilter = ApprovalStatus | typeof ALL;
+
+const READ_ONLY_NOTES: Record<TabKey, string> = {
+  waivers: '由项目经理、分公司总经理或管理员审批',
+  refunds: '由项目经理、分公司总经理或管理员审批',
+  vacancies: '空置登记由项目经理或分公司总经理审批',
+  dunning: '催缴任务由主管、项目经理或分公司总经理按所需级别审批',
+  plans: '分期/缓缴由主管、项目经理、分公司总经理或管理员审批',
+};
 
 /** What a decision is about, in one line for the confirmation dialog. */
 interface Pending {
@@ -29,7 +44,7 @@ function statusParam(v: string | null): StatusFilter {
 }
 
 function StatusTag({ status }: { status: string }) {
-  return <Tag color={APPROVAL_STATUS_COLORS[status as ApprovalStatus] ?? 'default'} data-testid="approval-status" data-status={status}>{status}</Tag>;
+  return <Tag color={APPROVAL_STATUS_COLORS[status as ApprovalStatus] ?? PLAN_STATUS_COLORS[status] ?? 'default'} data-testid="approval-status" data-status={status}>{status}</Tag>;
 }
 
 /** Who decided, when, and the note (a tooltip), or "—" while pending. */
@@ -45,15 +60,27 @@ function decidedCell(r: { decidedBy: string | null; decidedAt: string | null; de
 }
 
 const houseCell = (houseId: number, house: string | undefined) => <Link to={`/houses/${houseId}`} data-testid="approval-house">{house ?? `#${houseId}`}</Link>;
+/** Collection approvals link to the house's collection timeline. */
+const timelineCell = (houseId: number, house: string) => <Link to={`/houses/${houseId}/collection`} data-testid="approval-house">{house}</Link>;
+
+/** "2026-08 至 2026-10（3 期）", with the time-barred periods counted. */
+function periodsText(periods: DunningApproval['periods']): string {
+  if (periods.length === 0) return '—';
+  const sorted = [...periods].sort((a, b) => a.period.localeCompare(b.period));
+  const span = sorted.length === 1 ? sorted[0]!.period : `${sorted[0]!.period} 至 ${sorted.at(-1)!.period}`;
+  const barred = periods.filter((p) => p.timeBarred).length;
+  return `${span}（${periods.length} 期${barred ? `，其中 ${barred} 期已过诉讼时效` : ''}）`;
+}
 
 /**
- * 审批: the requests of a project that someone other than the requester decides — 违约金减免, 退款 (R32) and 空置登记
- * (R29) — filtered by status (待审批 by default). Everyone with billing.read sees the lists; the 批准 / 驳回 buttons are for
+ * 审批: the requests of a project that someone other than the requester decides — 违约金减免, 退款 (R32), 空置登记
+ * (R29), collection actions awaiting approval (律师函, 起诉建议, 催款通知书 …; R11: a person decides) and payment plans
+ * (分期/缓缴) — filtered by status (待审批 by default; the collection actions are listed while pending only). Everyone with billing.read sees the lists; the 批准 / 驳回 buttons are for
  * the roles with the matching approve permission, and the server's Chinese message is shown when it refuses (e.g. a
  * decision on one's own request). Project, tab and status are kept in the address.
  */
 export default function ApprovalsPage() {
-  const { can } = useAuth();
+  const { can, me } = useAuth();
   const { message } = AntApp.useApp();
   const project = useProjectParam();
   const { projectId } = project;
@@ -64,11 +91,22 @@ export default function ApprovalsPage() {
   const waivers = useApi(projectId === undefined ? null : () => api.waivers(projectId, query), [projectId, query]);
   const refunds = useApi(projectId === undefined ? null : () => api.refunds(projectId, query), [projectId, query]);
   const vacancies = useApi(projectId === undefined ? null : () => api.vacancies(projectId, query), [projectId, query]);
+  const dunning = useApi(projectId === undefined ? null : async (): Promise<{ items: DunningRow[] }> => {
+    if (status !== '待审批' && status !== ALL) return { items: [] };
+    const r = await api.dunningApprovals(projectId);
+    return { items: r.items.map((a) => ({ ...a, status: '待审批' })) };
+  }, [projectId, status]);
+  const plans = useApi(projectId === undefined ? null : async () => {
+    const r = await api.paymentPlans(projectId, status === '已批准' || status === ALL ? undefined : status);
+    return status === '已批准' ? { items: r.items.filter((p) => PLAN_APPROVED.includes(p.status)) } : r;
+  }, [projectId, status]);
   const [pending, setPending] = useState<Pending | undefined>(undefined);
   const [paymentId, setPaymentId] = useState<number | undefined>(undefined);
 
-  const may: Record<TabKey, boolean> = { waivers: can('waiver.approve'), refunds: can('refund.approve'), vacancies: can('vacancy.approve') };
-  const lists = { waivers, refunds, vacancies };
+  const may: Record<TabKey, boolean> = {
+    waivers: can('waiver.approve'), refunds: can('refund.approve'), vacancies: can('vacancy.approve'), dunning: can('dunning.approve'), plans: can('plan.approve'),
+  };
+  const lists = { waivers, refunds, vacancies, dunning, plans };
 
   const decisionButtons = (t: TabKey, r: { id: number; status: string }, summary: ReactNode) => (r.status !== '待审批' ? null : (
     <Space size={4}>
@@ -129,13 +167,55 @@ export default function ApprovalsPage() {
     ...actionColumn<VacancyRegistration>('vacancies', (r) => `${r.house ?? `#${r.houseId}`}：${r.fromMonth} 至 ${r.toMonth} 空置（${r.evidence}）`),
   ];
 
+  const dunningColumns: TableProps<DunningRow>['columns'] = [
+    { title: '房屋', key: 'house', width: 130, render: (_, r) => timelineCell(r.houseId, r.house) },
+    {
+      title: '催缴任务', key: 'name', width: 220,
+      render: (_, r) => <Space orientation="vertical" size={0}><span data-testid="approval-action-name">{r.name}</span><Tag>{channelLabel(r.channel)}</Tag></Space>,
+    },
+    { title: '审批级别', dataIndex: 'approval', width: 110, render: (v: string | null) => <span data-testid="approval-level">{actorLabel(v)}</span> },
+    { title: '欠费', dataIndex: 'owed', width: 110, align: 'right', render: (v: string) => <span data-testid="approval-amount">{v}</span> },
+    { title: '账期', key: 'periods', width: 200, render: (_, r) => periodsText(r.periods) },
+    { title: '应办日', dataIndex: 'dueOn', width: 100 },
+    { title: '依据', dataIndex: 'reason', width: 240, ellipsis: { showTitle: true } },
+    ...(may.dunning ? [{
+      title: '审批', key: 'decide', width: 170,
+      render: (_: unknown, r: DunningRow) => (mayApproveAt(me?.role, r.approval)
+        ? decisionButtons('dunning', r, `${r.house}：${r.name}（${channelLabel(r.channel)}），欠费 ${r.owed}，${periodsText(r.periods)}`)
+        : <Typography.Text type="secondary" data-testid="approval-needs-rank">须{actorLabel(r.approval)}或以上审批</Typography.Text>),
+    }] : []),
+  ];
+  const planColumns: TableProps<PaymentPlanItem>['columns'] = [
+    { title: '房屋', key: 'house', width: 130, render: (_, r) => timelineCell(r.houseId, r.house) },
+    { title: '类型', dataIndex: 'kindLabel', width: 70 },
+    {
+      title: '安排', key: 'instalments', width: 220,
+      render: (_, r) => {
+        const text = r.instalments.map((i) => `${i.dueOn} ${formatYuan(i.amountFen)}`).join('；');
+        return <Tooltip title={text}><span data-testid="approval-instalments">{r.instalments.length} 期：{r.instalments[0]?.dueOn ?? '—'}{r.instalments.length > 1 ? ` 至 ${r.instalments.at(-1)!.dueOn}` : ''}</span></Tooltip>;
+      },
+    },
+    { title: '合计', dataIndex: 'totalFen', width: 110, align: 'right', render: (v: number) => <span data-testid="approval-amount">{formatYuan(v)}</span> },
+    {
+      title: '理由', key: 'reason', width: 220, ellipsis: { showTitle: true },
+      render: (_, r) => `${r.reason}${r.evidence ? `（材料：${r.evidence}）` : ''}`,
+    },
+    { title: '申请人', key: 'requested', width: 160, render: (_, r) => requested(r) },
+    { title: '状态', dataIndex: 'status', width: 90, render: (v: string) => <StatusTag status={v} /> },
+    {
+      title: '审批人', key: 'decided', width: 170,
+      render: (_, r) => <Space orientation="vertical" size={0}>{decidedCell(r)}{r.signedOn && <Typography.Text style={{ fontSize: 12 }}>业主签署 {r.signedOn}</Typography.Text>}</Space>,
+    },
+    ...actionColumn<PaymentPlanItem>('plans', (r) => `${r.house}：${r.kindLabel} ${r.instalments.length} 期，合计 ${formatYuan(r.totalFen)}（${r.reason}）`),
+  ];
+
   function table<T extends { id: number; status: string }>(t: TabKey, loaded: { data: { items: T[] } | undefined; error: string | undefined; loading: boolean }, columns: TableProps<T>['columns'], empty: string) {
     return (
       <div data-testid={`approvals-${t}`} data-loading={loaded.loading ? 'true' : 'false'}>
         {loaded.error && <Alert type="error" showIcon title={loaded.error} style={{ marginBottom: 16 }} />}
         {!may[t] && (
           <Typography.Paragraph type="secondary" data-testid="approvals-read-only">
-            {t === 'vacancies' ? '空置登记由项目经理或分公司总经理审批' : '由项目经理、分公司总经理或管理员审批'}，当前角色只能查看。
+            {READ_ONLY_NOTES[t]}，当前角色只能查看。
           </Typography.Paragraph>
         )}
         <Table<T>
@@ -163,10 +243,12 @@ export default function ApprovalsPage() {
     );
   };
 
-  async function decide(note: string) {
+  async function decide(note: string, signedOn?: string) {
     if (!pending) return;
     const { tab: t, id, approve } = pending;
-    if (t === 'waivers') await api.decideWaiver(id, approve, note);
+    if (t === 'dunning') await api.decideDunningAction(id, approve, note);
+    else if (t === 'plans') await api.decidePaymentPlan(id, approve, note, signedOn);
+    else if (t === 'waivers') await api.decideWaiver(id, approve, note);
     else if (t === 'refunds') {
       const r = await api.decideRefund(id, approve, note);
       if (r.paymentId !== null) setPaymentId(r.paymentId);
@@ -201,6 +283,13 @@ export default function ApprovalsPage() {
             { key: 'waivers', label: label('违约金减免', 'waivers'), children: table('waivers', waivers, waiverColumns, emptyText) },
             { key: 'refunds', label: label('退款', 'refunds'), children: table('refunds', refunds, refundColumns, emptyText) },
             { key: 'vacancies', label: label('空置登记', 'vacancies'), children: table('vacancies', vacancies, vacancyColumns, emptyText) },
+            {
+              key: 'dunning', label: label('催缴任务', 'dunning'),
+              children: status === '待审批' || status === ALL ? table('dunning', dunning, dunningColumns, '没有待审批的催缴任务') : (
+                <Empty description="催缴任务只列出待审批的；已处理的见各房屋的催缴时间线" data-testid="approvals-dunning-pending-only" />
+              ),
+            },
+            { key: 'plans', label: label('分期/缓缴', 'plans'), children: table('plans', plans, planColumns, emptyText) },
           ]}
         />
       )}
@@ -211,8 +300,10 @@ export default function ApprovalsPage() {
 }
 
 /** 批准 or 驳回 with an optional note; a refusal by the server stays in the dialog, in its own words. */
-function DecisionModal({ pending, onClose, onDecide }: { pending: Pending; onClose: () => void; onDecide: (note: string) => Promise<void> }) {
+function DecisionModal({ pending, onClose, onDecide }: { pending: Pending; onClose: () => void; onDecide: (note: string, signedOn?: string) => Promise<void> }) {
   const [note, setNote] = useState('');
+  const [signedOn, setSignedOn] = useState<Dayjs | null>(null);
+  const needsSignature = pending.tab === 'plans' && pending.approve;
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
 
@@ -220,7 +311,11 @@ function DecisionModal({ pending, onClose, onDecide }: { pending: Pending; onClo
     setBusy(true);
     setError(undefined);
     try {
-      await onDecide(note);
+      if (needsSignature && !signedOn) {
+        setError('批准须填写业主签署协议的日期');
+        return;
+      }
+      await onDecide(note, signedOn ? signedOn.format('YYYY-MM-DD') : undefined);
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -245,7 +340,12 @@ function DecisionModal({ pending, onClose, onDecide }: { pending: Pending; onClo
         <Typography.Paragraph data-testid="decision-summary">{pending.summary}</Typography.Paragraph>
         {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="decision-error" />}
         <Form layout="vertical">
-          <Form.Item label="审批意见（可选）">
+          {needsSignature && (
+            <Form.Item label="业主签署协议日期" required extra="签署即中断所列账期的诉讼时效（R13）">
+              <span data-testid="decision-signed-on"><DatePicker format="YYYY-MM-DD" value={signedOn} onChange={setSignedOn} /></span>
+            </Form.Item>
+          )}
+          <Form.Item label={pending.tab === 'dunning' && !pending.approve ? '驳回理由（必填）' : '审批意见（可选）'}>
             <Input.TextArea rows={2} maxLength={500} showCount value={note} onChange={(e) => setNote(e.target.value)} data-testid="decision-note" />
           </Form.Item>
         </Form>

@@ -1,0 +1,111 @@
+/**
+ * What a browser test needs around it: the real server as a child process (fresh SQLite database, the demo company)
+ * and a Chromium (playwright-core driving the system browser). Same setup as console.e2e.test.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const SCREENSHOTS = join(ROOT, 'e2e/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface RunningServer {
+  child: ChildProcess;
+  url: string;
+  adminPassword: string;
+  output: () => string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Start `tsx server/entrypoints/main.ts`; resolve once it printed its URL and the generated admin password. */
+export async function startServer(dataDir: string, units: number): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['server/entrypoints/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: join(dataDir, 'e2e.db'), WUYE_DEMO_UNITS: String(units), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that stopServer can end tsx and the node process it runs together.
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  const output = () => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  return new Promise<RunningServer>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 180 s\n${output()}`)), 180_000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (code ${code}, signal ${signal})\n${output()}`));
+    });
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+      const password = /初始密码[:：]\s*(\S+)/.exec(stdout)?.[1];
+      if (url && password) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ child, url, adminPassword: password, output });
+      }
+    });
+  });
+}
+
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const pid = child.pid;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // Already gone.
+    }
+  };
+  signalGroup('SIGTERM');
+  const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 10_000))]);
+  if (timedOut) {
+    signalGroup('SIGKILL');
+    await exited;
+  }
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Open an antd Select and click the (first visible) option with that text. */
+export async function pickOption(page: Page, select: Locator, option: string): Promise<void> {
+  await select.click();
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+}
+
+/** The same for a Select with a search box: type the text first (a long list renders only the options in view). */
+export async function searchOption(page: Page, select: Locator, option: string): Promise<void> {
+  await select.click();
+  await page.keyboard.type(option);
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+}
+
+/** Read a JSON answer, checking its status first (the body is shown when it differs). */
+export async function json<T>(res: { status(): number; text(): Promise<string>; json(): Promise<unknown> }, status = 200): Promise<T> {
+  expect(res.status(), await res.text()).toBe(status);
+  return (await res.json()) as T;
+}
