@@ -5,99 +5,15 @@
  * and run the bills of a month twice (the second run bills nothing), take a payment at the 收银台 and find it in the 资金日报
  * and the 欠费清单, and check what a collector may do.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatYuan } from '../core/money.ts';
 import { fenToYuanText } from '../web/src/billing.ts';
-
-const ROOT = new URL('..', import.meta.url).pathname;
-const SCREENSHOTS = join(ROOT, 'e2e/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-interface RunningServer {
-  child: ChildProcess;
-  url: string;
-  adminPassword: string;
-  output: () => string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Start `tsx server/entrypoints/main.ts`; resolve once it printed its URL and the generated admin password. */
-async function startServer(dataDir: string): Promise<RunningServer> {
-  const port = await freePort();
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['server/entrypoints/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: join(dataDir, 'e2e.db'),
-      WUYE_DEMO_UNITS: '300',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that afterAll can end tsx and the node process it runs together.
-    detached: true,
-  });
-  let stdout = '';
-  let stderr = '';
-  const output = () => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-
-  return new Promise<RunningServer>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 180 s\n${output()}`)), 180_000);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (code ${code}, signal ${signal})\n${output()}`));
-    });
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-      const password = /初始密码[:：]\s*(\S+)/.exec(stdout)?.[1];
-      if (url && password) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({ child, url, adminPassword: password, output });
-      }
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const pid = child.pid;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const signalGroup = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      // Already gone.
-    }
-  };
-  signalGroup('SIGTERM');
-  const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 10_000))]);
-  if (timedOut) {
-    signalGroup('SIGKILL');
-    await exited;
-  }
-}
+import { launchChromium, pickOption, SCREENSHOTS, startServer, stopServer, type RunningServer } from './harness.ts';
 
 /** Type a date into an antd DatePicker and confirm it with Enter. */
 async function typeIntoDate(picker: Locator, date: string): Promise<void> {
@@ -127,11 +43,8 @@ describe('staff console (Chromium)', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'wuye-e2e-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
-    server = await startServer(dataDir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    server = await startServer(dataDir, 300);
+    browser = await launchChromium();
     context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 } });
     context.setDefaultTimeout(20_000);
     page = await context.newPage();
@@ -261,10 +174,7 @@ describe('staff console (Chromium)', () => {
       return ((await res.json()) as { contacts: Array<{ id: number; masked: string }> }).contacts;
     };
     const storedBefore = (await storedContacts()).length;
-    const pick = async (select: Locator, option: string) => {
-      await select.click();
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
-    };
+    const pick = (select: Locator, option: string) => pickOption(page, select, option);
 
     // 1. A malformed mobile number: the server's Chinese message on the value field; nothing typed is lost, nothing added.
     await owner.getByTestId('add-contact').click();
@@ -348,10 +258,7 @@ describe('staff console (Chromium)', () => {
   });
 
   it('configures billing (fee item, standard, contract terms) and runs the bills for 2026-03 without billing twice', async () => {
-    const pick = async (select: Locator, option: string) => {
-      await select.click();
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
-    };
+    const pick = (select: Locator, option: string) => pickOption(page, select, option);
     /** Type a date into an antd DatePicker (inside `item`) and confirm it with Enter. */
     const typeDate = async (item: Locator, date: string) => {
       const input = item.locator('input').first();

@@ -1,6 +1,6 @@
 /**
  * What a browser test needs around it: the real server as a child process (fresh SQLite database, the demo company)
- * and a Chromium (playwright-core driving the system browser). Same setup as console.e2e.test.ts.
+ * and a Chromium (playwright-core driving the system browser), shared by the browser tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -95,6 +95,10 @@ export function launchChromium(): Promise<Browser> {
 export async function pickOption(page: Page, select: Locator, option: string): Promise<void> {
   await select.click();
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+  // A single select's list closes with an animation; on a busy machine it can still cover the next field for a
+  // moment. (A multiple select keeps its list open.)
+  const multiple = await select.evaluate((el) => el.matches('.ant-select-multiple') || !!el.querySelector('.ant-select-multiple') || !!el.closest('.ant-select-multiple'));
+  if (!multiple) await page.locator('.ant-select-dropdown:visible').first().waitFor({ state: 'hidden' });
 }
 
 /** The same for a Select with a search box: type the text first (a long list renders only the options in view). */
