@@ -123,6 +123,16 @@ describe('dunning planner', () => {
     expect(at({ done, category: 'refusal' }, '2026-02-10').action).toMatchObject({ key: 'supervisor_review', actor: 'supervisor' });
   });
 
+  it('plans no visit for a special-care owner (the gentle path, domain §5)', () => {
+    const withVisit: DunningPolicy = { ...policy, steps: [...policy.steps.slice(0, 5), step({ key: 'visit', anchor: 'previous', offsetDays: 5, windowDays: 5, channels: ['visit'] }), ...policy.steps.slice(5)] };
+    const done = ['last_reminder', 'first_call', 'second_call'].map((key, i) => ({ key, on: `2026-01-${14 + i * 7}` }));
+    expect(at({ done }, '2026-02-05', withVisit).action?.key).toBe('visit');
+    const gentle = at({ done, specialCare: true }, '2026-02-05', withVisit);
+    expect(gentle.action).toBeNull();
+    expect(gentle.skipped).toContainEqual({ key: 'visit', name: 'visit', reason: '特殊关怀业主：不安排上门，由主管电话沟通' });
+    expect(gentle.nextKey).toBe('demand_notice');
+  });
+
   it('is deterministic and anchored: the next action date never precedes the oldest due date minus the longest lead', () => {
     fc.assert(fc.property(fc.integer({ min: -40, max: 200 }), fc.subarray(['pre_due_sms', 'door_notice', 'last_reminder', 'first_call', 'second_call']), (d, doneKeys) => {
       const asOf = new Date(Date.UTC(2026, 0, 15 + d)).toISOString().slice(0, 10);

@@ -36,6 +36,8 @@ export interface CaseInput {
   openTicket: boolean;
   /** The day the latest demand notice of this cycle was delivered, with proof (R7). */
   demandDeliveredOn: string | null;
+  /** An owner of the periods is tagged 特殊关怀: the gentle path plans no visits (domain §5). */
+  specialCare?: boolean | undefined;
 }
 
 export type CaseState = 'due_soon' | 'overdue' | 'with_legal' | 'resolved' | 'written_off';
@@ -138,6 +140,10 @@ export function planCase(policy: DunningPolicy, c: CaseInput, asOf: string): Cas
     const s = steps[i]!;
     const doneOn = c.done.find((d) => d.key === s.key)?.on;
     if (doneOn !== undefined) { prevOn = doneOn; continue; }
+    if (c.specialCare && s.channels.every((ch) => ch === 'visit')) {
+      skipped.push({ key: s.key, name: s.name, reason: '特殊关怀业主：不安排上门，由主管电话沟通' });
+      continue;
+    }
     const target: string = s.anchor === 'due' ? addDays(anchor, s.offsetDays) : addDays(prevOn ?? anchor, s.offsetDays);
     const windowEnd = addDays(target, s.windowDays);
     // A reminder before the due date makes no sense once the window is gone (the owner is already overdue).
