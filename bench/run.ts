@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   demo: async () => (await import('./demo.bench.ts')).runDemoBench(),
   'registry-queries': async () => (await import('./registry-queries.bench.ts')).runRegistryQueriesBench(),
   'bill-run': async () => (await import('./bill-run.bench.ts')).runBillRunBench(),
+  'dunning-plan': async () => (await import('./dunning-plan.bench.ts')).runDunningPlanBench(),
 };
 
 async function main(): Promise<number> {
