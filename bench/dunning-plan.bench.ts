@@ -10,13 +10,15 @@
  * numbered receipt each and the receipt counters moved on), the rows recordPayment writes for a payment made on time
  * (no late fee, nothing left over for the prepaid account); the ledger stays consistent (checked below).
  *
- * Measured, each after a warm-up pass that is not counted:
+ * Measured after a warm-up pass that is not counted, baseline and plan in alternation WUYE_BENCH_RUNS times (default 3)
+ * so that both see the same load on a shared machine; medians are reported:
  * - Baseline: the owed-per-charge ledger query (`owedPerCharge`, what every report reads), charges due by the day with
  *   owed > 0, over all projects in one query (streamed on SQLite, fetched on PostgreSQL), nothing else.
  * - Plan, fresh: the dry-run sweep of every project (no cases or actions exist yet).
  * - Then one committed sweep of every project as of the same day (creates the cases and their first actions; timed and
  *   reported, not part of the ratio) and Plan, with cases: the dry-run sweep again, now reading cases and actions.
- * - Ratio = plan seconds / baseline seconds. Peak RSS is sampled every 20 ms and after every project.
+ * - Ratio = median plan seconds / median baseline seconds of the same alternation. Peak RSS is sampled every 20 ms and
+ *   after every project, the highest of the runs.
  *
  * Sizes: WUYE_BENCH_UNITS houses on SQLite (default 1,000,000) and WUYE_BENCH_UNITS_PG on PostgreSQL (default
  * 200,000: the demo generator writes ~4,000 houses/s there and three bill runs follow, so a million houses take ~20
@@ -43,18 +45,23 @@ const PERIODS = ['2026-01', '2026-02', '2026-03'] as const;
 const AS_OF = '2026-04-20';
 const SEED = 20260420;
 const ARREARS_PCT = 30;
+const RUNS = Number(process.env.WUYE_BENCH_RUNS ?? 3);
 const RESULTS = fileURLToPath(new URL('./results/dunning-plan.json', import.meta.url));
 
 export interface PlanScenario {
+  /** Median of the runs. */
   seconds: number;
+  runs: number[];
   /** Payers planned (cases, existing or not) and the actions the plan would create or finds existing. */
   cases: number;
   actions: number;
   created: number;
   existing: number;
   peakRssMB: number;
-  /** Plan seconds / baseline seconds. */
+  /** Median plan seconds / median baseline seconds, the baseline measured in alternation with this plan. */
   ratio: number;
+  baselineSeconds: number;
+  baselineRuns: number[];
 }
 
 export interface DunningPlanDialectResult {
@@ -65,9 +72,10 @@ export interface DunningPlanDialectResult {
   /** Houses owing something as of the day (owner charges), and the open charges. */
   housesInArrears: number;
   openCharges: number;
-  baseline: { method: string; seconds: number; rows: number; rowsPerSecond: number; peakRssMB: number };
+  /** The baseline runs alternating with the fresh plan (those alternating with the plan with cases are in withCases). */
+  baseline: { method: string; seconds: number; runs: number[]; rows: number; rowsPerSecond: number; peakRssMB: number };
   fresh: PlanScenario;
-  commit: { seconds: number; cases: number; created: number };
+  commit: { seconds: number; cases: number; created: number; peakRssMB: number };
   withCases: PlanScenario;
   rssBeforeMB: number;
 }
@@ -83,6 +91,8 @@ export interface DunningPlanBenchResult {
   periods: readonly string[];
   arrearsPct: number;
   seed: number;
+  /** Alternating runs of baseline and plan per scenario. */
+  runs: number;
   results: Record<Dialect, DunningPlanDialectResult | null>;
 }
 
@@ -99,6 +109,11 @@ async function openFresh(dialect: Dialect): Promise<{ database: Database; destro
 
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
 
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
@@ -240,33 +255,51 @@ async function dunningPlanRun(dialect: Dialect, units: number): Promise<DunningP
     await scanOpenCharges(ctx, () => undefined);
     await planAll(ctx, actor, projects, true, () => undefined);
 
-    const base = await measured((s) => scanOpenCharges(ctx, s));
-    const fresh = await measured((s) => planAll(ctx, actor, projects, true, s));
-    console.log(`  ${dialect}: baseline ${base.seconds.toFixed(2)} s (${fmt(base.value)} rows); plan ${fresh.seconds.toFixed(2)} s (${fmt(fresh.value.cases)} cases, ${fmt(fresh.value.actions)} actions)`);
-    if (base.value !== ledger.open) throw new Error(`the baseline read ${base.value} open charges, the ledger has ${ledger.open}`);
+    /**
+     * Baseline and plan in alternation, RUNS times each, so that both see the same load on a shared machine; the
+     * medians are reported and compared, the peak RSS is the highest of the runs.
+     */
+    const compare = async (label: string) => {
+      const base: Array<Awaited<ReturnType<typeof measuredScan>>> = [];
+      const plan: Array<Awaited<ReturnType<typeof measuredPlan>>> = [];
+      const measuredScan = () => measured((s) => scanOpenCharges(ctx, s));
+      const measuredPlan = () => measured((s) => planAll(ctx, actor, projects, true, s));
+      for (let i = 0; i < RUNS; i++) {
+        base.push(await measuredScan());
+        plan.push(await measuredPlan());
+        console.log(`  ${dialect} ${label} run ${i + 1}/${RUNS}: baseline ${base[i]!.seconds.toFixed(2)} s (${fmt(base[i]!.value)} rows); plan ${plan[i]!.seconds.toFixed(2)} s (${fmt(plan[i]!.value.cases)} cases, ${fmt(plan[i]!.value.actions)} actions)`);
+      }
+      for (const b of base) if (b.value !== ledger.open) throw new Error(`the baseline read ${b.value} open charges, the ledger has ${ledger.open}`);
+      const b = median(base.map((x) => x.seconds));
+      const p = median(plan.map((x) => x.seconds));
+      const baseline = { seconds: round(b, 3), runs: base.map((x) => round(x.seconds, 3)), peakRssMB: Math.max(...base.map((x) => x.peakRssMB)) };
+      const scenario: PlanScenario = {
+        seconds: round(p, 3), runs: plan.map((x) => round(x.seconds, 3)), ...plan[0]!.value, peakRssMB: Math.max(...plan.map((x) => x.peakRssMB)),
+        ratio: round(p / b, 2), baselineSeconds: baseline.seconds, baselineRuns: baseline.runs,
+      };
+      return { baseline, scenario };
+    };
 
+    const fresh = await compare('fresh');
     const commit = await measured((s) => planAll(ctx, actor, projects, false, s));
     console.log(`  ${dialect}: committed sweep ${commit.seconds.toFixed(1)} s (${fmt(commit.value.cases)} cases, ${fmt(commit.value.created)} actions created)`);
     await analyzeDatabase(ctx.db);
     await planAll(ctx, actor, projects, true, () => undefined);
-    const again = await measured((s) => planAll(ctx, actor, projects, true, s));
-    if (again.value.created !== 0 || again.value.existing !== commit.value.created) {
-      throw new Error(`after the committed sweep the plan would create ${again.value.created} and finds ${again.value.existing} (committed ${commit.value.created})`);
+    const again = await compare('with cases');
+    if (again.scenario.created !== 0 || again.scenario.existing !== commit.value.created) {
+      throw new Error(`after the committed sweep the plan would create ${again.scenario.created} and finds ${again.scenario.existing} (committed ${commit.value.created})`);
     }
-    const scenario = (m: typeof fresh): PlanScenario => ({
-      seconds: round(m.seconds, 3), ...m.value, peakRssMB: m.peakRssMB, ratio: round(m.seconds / base.seconds, 2),
-    });
     return {
       dialect, units, projects: projects.length,
       setup: { generateSeconds: round(generateSeconds, 1), billRunSeconds: round(billRunSeconds, 1), paymentSeconds: round(paymentSeconds, 1), charges, payments },
       housesInArrears: ledger.houses, openCharges: ledger.open,
       baseline: {
-        method: ctx.dialect === 'postgres' ? 'owedPerCharge over all projects, one query, fetched' : 'owedPerCharge over all projects, one query, streamed', seconds: round(base.seconds, 3), rows: base.value,
-        rowsPerSecond: Math.round(base.value / base.seconds), peakRssMB: base.peakRssMB,
+        method: ctx.dialect === 'postgres' ? 'owedPerCharge over all projects, one query, fetched' : 'owedPerCharge over all projects, one query, streamed',
+        seconds: fresh.baseline.seconds, runs: fresh.baseline.runs, rows: ledger.open, rowsPerSecond: Math.round(ledger.open / fresh.baseline.seconds), peakRssMB: fresh.baseline.peakRssMB,
       },
-      fresh: scenario(fresh),
-      commit: { seconds: round(commit.seconds, 1), cases: commit.value.cases, created: commit.value.created },
-      withCases: scenario(again),
+      fresh: fresh.scenario,
+      commit: { seconds: round(commit.seconds, 1), cases: commit.value.cases, created: commit.value.created, peakRssMB: commit.peakRssMB },
+      withCases: again.scenario,
       rssBeforeMB: mb(rssBefore),
     };
   } finally {
@@ -285,7 +318,7 @@ export async function runDunningPlanBench(): Promise<DunningPlanBenchResult> {
   const dialects = (await testDialects()).filter((d) => d === 'sqlite' || process.env.WUYE_BENCH_PG !== '0');
   const result: DunningPlanBenchResult = {
     benchmark: 'dunning-plan', date: new Date().toISOString(), node: process.version, platform: `${process.platform}-${process.arch}`,
-    cpu: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length, asOf: AS_OF, periods: PERIODS, arrearsPct: ARREARS_PCT, seed: SEED,
+    cpu: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length, asOf: AS_OF, periods: PERIODS, arrearsPct: ARREARS_PCT, seed: SEED, runs: RUNS,
     results: { sqlite: null, postgres: null },
   };
   for (const dialect of dialects) {
@@ -293,7 +326,8 @@ export async function runDunningPlanBench(): Promise<DunningPlanBenchResult> {
     result.results[dialect] = r;
     console.log(`dunning-plan ${dialect}: ${fmt(r.units)} houses, ${fmt(r.housesInArrears)} in arrears (${fmt(r.openCharges)} open charges); `
       + `baseline ${r.baseline.seconds.toFixed(2)} s; plan ${r.fresh.seconds.toFixed(2)} s = ${r.fresh.ratio.toFixed(2)}× (peak RSS ${r.fresh.peakRssMB} MB); `
-      + `with cases ${r.withCases.seconds.toFixed(2)} s = ${r.withCases.ratio.toFixed(2)}× (peak RSS ${r.withCases.peakRssMB} MB); committed sweep ${r.commit.seconds.toFixed(1)} s`);
+      + `with cases ${r.withCases.seconds.toFixed(2)} s against ${r.withCases.baselineSeconds.toFixed(2)} s = ${r.withCases.ratio.toFixed(2)}× (peak RSS ${r.withCases.peakRssMB} MB); `
+      + `committed sweep ${r.commit.seconds.toFixed(1)} s (medians of ${RUNS} runs)`);
   }
   if (!dialects.includes('postgres')) console.log('dunning-plan postgres: skipped');
   mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });

@@ -1,6 +1,8 @@
 /**
- * Renders bench/results/*.json into the README section between <!-- bench:start --> and <!-- bench:end -->, so the
- * README quotes the measured numbers, never hand-copied ones. Run by `npm run bench` after the benchmarks.
+ * Renders bench/results/*.json into the README section between <!-- bench:start --> and <!-- bench:end --> and into
+ * bench/results.md, so both quote the measured numbers, never hand-copied ones. Each benchmark writes only its own
+ * JSON; both documents are rendered from all of them, so benchmarks run at different times (or on different branches)
+ * coexist. Run by `npm run bench` after the benchmarks, or alone: `npx tsx bench/report.ts`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -16,6 +18,14 @@ interface BillRunDialect {
   units: number; projects: number; charges: number; seconds: number; rowsPerSecond: number; dryRunSeconds: number; peakRssMB: number;
   rssBeforeMB: number; rerun: { seconds: number; created: number }; baseline: BillRunBaseline; ratio: number; baselineIndexed: BillRunBaseline; ratioIndexed: number;
 }
+interface DunningPlanScenario { seconds: number; baselineSeconds: number; runs: number[]; cases: number; actions: number; created: number; existing: number; peakRssMB: number; ratio: number }
+interface DunningPlanDialect {
+  units: number; projects: number; housesInArrears: number; openCharges: number;
+  setup: { generateSeconds: number; billRunSeconds: number; paymentSeconds: number; charges: number; payments: number };
+  baseline: { method: string; seconds: number; rows: number; peakRssMB: number };
+  fresh: DunningPlanScenario; commit: { seconds: number; cases: number; created: number }; withCases: DunningPlanScenario;
+}
+interface DunningPlanResults { runs?: number; date: string; node: string; cpuCount: number; asOf: string; periods: string[]; arrearsPct: number; results: Record<string, DunningPlanDialect | null> }
 interface BillRunResults { date: string; node: string; cpuCount: number; period: string; results: Record<string, BillRunDialect | null> }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -54,7 +64,27 @@ export function renderBenchSection(): string {
     }
     out.push('');
   }
+  out.push(...renderDunningPlan());
   return out.join('\n').trimEnd();
+}
+
+function renderDunningPlan(): string[] {
+  const d = read<DunningPlanResults>('bench/results/dunning-plan.json');
+  if (!d) return [];
+  const out = [`**Collection plan** (\`bench/results/dunning-plan.json\`, ${d.date.slice(0, 10)}, Node ${d.node}, ${d.cpuCount} cores): \`sweep(…, { dryRun: true })\` as of ${d.asOf} for every project of a demo registry billed for ${d.periods[0]}..${d.periods.at(-1)} (one per-area item, monthly terms, \`runBillRun\`), ${100 - d.arrearsPct}% of the houses paid every charge on its due date, ${d.arrearsPct}% in arrears (owing 1, 2 or 3 months). Baseline: a plain scan of the open charges in the same run, on the same database: the owed-per-charge ledger query every report uses, charges due by the day with owed > 0, one query over all projects (streamed on SQLite, fetched on PostgreSQL). Baseline and plan run in alternation ${d.runs ?? 1} times each after a warm-up; seconds are medians; ratio = plan / baseline (goal: ≤ 3.0). "fresh": no cases yet; "with cases": after one committed sweep of every project (its time and the actions it created in the last column), the plan reads every case's actions too and finds each action already there.`, ''];
+  out.push('| dialect | houses | projects | in arrears | open charges | baseline s | plan s, fresh | ratio | peak RSS | plan s, with cases | ratio | peak RSS | committed sweep s (actions) |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const [dialect, r] of Object.entries(d.results)) {
+    if (!r) continue;
+    out.push(`| ${dialect} | ${n(r.units)} | ${r.projects} | ${n(r.housesInArrears)} | ${n(r.openCharges)} | ${r.baseline.seconds} | ${r.fresh.seconds} | ${r.fresh.ratio} | ${r.fresh.peakRssMB} MB | ${r.withCases.seconds} (baseline ${r.withCases.baselineSeconds}) | ${r.withCases.ratio} | ${r.withCases.peakRssMB} MB | ${r.commit.seconds} (${n(r.commit.created)}) |`);
+  }
+  out.push('');
+  return out;
+}
+
+/** bench/results.md: the same tables as the README section, with a title, from every bench/results/*.json. */
+export function updateResultsMd(path = 'bench/results.md'): void {
+  const intro = 'Rendered by `bench/report.ts` from `bench/results/*.json` (each benchmark writes its own file; `npm run bench [-- name…]` reruns them). Do not edit by hand.';
+  writeFileSync(path, `# Benchmark results\n\n${intro}\n\n${renderBenchSection()}\n`);
 }
 
 export function updateReadme(path = 'README.md'): void {
@@ -67,4 +97,7 @@ export function updateReadme(path = 'README.md'): void {
   writeFileSync(path, `${text.slice(0, i + start.length)}\n${renderBenchSection()}\n${text.slice(j)}`);
 }
 
-if (process.argv[1]?.endsWith('bench/report.ts')) updateReadme();
+if (process.argv[1]?.endsWith('bench/report.ts')) {
+  updateReadme();
+  updateResultsMd();
+}

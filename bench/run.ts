@@ -20,8 +20,10 @@ async function main(): Promise<number> {
     console.log(`▶ ${name}`);
     await BENCHMARKS[name]?.();
   }
-  (await import('./report.ts')).updateReadme();
-  console.log('README.md: benchmark section updated from bench/results');
+  const report = await import('./report.ts');
+  report.updateReadme();
+  report.updateResultsMd();
+  console.log('README.md (benchmark section) and bench/results.md updated from bench/results');
   return 0;
 }
 
