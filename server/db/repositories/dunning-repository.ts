@@ -9,33 +9,24 @@ type Q = Kysely<DB> | Transaction<DB>;
  * the same as owedPerCharge (ledger-repository.ts) that every report reads: the charge's amount plus its adjustment
  * and discount entries minus the principal allocated by payments received on or before asOf, for charges that are not
  * themselves adjustments. owedPerCharge aggregates the allocations of the whole ledger before it joins them (right for
- * one report over everything); here the allocations and adjustments are aggregated for this project's owner charges
- * only, so a project's plan reads its own rows however large the ledger. (Joins rather than correlated subqueries:
- * PostgreSQL prices those so high that it would JIT-compile every project's query.)
+ * one report over everything); here they are summed per charge of this one project through the charge indexes, so a
+ * project's plan reads its own rows only, however large the ledger. (A join against the project's aggregated
+ * allocations is no better on SQLite, and PostgreSQL answers it by scanning every project's allocations and payments.
+ * PostgreSQL prices these per-charge subqueries so high that it would JIT-compile the query, ~0.5 s each time: the
+ * caller reads with JIT off, see loadFacts.)
  */
 export function owedByPayerPeriod(db: Q, projectId: number, asOf: string, dueUntil: string, houseIds?: readonly number[]) {
-  const houses = houseIds ? (houseIds.length ? [...houseIds] : [-1]) : null;
-  const paid = db.selectFrom('charge as c').innerJoin('allocation as al', 'al.charge_id', 'c.id').innerJoin('payment as p', 'p.id', 'al.payment_id')
-    .select(['al.charge_id', (eb) => eb.fn.sum<number>('al.amount_fen').as('paid')])
-    .where('c.project_id', '=', projectId).where('c.bill_to', '=', 'owner').where('c.due_date', '<=', dueUntil).where('c.adjusts_charge_id', 'is', null)
-    .$if(houses !== null, (q) => q.where('c.house_id', 'in', houses!))
-    .where('al.component', '=', 'principal').where('p.received_on', '<=', asOf)
-    .groupBy('al.charge_id');
-  const adjusted = db.selectFrom('charge as c').innerJoin('charge as adj', 'adj.adjusts_charge_id', 'c.id')
-    .select(['adj.adjusts_charge_id', (eb) => eb.fn.sum<number>('adj.amount_fen').as('delta')])
-    .where('c.project_id', '=', projectId).where('c.bill_to', '=', 'owner').where('c.due_date', '<=', dueUntil).where('c.adjusts_charge_id', 'is', null)
-    .$if(houses !== null, (q) => q.where('c.house_id', 'in', houses!))
-    .groupBy('adj.adjusts_charge_id');
-  const perCharge = db.selectFrom('charge')
-    .leftJoin(paid.as('a'), 'a.charge_id', 'charge.id')
-    .leftJoin(adjusted.as('j'), 'j.adjusts_charge_id', 'charge.id')
+  let perCharge = db.selectFrom('charge')
     .select(['charge.house_id', 'charge.ownership_id', 'charge.period', 'charge.due_date',
-      sql<number>`charge.amount_fen + coalesce(j.delta, 0) - coalesce(a.paid, 0)`.as('owed')])
+      sql<number>`charge.amount_fen
+        + coalesce((select sum(adj.amount_fen) from charge adj where adj.adjusts_charge_id = charge.id), 0)
+        - coalesce((select sum(al.amount_fen) from allocation al join payment p on p.id = al.payment_id
+            where al.charge_id = charge.id and al.component = 'principal' and p.received_on <= ${asOf}), 0)`.as('owed')])
     .where('charge.adjusts_charge_id', 'is', null).where('charge.house_id', 'is not', null)
-    .where('charge.project_id', '=', projectId).where('charge.bill_to', '=', 'owner').where('charge.due_date', '<=', dueUntil)
-    .$if(houses !== null, (q) => q.where('charge.house_id', 'in', houses!));
-  // Materialised, so that each charge is computed once: SQLite would otherwise copy the owed expression into both the
-  // SELECT's and the HAVING's sum().
+    .where('charge.project_id', '=', projectId).where('charge.bill_to', '=', 'owner').where('charge.due_date', '<=', dueUntil);
+  if (houseIds) perCharge = perCharge.where('charge.house_id', 'in', houseIds.length ? [...houseIds] : [-1]);
+  // Materialised, so that each charge's subqueries run once: SQLite would otherwise copy the owed expression into both
+  // the SELECT's and the HAVING's sum().
   return db.with((cte) => cte('o').materialized(), () => perCharge)
     .selectFrom('o')
     .select(['o.house_id', 'o.ownership_id', 'o.period', (eb) => eb.fn.min<string>('o.due_date').as('due_date'), (eb) => eb.fn.sum<number>('o.owed').as('owed')])

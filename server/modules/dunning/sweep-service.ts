@@ -7,7 +7,7 @@ import { limitationOf, type InterruptionEvent, type InterruptionKind } from '../
 import { planCase, type CaseInput, type CasePlan, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
 import { DEFAULT_POLICY, validatePolicy, type DunningPolicy } from '../../../core/dunning/policy.ts';
 import type { Category } from '../../../core/dunning/categories.ts';
-import type { Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Transaction } from 'kysely';
 import * as repo from '../../db/repositories/dunning-repository.ts';
 import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
@@ -87,8 +87,20 @@ const mayBeBarred = (dueDate: string, asOf: string) => dueDate < asOf && asOf > 
  * Everything the planner needs for the payers of a project (or of some houses), read in one pass: what each payer owes
  * per period, the cases, and for the cases their actions, open pauses and open tickets. Limitation events and the days
  * payments reached a period are read only when some owed period is old enough to be time-barred.
+ *
+ * On PostgreSQL (outside a caller's transaction) the reads share one repeatable-read, read-only transaction, so the
+ * ledger and the cases are seen at the same instant, with JIT compilation off: the owed query's per-charge subqueries
+ * are priced far above jit_above_cost, and compiling them costs more than running them.
  */
 export async function loadFacts(db: Db, projectId: number, timeZone: string, policy: DunningPolicy, asOf: string, houseIds?: readonly number[]): Promise<PayerFacts[]> {
+  if (db.isTransaction || !(db.getExecutor().adapter instanceof PostgresAdapter)) return readFacts(db, projectId, timeZone, policy, asOf, houseIds);
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
+    await sql`set local jit = off`.execute(trx);
+    return readFacts(trx, projectId, timeZone, policy, asOf, houseIds);
+  });
+}
+
+async function readFacts(db: Db, projectId: number, timeZone: string, policy: DunningPolicy, asOf: string, houseIds?: readonly number[]): Promise<PayerFacts[]> {
   const lead = Math.max(0, ...policy.steps.filter((s) => s.enabled && s.anchor === 'due' && s.offsetDays < 0).map((s) => -s.offsetDays));
   const [owed, cases] = await Promise.all([
     repo.owedByPayerPeriod(db, projectId, asOf, addDays(asOf, lead), houseIds),
