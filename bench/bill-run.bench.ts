@@ -35,7 +35,7 @@ import { ensureCompany, systemActor } from '../server/modules/setup/bootstrap.ts
 import { addStandard, createFeeItem, setContractTerms } from '../server/modules/billing/fee-service.ts';
 import { runBillRun } from '../server/modules/billing/bill-run-service.ts';
 import { createTestDatabase, testDialects } from '../test/db.ts';
-import { writeResultsMarkdown } from './report.ts';
+import { updateResultsMd } from './report.ts';
 
 const PERIOD = '2026-03';
 const SEED = 20260301;
@@ -376,7 +376,7 @@ export async function runBillRunBench(): Promise<BillRunBenchResult> {
   mkdirSync(fileURLToPath(new URL('./results/', import.meta.url)), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`results written to ${RESULTS}`);
-  writeResultsMarkdown();
+  updateResultsMd();
   console.log('bench/results.md written');
   return result;
 }

@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   demo: async () => (await import('./demo.bench.ts')).runDemoBench(),
   'registry-queries': async () => (await import('./registry-queries.bench.ts')).runRegistryQueriesBench(),
   'bill-run': async () => (await import('./bill-run.bench.ts')).runBillRunBench(),
+  'dunning-plan': async () => (await import('./dunning-plan.bench.ts')).runDunningPlanBench(),
 };
 
 async function main(): Promise<number> {
@@ -20,9 +21,9 @@ async function main(): Promise<number> {
     await BENCHMARKS[name]?.();
   }
   const report = await import('./report.ts');
-  report.writeResultsMarkdown();
   report.updateReadme();
-  console.log('bench/results.md and the README benchmark section updated from bench/results');
+  report.updateResultsMd();
+  console.log('README.md (benchmark section) and bench/results.md updated from bench/results');
   return 0;
 }
 

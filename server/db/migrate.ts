@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005-waivers.ts';
 import * as m0007 from './migrations/0007-ledger-workflows.ts';
 import * as m0008 from './migrations/0008-price-notice.ts';
 import * as m0009 from './migrations/0009-dunning.ts';
+import * as m0010 from './migrations/0010-dunning-speed.ts';
 
 /** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-ledger-workflows': m0007,
   '0008-price-notice': m0008,
   '0009-dunning': m0009,
+  '0010-dunning-speed': m0010,
 };
 
 /** Every migration's name, in the order they run. */

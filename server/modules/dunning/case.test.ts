@@ -6,7 +6,7 @@ import { contextOf, fixedClock, insertMonthlyProject } from '../../../test/fixtu
 import type { Actor, ServiceContext } from '../context.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { decideAction, decidePlan, endPause, houseTimeline, pauseCase, recordContact, requestPlan, resolveTicket, setExcluded, setWrittenOff } from './case-service.ts';
-import { savePolicy, sweep } from './sweep-service.ts';
+import { loadFacts, policyOf, savePolicy, sweep } from './sweep-service.ts';
 
 const DIALECTS = await testDialects();
 
@@ -104,5 +104,14 @@ describe.each(DIALECTS)('working a collection case on %s', (dialect) => {
     expect(await fails(decidePlan(ctx, actors.supervisor, p.id, true, {}))).toMatch(/签署/);
     await decidePlan(ctx, actors.supervisor, p.id, true, { signedOn: '2026-05-22' });
     expect(await plan('2026-05-23')).toMatchObject({ action: null, nextActionAt: '2026-07-02' });
+  });
+
+  it('reads the 特殊关怀 tag of the owner of the periods into the plan (no visits on the gentle path)', async () => {
+    const { policy } = await policyOf(t.db, projectId);
+    expect((await loadFacts(t.db, projectId, 'Asia/Shanghai', policy, '2026-05-23'))[0]!.input.specialCare).toBe(false);
+    const owner = await t.db.selectFrom('ownership_owner').innerJoin('ownership', 'ownership.id', 'ownership_owner.ownership_id').select('ownership_owner.owner_id')
+      .where('ownership.house_id', '=', houseId).executeTakeFirstOrThrow();
+    await t.db.insertInto('owner_tag').values({ owner_id: owner.owner_id, tag: '特殊关怀' }).execute();
+    expect((await loadFacts(t.db, projectId, 'Asia/Shanghai', policy, '2026-05-23'))[0]!.input.specialCare).toBe(true);
   });
 });

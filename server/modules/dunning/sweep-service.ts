@@ -7,7 +7,7 @@ import { limitationOf, type InterruptionEvent, type InterruptionKind } from '../
 import { planCase, type CaseInput, type CasePlan, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
 import { DEFAULT_POLICY, validatePolicy, type DunningPolicy } from '../../../core/dunning/policy.ts';
 import type { Category } from '../../../core/dunning/categories.ts';
-import { sql, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Transaction } from 'kysely';
 import * as repo from '../../db/repositories/dunning-repository.ts';
 import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
@@ -59,8 +59,8 @@ export async function savePolicy(ctx: ServiceContext, actor: Actor, projectId: n
 
 // ---- the facts a plan is made from ---------------------------------------------------------------------------------
 
-type CaseRow = Awaited<ReturnType<typeof repo.casesOfProject>>[number];
-type ActionRow = Awaited<ReturnType<typeof repo.actionsOfCases>>[number];
+type CaseRow = Awaited<ReturnType<typeof repo.caseFactsOfProject>>[number];
+type ActionRow = Awaited<ReturnType<typeof repo.actionFactsOfCases>>[number];
 
 export interface PayerFacts {
   houseId: number;
@@ -70,25 +70,56 @@ export interface PayerFacts {
   cycle: number;
   reopen: boolean;
   input: CaseInput;
+  /** The case's actions (all statuses) as the plan reads them: key, status, kind, when done. */
   actions: ActionRow[];
 }
 
 const dayOf = (iso: string, tz: string) => localDateOf(new Date(iso), tz);
 
-/** Everything the planner needs for the payers of a project (or of some houses), read in one pass. */
+/**
+ * Whether a period due on `dueDate` may be time-barred on `asOf`. Interruptions only ever move the expiry later, and
+ * without them a period runs at least until the same day three years on (limitation.ts), so a later asOf is needed
+ * before the events are worth reading. (For a 29 February the unclamped day is compared: no asOf equals it.)
+ */
+const mayBeBarred = (dueDate: string, asOf: string) => dueDate < asOf && asOf > `${Number(dueDate.slice(0, 4)) + 3}${dueDate.slice(4)}`;
+
+/**
+ * Everything the planner needs for the payers of a project (or of some houses), read in one pass: what each payer owes
+ * per period, the cases, and for the cases their actions, open pauses and open tickets. Limitation events and the days
+ * payments reached a period are read only when some owed period is old enough to be time-barred.
+ *
+ * On PostgreSQL (outside a caller's transaction) the reads share one repeatable-read, read-only transaction, so the
+ * ledger and the cases are seen at the same instant, with JIT compilation off: the owed query's per-charge subqueries
+ * are priced far above jit_above_cost, and compiling them costs more than running them.
+ */
 export async function loadFacts(db: Db, projectId: number, timeZone: string, policy: DunningPolicy, asOf: string, houseIds?: readonly number[]): Promise<PayerFacts[]> {
+  if (db.isTransaction || !(db.getExecutor().adapter instanceof PostgresAdapter)) return readFacts(db, projectId, timeZone, policy, asOf, houseIds);
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
+    await sql`set local jit = off`.execute(trx);
+    return readFacts(trx, projectId, timeZone, policy, asOf, houseIds);
+  });
+}
+
+async function readFacts(db: Db, projectId: number, timeZone: string, policy: DunningPolicy, asOf: string, houseIds?: readonly number[]): Promise<PayerFacts[]> {
   const lead = Math.max(0, ...policy.steps.filter((s) => s.enabled && s.anchor === 'due' && s.offsetDays < 0).map((s) => -s.offsetDays));
-  const [owed, cases, events, paid] = await Promise.all([
+  const [owed, cases, gentle] = await Promise.all([
     repo.owedByPayerPeriod(db, projectId, asOf, addDays(asOf, lead), houseIds),
-    repo.casesOfProject(db, projectId, houseIds),
-    repo.limitationEventsOf(db, houseIds ?? []),
+    repo.caseFactsOfProject(db, projectId, houseIds),
+    repo.specialCareOwnerships(db, projectId, houseIds),
+  ]);
+  const specialCare = new Set(gentle.map((g) => g.ownership_id));
+  const old = owed.some((o) => o.ownership_id !== null && o.house_id !== null && mayBeBarred(o.due_date, asOf));
+  const [allEvents, paid] = !old ? [[], []] : await Promise.all([
+    houseIds ? repo.limitationEventsOf(db, houseIds) : db.selectFrom('limitation_event').innerJoin('house', 'house.id', 'limitation_event.house_id')
+      .select(['limitation_event.house_id', 'limitation_event.ownership_id', 'limitation_event.period', 'limitation_event.kind', 'limitation_event.on_date'])
+      .where('house.project_id', '=', projectId).execute(),
     repo.paymentDaysByPeriod(db, projectId, asOf, houseIds),
   ]);
-  const allEvents = houseIds ? events : await db.selectFrom('limitation_event').innerJoin('house', 'house.id', 'limitation_event.house_id')
-    .select(['limitation_event.house_id', 'limitation_event.ownership_id', 'limitation_event.period', 'limitation_event.kind', 'limitation_event.on_date'])
-    .where('house.project_id', '=', projectId).execute();
   const caseIds = cases.map((c) => c.id);
-  const [actions, pauses, tickets] = await Promise.all([repo.actionsOfCases(db, caseIds), repo.openPausesOfCases(db, caseIds), repo.openTicketsOfCases(db, caseIds)]);
+  const none = caseIds.length === 0;
+  const [actions, pauses, tickets] = none ? [[], [], []] : await Promise.all(houseIds
+    ? [repo.actionFactsOfCases(db, caseIds), repo.openPausesOfCases(db, caseIds), repo.openTicketsOfCases(db, caseIds)] as const
+    : [repo.actionFactsOfProject(db, projectId), repo.openPausesOfProject(db, projectId), repo.openTicketsOfProject(db, projectId)] as const);
 
   const key = (h: number, o: number) => `${h}:${o}`;
   const debtsOf = new Map<string, PeriodDebt[]>();
@@ -105,7 +136,7 @@ export async function loadFacts(db: Db, projectId: number, timeZone: string, pol
   for (const o of owed) {
     if (o.ownership_id === null || o.house_id === null) continue;
     const k = key(o.house_id, o.ownership_id);
-    const barred = o.due_date < asOf && limitationOf({ period: o.period, dueDate: o.due_date, events: eventsOf.get(`${k}:${o.period}`) ?? [], asOf }).state === 'expired';
+    const barred = mayBeBarred(o.due_date, asOf) && limitationOf({ period: o.period, dueDate: o.due_date, events: eventsOf.get(`${k}:${o.period}`) ?? [], asOf }).state === 'expired';
     (debtsOf.get(k) ?? debtsOf.set(k, []).get(k)!).push({ period: o.period, dueDate: o.due_date, owedFen: Number(o.owed), timeBarred: barred });
   }
   const caseOf = new Map(cases.map((c) => [key(c.house_id, c.ownership_id), c]));
@@ -140,6 +171,7 @@ export async function loadFacts(db: Db, projectId: number, timeZone: string, pol
         promisedOn: reopen ? null : row?.promised_on ?? null,
         openTicket: row !== null && !reopen && ticketOpen.has(row.id),
         demandDeliveredOn: demandDays.at(-1) ?? null,
+        specialCare: specialCare.has(ownershipId),
       },
     });
   }
