@@ -9,6 +9,8 @@ import { contextOf, fixedClock, insertMonthlyProject } from '../../../test/fixtu
 import type { Actor, ServiceContext } from '../context.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { recordPayment } from '../billing/payment-service.ts';
+import { arrearsReport } from '../billing/report-service.ts';
+import { owedByPayerPeriod } from '../../db/repositories/dunning-repository.ts';
 import { recordContact } from './case-service.ts';
 import { sweep } from './sweep-service.ts';
 
@@ -88,6 +90,12 @@ describe.each(DIALECTS)('exactly-once collection actions on %s', (dialect) => {
           if (c && action) await recordContact(ctx, collector, c.id, { actionId: action.id, channel: 'call', outcome: o.outcome }).catch((e: Error) => { if (!/CONTACT|联系|R4[78]/.test(e.message)) throw e; });
         }
         await invariants(t.db, w.projectId);
+        // The plan's own owed-per-period query agrees to the fen with the arrears every report shows.
+        const report = await arrearsReport(ctx, admin, { level: 'house', asOf: day, projectId: w.projectId });
+        const owed = await owedByPayerPeriod(t.db, w.projectId, day, day);
+        const perHouse = new Map<number, number>();
+        for (const r of owed) perHouse.set(r.house_id!, (perHouse.get(r.house_id!) ?? 0) + Number(r.owed));
+        expect(new Map(report.items.map((i) => [i.key!, i.totalFen]))).toEqual(perHouse);
       }
     }), { numRuns: dialect === 'sqlite' ? 12 : 6 });
     // The sequences did plan and contact (the invariants were not checked on empty tables).
