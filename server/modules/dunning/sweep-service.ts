@@ -241,10 +241,13 @@ export async function sweep(ctx: ServiceContext, actor: Actor, projectId: number
           if (created) report.created++;
           else {
             report.existing++;
-            // The same task superseded earlier (a pause, an exclusion, a write-off undone): reopened, never duplicated.
-            await db.updateTable('dunning_action')
-              .set({ status: sql<string>`case when approval is not null and decided_by is null then 'awaiting_approval' else 'open' end`, closed_reason: null }).where('case_id', '=', caseId).where('step_key', '=', plan.action.key).where('channel', '=', plan.action.channel).where('cycle_key', '=', plan.action.cycleKey)
-              .where('status', 'in', ['superseded', 'cancelled']).execute();
+            // The same task superseded earlier (a pause, an exclusion, a write-off undone): reopened with what is owed
+            // now, never duplicated.
+            await db.updateTable('dunning_action').set({
+              status: sql<string>`case when approval is not null and decided_by is null then 'awaiting_approval' else 'open' end`, closed_reason: null,
+              periods_json: JSON.stringify(plan.action.periods), owed_fen: plan.action.owedFen, reason: plan.action.reason,
+            }).where('case_id', '=', caseId).where('step_key', '=', plan.action.key).where('channel', '=', plan.action.channel)
+              .where('cycle_key', '=', plan.action.cycleKey).where('status', 'in', ['superseded', 'cancelled']).execute();
           }
         }
         // One pending action per case: whatever else is still open is superseded (or cancelled once all is paid).
