@@ -20,21 +20,16 @@
  * bill run starts). WUYE_BENCH_PG=0 skips PostgreSQL. Results: bench/results/bill-run.json, summarised in bench/results.md
  * (and the README) by bench/report.ts. Never asserts on time.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { openDatabase, type Database, type Dialect } from '../server/db/connection.ts';
-import { migrateToLatest } from '../server/db/migrate.ts';
-import { systemClock, type ServiceContext } from '../server/modules/context.ts';
-import { generateDemo } from '../server/modules/demo/demo-generator.ts';
-import { ensureCompany, systemActor } from '../server/modules/setup/bootstrap.ts';
-import { addStandard, createFeeItem, setContractTerms } from '../server/modules/billing/fee-service.ts';
+import { type Dialect } from '../server/db/connection.ts';
 import { runBillRun } from '../server/modules/billing/bill-run-service.ts';
-import { createTestDatabase, testDialects } from '../test/db.ts';
+import { testDialects } from '../test/db.ts';
+import { demoWithMonthlyFee, fmt, mb, openFresh } from './demo-world.ts';
 import { updateResultsMd } from './report.ts';
 
 const PERIOD = '2026-03';
@@ -246,19 +241,6 @@ async function postgresBaseline(url: string, rows: number, kind: BaselineKind, r
 // ---------------------------------------------------------------------------------------------------------------------
 // The bill run
 
-async function openFresh(dialect: Dialect): Promise<{ database: Database; destroy: () => Promise<void> }> {
-  if (dialect === 'postgres') {
-    const t = await createTestDatabase('postgres');
-    return { database: t, destroy: () => t.destroy() };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'wuye-bench-'));
-  const database = openDatabase({ dialect: 'sqlite', location: join(dir, 'bench.db') });
-  await migrateToLatest(database.db);
-  return { database, destroy: async () => { await database.close(); rmSync(dir, { recursive: true, force: true }); } };
-}
-
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-const fmt = (n: number) => n.toLocaleString('en-US');
 
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
@@ -268,19 +250,8 @@ function round(v: number, digits: number): number {
 async function billRunRun(dialect: Dialect, units: number): Promise<BillRunDialectResult> {
   const { database, destroy } = await openFresh(dialect);
   try {
-    const ctx: ServiceContext = { db: database.db, dialect, clock: systemClock };
-    const companyId = await ensureCompany(ctx);
-    const actor = systemActor(companyId, 'bench');
-    let t0 = performance.now();
-    await generateDemo(ctx, { companyId, units, seed: SEED });
-    const generateSeconds = (performance.now() - t0) / 1000;
-    const projects = (await ctx.db.selectFrom('project').select('id').where('company_id', '=', companyId).orderBy('id').execute()).map((p) => p.id);
-    console.log(`  ${dialect}: ${fmt(units)} houses in ${projects.length} projects generated in ${generateSeconds.toFixed(1)} s`);
-    for (const projectId of projects) {
-      const item = await createFeeItem(ctx, actor, projectId, { name: '物业服务费', category: '物业服务费', pricing: 'per_area' });
-      await addStandard(ctx, actor, item.id, { propertyType: '*', unitPrice: '2.35', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
-      await setContractTerms(ctx, actor, projectId, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
-    }
+    const { ctx, actor, projects, generateSeconds } = await demoWithMonthlyFee(database, dialect, units, SEED);
+    let t0: number;
 
     t0 = performance.now();
     let planned = 0;

@@ -24,22 +24,18 @@
  * 200,000: the demo generator writes ~4,000 houses/s there and three bill runs follow, so a million houses take ~20
  * minutes to set up). WUYE_BENCH_PG=0 skips PostgreSQL. Results: bench/results/dunning-plan.json. Never asserts on time.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { analyzeDatabase, openDatabase, type Database, type Dialect } from '../server/db/connection.ts';
-import { migrateToLatest } from '../server/db/migrate.ts';
+import { analyzeDatabase, type Dialect } from '../server/db/connection.ts';
 import { owedPerCharge } from '../server/db/repositories/ledger-repository.ts';
-import { systemClock, type Actor, type ServiceContext } from '../server/modules/context.ts';
-import { generateDemo } from '../server/modules/demo/demo-generator.ts';
-import { ensureCompany, systemActor } from '../server/modules/setup/bootstrap.ts';
-import { addStandard, createFeeItem, setContractTerms } from '../server/modules/billing/fee-service.ts';
+import { type Actor, type ServiceContext } from '../server/modules/context.ts';
 import { runBillRun } from '../server/modules/billing/bill-run-service.ts';
 import { sweep } from '../server/modules/dunning/sweep-service.ts';
-import { createTestDatabase, testDialects } from '../test/db.ts';
+import { testDialects } from '../test/db.ts';
+import { demoWithMonthlyFee, fmt, mb, openFresh } from './demo-world.ts';
 
 const PERIODS = ['2026-01', '2026-02', '2026-03'] as const;
 const AS_OF = '2026-04-20';
@@ -96,19 +92,6 @@ export interface DunningPlanBenchResult {
   results: Record<Dialect, DunningPlanDialectResult | null>;
 }
 
-async function openFresh(dialect: Dialect): Promise<{ database: Database; destroy: () => Promise<void> }> {
-  if (dialect === 'postgres') {
-    const t = await createTestDatabase('postgres');
-    return { database: t, destroy: () => t.destroy() };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'wuye-bench-'));
-  const database = openDatabase({ dialect: 'sqlite', location: join(dir, 'bench.db') });
-  await migrateToLatest(database.db);
-  return { database, destroy: async () => { await database.close(); rmSync(dir, { recursive: true, force: true }); } };
-}
-
-const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-const fmt = (n: number) => n.toLocaleString('en-US');
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -225,19 +208,8 @@ async function planAll(ctx: ServiceContext, actor: Actor, projects: number[], dr
 async function dunningPlanRun(dialect: Dialect, units: number): Promise<DunningPlanDialectResult> {
   const { database, destroy } = await openFresh(dialect);
   try {
-    const ctx: ServiceContext = { db: database.db, dialect, clock: systemClock };
-    const companyId = await ensureCompany(ctx);
-    const actor = systemActor(companyId, 'bench');
-    let t0 = performance.now();
-    await generateDemo(ctx, { companyId, units, seed: SEED });
-    const generateSeconds = (performance.now() - t0) / 1000;
-    const projects = (await ctx.db.selectFrom('project').select('id').where('company_id', '=', companyId).orderBy('id').execute()).map((p) => p.id);
-    console.log(`  ${dialect}: ${fmt(units)} houses in ${projects.length} projects generated in ${generateSeconds.toFixed(1)} s`);
-    for (const projectId of projects) {
-      const item = await createFeeItem(ctx, actor, projectId, { name: '物业服务费', category: '物业服务费', pricing: 'per_area' });
-      await addStandard(ctx, actor, item.id, { propertyType: '*', unitPrice: '2.35', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
-      await setContractTerms(ctx, actor, projectId, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
-    }
+    const { ctx, actor, projects, generateSeconds } = await demoWithMonthlyFee(database, dialect, units, SEED);
+    let t0: number;
     t0 = performance.now();
     let charges = 0;
     for (const period of PERIODS) for (const projectId of projects) charges += (await runBillRun(ctx, actor, projectId, period)).created;
