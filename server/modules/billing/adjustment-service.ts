@@ -4,13 +4,12 @@ import { cycleMonths, firstDay, isPeriod, type Cycle } from '../../../core/billi
 import { localDateOf } from '../../../core/dates.ts';
 import { requireText } from '../../../core/registry/validate.ts';
 import * as repo from '../../db/repositories/billing-repository.ts';
-import { refreshHouses } from '../dunning/sweep-service.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { planHouses, planItems } from './bill-run-service.ts';
 import { termsInForce } from './fee-service.ts';
-import { lockHouse } from './payment-service.ts';
+import { lockHouse, replanCollection } from './payment-service.ts';
 
 const HOUSES_PER_BATCH = 2_000;
 
@@ -138,8 +137,7 @@ export async function adjustToStandards(ctx: ServiceContext, actor: Actor, proje
       after: { period, reason, adjusted: report.adjusted, increaseFen: report.increaseFen, decreaseFen: report.decreaseFen, transferredFen: report.transferredFen },
     });
     // What is owed changed: the collection cases of those houses are planned again at once.
-    const ids = [...touched];
-    for (let i = 0; i < ids.length; i += 1000) await refreshHouses(ctx, projectId, ids.slice(i, i + 1000), today);
+    await replanCollection(ctx, projectId, [...touched], today);
   }
   return report;
 }

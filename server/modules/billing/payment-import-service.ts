@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { inProject, inScope } from '../../../core/access/roles.ts';
 import { isPeriod } from '../../../core/billing/periods.ts';
-import { isLocalDate } from '../../../core/dates.ts';
+import { isLocalDate, localDateOf } from '../../../core/dates.ts';
 import { AppError, ERRORS, type ErrorCode } from '../../../core/errors.ts';
 import { formatYuan, parseYuan } from '../../../core/money.ts';
 import { findHouseWithBuilding, findProject } from '../../db/repositories/registry-repository.ts';
 import { audit } from '../audit/audit.ts';
 import { requireRole, type Actor, type ServiceContext } from '../context.ts';
-import { CHANNELS, checkPayment, recordPaymentOnce, type PaymentInput } from './payment-service.ts';
+import { CHANNELS, checkPayment, recordPaymentOnce, replanCollection, type PaymentInput } from './payment-service.ts';
 
 /**
  * Payments from an import: the bank, WeChat or Alipay statement a cashier exports and tidies into an .xlsx (first
@@ -371,7 +371,8 @@ export async function importPayments(ctx: ServiceContext, actor: Actor, file: Ui
       .sort((a, b) => (a.input!.receivedOn ?? '9999-12-31').localeCompare(b.input!.receivedOn ?? '9999-12-31') || a.item.row - b.item.row);
     for (const c of todo) {
       try {
-        const { payment: p, created } = await recordPaymentOnce(ctx, actor, c.input!);
+        // The houses' collection cases are planned again once, after the whole file (below), not once per row.
+        const { payment: p, created } = await recordPaymentOnce(ctx, actor, c.input!, { replan: false });
         if (!created) {
           // Recorded meanwhile by another import of the same statement.
           c.item.status = 'already_imported';
@@ -397,6 +398,13 @@ export async function importPayments(ctx: ServiceContext, actor: Actor, file: Ui
           c.item.errors.push(issueOf(c.item.row, e));
         }
       }
+    }
+    const paid = [...new Set(todo.filter((c) => c.item.status === 'recorded').map((c) => c.input!.houseId))];
+    const houses = await ctx.db.selectFrom('house').innerJoin('project', 'project.id', 'house.project_id').select(['house.id', 'house.project_id', 'project.time_zone'])
+      .where('house.id', 'in', paid.length ? paid : [-1]).execute();
+    for (const projectId of new Set(houses.map((h) => h.project_id))) {
+      const rows = houses.filter((h) => h.project_id === projectId);
+      await replanCollection(ctx, projectId, rows.map((h) => h.id), localDateOf(ctx.clock.now(), rows[0]!.time_zone));
     }
   }
   for (const c of checked) if (c.item.errors.length) c.item.status = 'rejected';

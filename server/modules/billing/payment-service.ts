@@ -14,7 +14,7 @@ import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } f
 import { getHouseBase, getProjectOrThrow } from '../registry/registry-service.ts';
 import { assertDecidable, markDecided, PENDING } from './approval.ts';
 import { issueReceipt } from './receipt-service.ts';
-import { projectToday, refreshHouses } from '../dunning/sweep-service.ts';
+import { refreshHouses } from '../dunning/sweep-service.ts';
 
 export const CHANNELS = ['现金', 'POS刷卡', '银行转账', '微信', '支付宝'] as const;
 
@@ -280,7 +280,7 @@ export async function recordPayment(ctx: ServiceContext, actor: Actor, input: Pa
 }
 
 /** recordPayment, also telling whether the payment was created now or its idempotency key had already recorded it. */
-export async function recordPaymentOnce(ctx: ServiceContext, actor: Actor, input: PaymentInput) {
+export async function recordPaymentOnce(ctx: ServiceContext, actor: Actor, input: PaymentInput, opts: { replan?: boolean } = {}) {
   const { house, amountFen, channel, key, now, today, receivedOn, backdated } = await preparePayment(ctx, actor, input);
   const seenKey = async (db: Q) => key ? (await db.selectFrom('payment').select('id').where('idempotency_key', '=', key).executeTakeFirst())?.id : undefined;
   const before = await seenKey(ctx.db);
@@ -313,18 +313,18 @@ export async function recordPaymentOnce(ctx: ServiceContext, actor: Actor, input
     });
     return { id: row.id, created: true };
   });
-  if (done.created) await replanCollection(ctx, house.projectId, input.houseId, today);
+  if (done.created && opts.replan !== false) await replanCollection(ctx, house.projectId, [input.houseId], today);
   return { payment: await getPayment(ctx, actor, done.id), created: done.created };
 }
 
 /**
- * Money moved: the house's collection cases are planned again at once (a paid house gets no further reminder, a
- * reversed payment puts it back on the ladder). The payment is already committed; should planning fail, the daily
- * sweep plans the case again, and every contact re-checks the ledger before it is made.
+ * Money moved: the houses' collection cases are planned again at once (a paid house gets no further reminder, a
+ * reversed payment puts it back on the ladder). The money is already committed; should planning fail, the daily
+ * sweep plans the cases again, and every contact re-checks the ledger before it is made.
  */
-async function replanCollection(ctx: ServiceContext, projectId: number, houseId: number, today: string) {
+export async function replanCollection(ctx: ServiceContext, projectId: number, houseIds: readonly number[], today: string) {
   try {
-    await refreshHouses(ctx, projectId, [houseId], today);
+    for (let i = 0; i < houseIds.length; i += 1000) await refreshHouses(ctx, projectId, houseIds.slice(i, i + 1000), today);
   } catch {
     // See above: never fail a recorded payment because of collection planning.
   }
@@ -370,7 +370,7 @@ export async function reversePayment(ctx: ServiceContext, actor: Actor, paymentI
     await audit(trx, ctx, actor, { action: 'payment.reverse', entity: 'payment', entityId: row.id, projectId: p.project_id, after: { reverses: paymentId, amountFen: -p.amount_fen, reason: reason.trim() } });
     return row.id;
   });
-  await replanCollection(ctx, house.projectId, p.house_id, await projectToday(ctx.db, house.projectId, ctx.clock.now()));
+  await replanCollection(ctx, house.projectId, [p.house_id], localDateOf(ctx.clock.now(), await projectZone(ctx.db, house.projectId)));
   return getPayment(ctx, actor, id);
 }
 
