@@ -1,5 +1,5 @@
 import { AppError, fieldError } from '../../../core/errors.ts';
-import { hasWholeProject, inScope, type Role } from '../../../core/access/roles.ts';
+import { hasWholeProject, inScope, ROLE_RANK, type Role } from '../../../core/access/roles.ts';
 import { addDays } from '../../../core/billing/periods.ts';
 import { isLocalDate, localDateOf } from '../../../core/dates.ts';
 import { formatYuan, parseYuan } from '../../../core/money.ts';
@@ -15,7 +15,7 @@ import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getHouseBase, getProjectOrThrow } from '../registry/registry-service.ts';
-import { DEMAND_CHANNELS, projectToday, refreshHouses } from './sweep-service.ts';
+import { DEMAND_CHANNELS, interruptionsByPeriod, periodKey, projectToday, refreshHouses } from './sweep-service.ts';
 
 /**
  * Working a case: recording contact attempts (the 《物业费催缴记录表》), the category a call sets, promises, pauses,
@@ -167,8 +167,6 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
 async function endOpenPauses(trx: Transaction<DB>, caseId: number, actor: Actor, at: string, why: string) {
   await trx.updateTable('case_pause').set({ ended_at: at, ended_by: actor.name, end_reason: why }).where('case_id', '=', caseId).where('ended_at', 'is', null).execute();
 }
-
-const ROLE_RANK: Record<Role, number> = { cashier: 0, collector: 1, supervisor: 2, project_manager: 3, general_manager: 4, admin: 5 };
 
 /** Approve or reject an action that needs approval (a lawyer's letter, a lawsuit: R7, R11 — a person decides). */
 export async function decideAction(ctx: ServiceContext, actor: Actor, actionId: number, approve: boolean, note?: string | null) {
@@ -402,7 +400,7 @@ export async function houseTimeline(ctx: ServiceContext, actor: Actor, houseId: 
     ctx.db.selectFrom('payment_plan').selectAll().where('case_id', 'in', ids.length ? ids : [-1]).orderBy('id').execute(),
     repo.limitationEventsOf(ctx.db, [houseId]),
   ]);
-  const paidDays = await repo.paymentDaysByPeriod(ctx.db, house.projectId, today, [houseId]);
+  const interruptions = interruptionsByPeriod(events, await repo.paymentDaysByPeriod(ctx.db, house.projectId, today, [houseId]));
   return {
     house: { id: houseId, label: `${house.buildingName} ${house.number}`, projectId: house.projectId },
     cases: await Promise.all(cases.map(async (c) => {
@@ -412,11 +410,7 @@ export async function houseTimeline(ctx: ServiceContext, actor: Actor, houseId: 
         category: c.category, categoryLabel: c.category ? CATEGORY_LABELS[c.category as Category] : null, promisedOn: c.promised_on, excluded: c.excluded === 1,
         owed: formatYuan(Number(c.owed_fen)), nextActionAt: c.next_action_at, nextKey: c.next_key, why: c.why,
         limitation: owed.filter((o) => o.dueDate < today).map((o) => {
-          const ev = [
-            ...events.filter((e) => e.ownership_id === c.ownership_id && e.period === o.period).map((e) => ({ on: e.on_date, kind: e.kind as InterruptionKind })),
-            ...paidDays.filter((p) => p.ownership_id === c.ownership_id && p.period === o.period).map((p) => ({ on: p.last_on, kind: 'partial_payment' as const })),
-          ];
-          const s = limitationOf({ period: o.period, dueDate: o.dueDate, events: ev, asOf: today });
+          const s = limitationOf({ period: o.period, dueDate: o.dueDate, events: interruptions.get(periodKey(houseId, c.ownership_id, o.period)) ?? [], asOf: today });
           return { period: o.period, owed: formatYuan(o.owedFen), expiresOn: s.expiresOn, state: s.state, alertLevel: s.alertLevel, explanation: s.explanation };
         }),
         actions: actions.filter((a) => a.case_id === c.id).map((a) => ({

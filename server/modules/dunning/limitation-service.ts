@@ -1,12 +1,12 @@
 import { fieldError } from '../../../core/errors.ts';
 import { isLocalDate } from '../../../core/dates.ts';
 import { formatYuan } from '../../../core/money.ts';
-import { limitationOf, type InterruptionEvent, type InterruptionKind } from '../../../core/dunning/limitation.ts';
+import { limitationOf } from '../../../core/dunning/limitation.ts';
 import { inScope } from '../../../core/access/roles.ts';
 import * as repo from '../../db/repositories/dunning-repository.ts';
 import { requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
-import { policyOf } from './sweep-service.ts';
+import { interruptionsByPeriod, periodKey, policyOf } from './sweep-service.ts';
 
 /**
  * Limitation alerts of a project (R12–R15): every owed period whose three years end within the policy's alert
@@ -28,16 +28,12 @@ export async function limitationAlerts(ctx: ServiceContext, actor: Actor, projec
       .where('house.id', 'in', houseIds.length ? houseIds : [-1]).execute(),
   ]);
   const houseOf = new Map(houses.map((h) => [h.id, h]));
-  const key = (h: number | null, o: number | null, p: string) => `${h}:${o}:${p}`;
-  const eventsOf = new Map<string, InterruptionEvent[]>();
-  const add = (k: string, e: InterruptionEvent) => (eventsOf.get(k) ?? eventsOf.set(k, []).get(k)!).push(e);
-  for (const e of events) add(key(e.house_id, e.ownership_id, e.period), { on: e.on_date, kind: e.kind as InterruptionKind });
-  for (const p of paid) add(key(p.house_id, p.ownership_id, p.period), { on: p.last_on, kind: 'partial_payment' });
+  const eventsOf = interruptionsByPeriod(events, paid);
   const items = [];
   for (const o of owed) {
     const h = houseOf.get(o.house_id!)!;
     if (!inScope(actor.scope, { projectId, buildingId: h.building_id })) continue;
-    const s = limitationOf({ period: o.period, dueDate: o.due_date, events: eventsOf.get(key(o.house_id, o.ownership_id, o.period)) ?? [], asOf, alertMonths: policy.limitationAlertMonths });
+    const s = limitationOf({ period: o.period, dueDate: o.due_date, events: eventsOf.get(periodKey(o.house_id, o.ownership_id, o.period)) ?? [], asOf, alertMonths: policy.limitationAlertMonths });
     if (s.state === 'running') continue;
     items.push({
       houseId: o.house_id!, house: `${h.name} ${h.number}`, ownershipId: o.ownership_id!, period: o.period, dueDate: o.due_date, owedFen: Number(o.owed), owed: formatYuan(Number(o.owed)),

@@ -13,6 +13,7 @@ import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
+import { systemActor } from '../setup/bootstrap.ts';
 
 type Db = ServiceContext['db'] | Transaction<DB>;
 
@@ -83,6 +84,25 @@ const dayOf = (iso: string, tz: string) => localDateOf(new Date(iso), tz);
  */
 const mayBeBarred = (dueDate: string, asOf: string) => dueDate < asOf && asOf > `${Number(dueDate.slice(0, 4)) + 3}${dueDate.slice(4)}`;
 
+/** The key of one payer's billing period: `house:ownership:period`. */
+export const periodKey = (houseId: number | null, ownershipId: number | null, period: string) => `${houseId}:${ownershipId}:${period}`;
+
+/**
+ * What interrupted the limitation of each payer's period (R13): the recorded events (delivered demands, plans,
+ * acknowledgements, filings, mediation) and the last day a principal payment reached it (partial performance).
+ * limitationOf ignores events after its as-of date.
+ */
+export function interruptionsByPeriod(
+  events: ReadonlyArray<{ house_id: number; ownership_id: number; period: string; kind: string; on_date: string }>,
+  paid: ReadonlyArray<{ house_id: number | null; ownership_id: number | null; period: string; last_on: string }>,
+): Map<string, InterruptionEvent[]> {
+  const out = new Map<string, InterruptionEvent[]>();
+  const add = (k: string, e: InterruptionEvent) => (out.get(k) ?? out.set(k, []).get(k)!).push(e);
+  for (const e of events) add(periodKey(e.house_id, e.ownership_id, e.period), { on: e.on_date, kind: e.kind as InterruptionKind });
+  for (const p of paid) if (p.ownership_id !== null) add(periodKey(p.house_id, p.ownership_id, p.period), { on: p.last_on, kind: 'partial_payment' });
+  return out;
+}
+
 /**
  * Everything the planner needs for the payers of a project (or of some houses), read in one pass: what each payer owes
  * per period, the cases, and for the cases their actions, open pauses and open tickets. Limitation events and the days
@@ -123,20 +143,11 @@ async function readFacts(db: Db, projectId: number, timeZone: string, policy: Du
 
   const key = (h: number, o: number) => `${h}:${o}`;
   const debtsOf = new Map<string, PeriodDebt[]>();
-  const eventsOf = new Map<string, InterruptionEvent[]>();
-  for (const e of allEvents) {
-    const k = `${key(e.house_id, e.ownership_id)}:${e.period}`;
-    if (e.on_date <= asOf) (eventsOf.get(k) ?? eventsOf.set(k, []).get(k)!).push({ on: e.on_date, kind: e.kind as InterruptionKind });
-  }
-  for (const p of paid) {
-    if (p.ownership_id === null) continue;
-    const k = `${key(p.house_id!, p.ownership_id)}:${p.period}`;
-    (eventsOf.get(k) ?? eventsOf.set(k, []).get(k)!).push({ on: p.last_on, kind: 'partial_payment' });
-  }
+  const eventsOf = interruptionsByPeriod(allEvents, paid);
   for (const o of owed) {
     if (o.ownership_id === null || o.house_id === null) continue;
     const k = key(o.house_id, o.ownership_id);
-    const barred = mayBeBarred(o.due_date, asOf) && limitationOf({ period: o.period, dueDate: o.due_date, events: eventsOf.get(`${k}:${o.period}`) ?? [], asOf }).state === 'expired';
+    const barred = mayBeBarred(o.due_date, asOf) && limitationOf({ period: o.period, dueDate: o.due_date, events: eventsOf.get(periodKey(o.house_id, o.ownership_id, o.period)) ?? [], asOf }).state === 'expired';
     (debtsOf.get(k) ?? debtsOf.set(k, []).get(k)!).push({ period: o.period, dueDate: o.due_date, owedFen: Number(o.owed), timeBarred: barred });
   }
   const caseOf = new Map(cases.map((c) => [key(c.house_id, c.ownership_id), c]));
@@ -288,8 +299,8 @@ async function commitPlan(db: Db, projectId: number, f: PayerFacts, plan: CasePl
 
 /** Re-plan the cases of some houses today (after a payment, an adjustment, a pause or a contact). */
 export async function refreshHouses(ctx: ServiceContext, projectId: number, houseIds: readonly number[], asOf: string): Promise<void> {
-  const system: Actor = { userId: null, name: 'system', role: 'admin', companyId: (await ctx.db.selectFrom('project').select('company_id').where('id', '=', projectId).executeTakeFirstOrThrow()).company_id, scope: { kind: 'all' } };
-  await sweep(ctx, system, projectId, asOf, { dryRun: false, houseIds });
+  const project = await ctx.db.selectFrom('project').select('company_id').where('id', '=', projectId).executeTakeFirstOrThrow();
+  await sweep(ctx, systemActor(project.company_id), projectId, asOf, { dryRun: false, houseIds });
 }
 
 export async function projectToday(db: Db, projectId: number, now: Date): Promise<string> {
@@ -299,13 +310,12 @@ export async function projectToday(db: Db, projectId: number, now: Date): Promis
 
 /**
  * Plans in force checked against the payments since they were signed: a missed instalment (what was due by yesterday
- * is not all paid) breaks the plan and ends its pause; a plan paid in full is completed. Returns the houses touched.
+ * is not all paid) breaks the plan and ends its pause; a plan paid in full is completed.
  */
-export async function checkPlans(db: ServiceContext['db'], projectId: number, asOf: string, at: string): Promise<number[]> {
+export async function checkPlans(db: ServiceContext['db'], projectId: number, asOf: string, at: string): Promise<void> {
   const plans = await db.selectFrom('payment_plan').innerJoin('collection_case', 'collection_case.id', 'payment_plan.case_id')
     .select(['payment_plan.id', 'payment_plan.case_id', 'payment_plan.signed_on', 'collection_case.house_id', 'collection_case.ownership_id'])
     .where('payment_plan.project_id', '=', projectId).where('payment_plan.status', '=', '执行中').execute();
-  const touched: number[] = [];
   for (const p of plans) {
     const inst = await db.selectFrom('payment_plan_instalment').select(['due_on', 'amount_fen']).where('plan_id', '=', p.id).orderBy('seq').execute();
     const paid = await db.selectFrom('payment').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('house_id', '=', p.house_id)
@@ -320,7 +330,5 @@ export async function checkPlans(db: ServiceContext['db'], projectId: number, as
       await trx.updateTable('case_pause').set({ ended_at: at, ended_by: 'system', end_reason: status === '已违约' ? `分期未按期履行（应付 ${formatYuan(dueFen)}，已付 ${formatYuan(paidFen)}）` : '分期已履行完毕' })
         .where('case_id', '=', p.case_id).where('kind', '=', 'payment_plan').where('ended_at', 'is', null).execute();
     });
-    touched.push(p.house_id);
   }
-  return touched;
 }
