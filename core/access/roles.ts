@@ -47,6 +47,9 @@ const GRANTS: Record<Role, readonly Operation[]> = {
   cashier: [...READ, 'billing.run', 'payment.record', 'payment.reverse', 'waiver.request', 'refund.request', 'vacancy.request'],
 };
 
+/** Seniority, for steps that a role "or above" approves (a lawyer's letter by the 分公司总经理 or above). */
+export const ROLE_RANK: Record<Role, number> = { cashier: 0, collector: 1, supervisor: 2, project_manager: 3, general_manager: 4, admin: 5 };
+
 export function roleAllows(role: Role, op: Operation): boolean {
   return GRANTS[role].includes(op);
 }

@@ -4,6 +4,7 @@
  */
 
 import type { DunningPolicy } from '../../core/dunning/policy.ts';
+import type { PeriodDebt, PlannedAction } from '../../core/dunning/planner.ts';
 
 export interface FieldIssue {
   field: string;
@@ -836,24 +837,7 @@ export interface DunningPolicyView {
   createdAt: string | null;
 }
 
-export interface PeriodDebt { period: string; dueDate: string; owedFen: number; timeBarred?: boolean }
-
-export interface PlannedAction {
-  caseId: number;
-  /** 'step' (a ladder step) or 'follow_up' (a category's follow-up task). */
-  kind: string;
-  key: string;
-  name: string;
-  channel: string;
-  cycleKey: string;
-  dueOn: string;
-  actor: string;
-  approval: string | null;
-  periods: PeriodDebt[];
-  owedFen: number;
-  late: boolean;
-  reason: string;
-}
+export type { PeriodDebt, PlannedAction } from '../../core/dunning/planner.ts';
 
 export interface SweepLine {
   caseId: number | null;

@@ -3,6 +3,7 @@
  * taken from core (one source of truth); the few that exist only in the server's services are mirrored here, in one
  * place.
  */
+import { ROLE_RANK, type Role } from '../../core/access/roles.ts';
 import { CATEGORIES, CATEGORY_LABELS, FOLLOW_UPS, OUTCOMES, type Category, type Outcome } from '../../core/dunning/categories.ts';
 import { INTERRUPTION_LABELS } from '../../core/dunning/limitation.ts';
 import { CASE_STATE_LABELS, PAUSE_KINDS, PAUSE_LABELS } from '../../core/dunning/planner.ts';
@@ -79,9 +80,9 @@ export function policyIssuePlace(path: string): { step: number | null; field: st
   return { step: null, field: /^([A-Za-z]+)/.exec(path)?.[1] ?? null };
 }
 
-/** Rank of the roles that approve dunning actions (the server's order): an action needing a rank is approved at it or above. */
-const APPROVER_RANK: Record<string, number> = { cashier: 0, collector: 1, supervisor: 2, project_manager: 3, general_manager: 4, admin: 5 };
+/** An action needing a rank is approved at it or above (the server's order, core/access/roles.ts). */
 export function mayApproveAt(role: string | undefined, needed: string | null): boolean {
   if (!role) return false;
-  return needed === null || (APPROVER_RANK[role] ?? 0) >= (APPROVER_RANK[needed] ?? 0);
+  const rank = (r: string) => ROLE_RANK[r as Role] ?? 0;
+  return needed === null || rank(role) >= rank(needed);
 }
