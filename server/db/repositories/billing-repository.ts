@@ -265,7 +265,10 @@ class CopyFromStdin implements PromiseLike<{ command: string; rowCount: number; 
     })().catch((e: unknown) => { connection.sendCopyFail(String(e)); });
   }
 
-  handleError(err: Error): void { this.error = err; }
+  // pg (8.23) forgets the active query when the server reports an error, so no ReadyForQuery reaches it afterwards: an
+  // error settles at once (pg holds the next query, Kysely's ROLLBACK, until the server is ready); success settles on
+  // ReadyForQuery.
+  handleError(err: Error): void { this.error = err; this.settle(err); }
   handleReadyForQuery(): void { this.settle(this.error); }
   handleCommandComplete(): void { /* every row was sent: COPY inserts all of them or none */ }
   handleRowDescription(): void { /* COPY FROM returns no rows */ }
