@@ -63,7 +63,7 @@ export const DEFAULT_CONTACT_RULES: ContactRules = {
 const DAY_MS = 86_400_000;
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const toMinutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+export const hhmm = (m: number): string => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 const inWindow = (m: number, win: TimeWindow): boolean => {
   const [a, b] = [toMinutes(win.from), toMinutes(win.to)];
   return a <= b ? m >= a && m < b : m >= a || m < b;
@@ -87,7 +87,7 @@ export function localTimeOf(instant: Date, timeZone = 'Asia/Shanghai'): { date: 
 }
 
 /** The instant at which the local clock of `timeZone` shows `minutes` on `date` (one offset correction; no DST in China). */
-function instantAt(date: string, minutes: number, timeZone: string): Date {
+export function instantAt(date: string, minutes: number, timeZone: string): Date {
   const guess = Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) + minutes * 60_000;
   const seen = localTimeOf(new Date(guess), timeZone);
   const shown = Date.UTC(+seen.date.slice(0, 4), +seen.date.slice(5, 7) - 1, +seen.date.slice(8, 10)) + seen.minutes * 60_000;
@@ -96,8 +96,8 @@ function instantAt(date: string, minutes: number, timeZone: string): Date {
 
 const VERB: Record<ContactChannel, string> = { call: '致电', sms: '发送短信', visit: '上门', letter: '寄送信函', email: '发送邮件', wechat: '发送微信消息', door_notice: '张贴通知' };
 const RELAY_CHANNELS: readonly ContactChannel[] = ['call', 'sms', 'wechat', 'email'];
-/** An internal refusal; `final` ones can not be lifted by waiting. */
-type Refusal = { code: ContactRefusal; rule: string; reason: string; final?: boolean };
+/** An internal refusal: `final` ones can not be lifted by waiting; `cap` ones by a later day, week or retry, not a window. */
+type Refusal = { code: ContactRefusal; rule: string; reason: string; final?: boolean; cap?: boolean };
 
 function evaluate(req: ContactRequest): Refusal | null {
   const r = req.rules ?? DEFAULT_CONTACT_RULES;
@@ -132,7 +132,7 @@ function evaluate(req: ContactRequest): Refusal | null {
     const weekStart = addDays(now.date, 1 - now.weekday);
     const inWeek = (d: string): boolean => d >= weekStart && d <= addDays(weekStart, 6);
     const sent = req.history.filter((a) => a.channel === 'sms' && inWeek(localTimeOf(a.at, tz).date)).length;
-    if (sent >= r.maxSmsPerWeek) return { code: 'WEEKLY_CAP', rule: 'R48', reason: `本周（周一至周日）已发送 ${sent} 条短信，已达每周上限 ${r.maxSmsPerWeek} 条（R48）` };
+    if (sent >= r.maxSmsPerWeek) return { code: 'WEEKLY_CAP', rule: 'R48', cap: true, reason: `本周（周一至周日）已发送 ${sent} 条短信，已达每周上限 ${r.maxSmsPerWeek} 条（R48）` };
   }
   if (ch !== 'call') return null;
   if (req.specialCare) {
@@ -149,18 +149,18 @@ function evaluate(req: ContactRequest): Refusal | null {
   const cap = req.specialCare ? r.specialCare.maxCallsPerDay : r.maxCallsPerDay;
   if (today.length >= cap) {
     return req.specialCare
-      ? { code: 'SPECIAL_CARE', rule: '§5', reason: `特殊关怀业主每日至多致电 ${cap} 次，今日已致电 ${today.length} 次（§5、R48）` }
-      : { code: 'DAILY_CAP', rule: 'R48', reason: `今日已致电 ${today.length} 次，已达每日上限 ${cap} 次（R48）` };
+      ? { code: 'SPECIAL_CARE', rule: '§5', cap: true, reason: `特殊关怀业主每日至多致电 ${cap} 次，今日已致电 ${today.length} 次（§5、R48）` }
+      : { code: 'DAILY_CAP', rule: 'R48', cap: true, reason: `今日已致电 ${today.length} 次，已达每日上限 ${cap} 次（R48）` };
   }
   if (!req.number) return null;
   const unanswered = req.history.filter((a) => a.channel === 'call' && a.number === req.number && a.answered !== true);
   const todayCount = unanswered.filter((a) => localTimeOf(a.at, tz).date === now.date).length;
   if (todayCount >= r.maxUnansweredPerDayPerNumber) {
-    return { code: 'DAILY_CAP', rule: 'R48', reason: `该号码今日已有 ${todayCount} 次未接通，已达每号码每日上限 ${r.maxUnansweredPerDayPerNumber} 次（R48）` };
+    return { code: 'DAILY_CAP', rule: 'R48', cap: true, reason: `该号码今日已有 ${todayCount} 次未接通，已达每号码每日上限 ${r.maxUnansweredPerDayPerNumber} 次（R48）` };
   }
   const since = unanswered.map((a) => req.at.getTime() - a.at.getTime()).filter((ms) => ms >= 0);
   if (since.length > 0 && Math.min(...since) < r.retryMinutes * 60_000) {
-    return { code: 'RETRY_TOO_SOON', rule: '§5', reason: `该号码上次未接通距今不足 ${r.retryMinutes} 分钟，请间隔 ${r.retryMinutes} 分钟后再拨（§5）` };
+    return { code: 'RETRY_TOO_SOON', rule: '§5', cap: true, reason: `该号码上次未接通距今不足 ${r.retryMinutes} 分钟，请间隔 ${r.retryMinutes} 分钟后再拨（§5）` };
   }
   return null;
 }
@@ -169,7 +169,7 @@ function evaluate(req: ContactRequest): Refusal | null {
 export function checkContact(req: ContactRequest): ContactDecision {
   const refusal = evaluate(req);
   if (!refusal) return { ok: true };
-  const next = refusal.final ? null : search(req, req.at);
+  const next = refusal.final ? null : search(req, req.at).at;
   let when = '';
   if (next) {
     const t = localTimeOf(next, req.timeZone ?? 'Asia/Shanghai');
@@ -180,28 +180,48 @@ export function checkContact(req: ContactRequest): ContactDecision {
 
 /** The first instant ≥ from at which checkContact would say ok, looking at most 14 days ahead; null if none. */
 export function nextAllowedAt(req: Omit<ContactRequest, 'at'> & { from: Date }): Date | null {
-  return search(req, req.from);
+  return search(req, req.from).at;
+}
+
+/**
+ * For planning: the first instant ≥ from at which the contact is allowed (null: none within 14 days, or never), and
+ * what held it back when that is not `from` itself: a cap (per day, per week, the retry interval) when one was met on
+ * the way, else the refusal at `from` (quiet hours, a window).
+ */
+export function earliestContact(req: Omit<ContactRequest, 'at'> & { from: Date }): { at: Date | null; heldBy: { code: ContactRefusal; rule: string; reason: string } | null } {
+  const { at, heldBy } = search(req, req.from);
+  return { at, heldBy: heldBy && { code: heldBy.code, rule: heldBy.rule, reason: heldBy.reason } };
 }
 
 /**
  * Allowed instants form intervals that can only open at `from`, a window start or quiet-hours end, a local midnight
- * (caps reset) or a retry expiry; testing those candidates in order finds the exact first one.
+ * (caps reset) or a retry expiry; testing those candidates in order finds the exact first one. Days are searched one
+ * at a time, so a contact allowed today costs a dozen candidates, not two weeks of them.
  */
-function search(req: Omit<ContactRequest, 'at'>, from: Date): Date | null {
+function search(req: Omit<ContactRequest, 'at'>, from: Date): { at: Date | null; heldBy: Refusal | null } {
   const r = req.rules ?? DEFAULT_CONTACT_RULES;
   const tz = req.timeZone ?? 'Asia/Shanghai';
   const [start, end] = [from.getTime(), from.getTime() + 14 * DAY_MS];
   const wins = [r.quietHours, r.visitWindow, ...r.callWindows.weekday, ...r.callWindows.weekend, ...r.hardCaseWindows.mobile, ...r.hardCaseWindows.landline, ...r.specialCare.windows];
-  const marks = new Set([0, toMinutes(r.quietHours.to), ...wins.map((x) => toMinutes(x.from))]);
-  const candidates = new Set([start, ...req.history.map((a) => a.at.getTime() + r.retryMinutes * 60_000)]);
+  const marks = [...new Set([0, toMinutes(r.quietHours.to), ...wins.map((x) => toMinutes(x.from))])];
+  const retries = req.history.map((a) => a.at.getTime() + r.retryMinutes * 60_000);
   const day0 = localTimeOf(from, tz).date;
-  for (let i = 0; i <= 15; i++) for (const m of marks) candidates.add(instantAt(addDays(day0, i), m, tz).getTime());
-  for (const t of [...candidates].filter((c) => c >= start && c <= end).sort((a, b) => a - b)) {
-    const refusal = evaluate({ ...req, at: new Date(t) });
-    if (!refusal) return new Date(t);
-    if (refusal.final) return null;
+  let cap: Refusal | null = null;
+  let first: Refusal | null = null;
+  for (let i = 0; i <= 15; i++) {
+    const [dayStart, dayEnd] = [instantAt(addDays(day0, i), 0, tz).getTime(), instantAt(addDays(day0, i + 1), 0, tz).getTime()];
+    const candidates = new Set(marks.map((m) => instantAt(addDays(day0, i), m, tz).getTime()));
+    if (i === 0) candidates.add(start);
+    for (const t of retries) if (t >= dayStart && t < dayEnd) candidates.add(t);
+    for (const t of [...candidates].filter((c) => c >= start && c <= end).sort((a, b) => a - b)) {
+      const refusal = evaluate({ ...req, at: new Date(t) });
+      if (!refusal) return { at: new Date(t), heldBy: t === start ? null : cap ?? first };
+      first ??= refusal;
+      if (refusal.cap) cap ??= refusal;
+      if (refusal.final) return { at: null, heldBy: refusal };
+    }
   }
-  return null;
+  return { at: null, heldBy: cap ?? first };
 }
 
 type Issue = { field: string; message: string };

@@ -60,6 +60,8 @@ export interface PlannedAction {
   owedFen: number;
   late: boolean;
   reason: string;
+  /** The first instant the contact rules allow carrying it out (ISO), set by the scheduler; null: not time-bound. */
+  notBefore: string | null;
 }
 
 export interface CasePlan {
@@ -93,8 +95,8 @@ export function planCase(policy: DunningPolicy, c: CaseInput, asOf: string): Cas
   const owedFen = debts.reduce((s, d) => s + d.owedFen, 0);
   const arrearsMonths = new Set(overdue.map((d) => d.period)).size;
   const cycleKey = String(c.cycle);
-  const act = (a: Omit<PlannedAction, 'caseId' | 'periods' | 'owedFen'>): CasePlan => ({
-    ...base, nextActionAt: a.dueOn, nextKey: a.key, why: a.reason, action: { ...a, caseId: c.caseId, periods: debts, owedFen },
+  const act = (a: Omit<PlannedAction, 'caseId' | 'periods' | 'owedFen' | 'notBefore'>): CasePlan => ({
+    ...base, nextActionAt: a.dueOn, nextKey: a.key, why: a.reason, action: { ...a, caseId: c.caseId, periods: debts, owedFen, notBefore: null },
   });
   const stepAction = (s: PolicyStep, late: boolean, reason: string) => act({
     kind: 'step', key: s.key, name: s.name, channel: s.channels[0]!, cycleKey, dueOn: asOf, actor: s.actor, approval: s.approval, late, reason,
@@ -195,7 +197,8 @@ export function planCase(policy: DunningPolicy, c: CaseInput, asOf: string): Cas
           ? followUp('remote_payment_guide', asOf, `${label}：发送异地转账/线上缴费指引`)
           : daily(`${label}：每天致电`);
         case 'unreachable':
-          if (once('verify_contact')) return followUp('verify_contact', asOf, `${label}：通过合法渠道核实新的联系方式`);
+          // Verifying a contact is a visit: not for a special-care owner (domain §5), whose letter goes out at once.
+          if (once('verify_contact') && !c.specialCare) return followUp('verify_contact', asOf, `${label}：通过合法渠道核实新的联系方式`);
           if (once('service_address_letter')) return followUp('service_address_letter', asOf, `${label}：向送达地址寄出挂号信（房号、账期、金额、期限、缴费方式）`);
           return null;
         case 'refusal': return once('supervisor_review') ? followUp('supervisor_review', asOf, `${label}：主管立即跟进并开服务工单（R10）`) : null;

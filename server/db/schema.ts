@@ -136,7 +136,7 @@ export interface DunningActionTable {
   id: Id; case_id: number; project_id: number; house_id: number; kind: string; step_key: string; name: string; channel: string; cycle_key: string;
   due_on: LocalDate; actor: string; approval: string | null; status: string; late: Flag; reason: string; periods_json: string; owed_fen: number;
   planned_at: Instant; decided_by: string | null; decided_at: Instant | null; decision_note: string | null; done_at: Instant | null; done_by: string | null;
-  delivered_on: LocalDate | null; delivery_proof: string | null; closed_reason: string | null;
+  delivered_on: LocalDate | null; delivery_proof: string | null; closed_reason: string | null; not_before: Instant | null;
 }
 export interface ContactAttemptTable {
   id: Id; case_id: number; house_id: number; project_id: number; action_id: number | null; at: Instant; staff_id: number | null; staff_name: string;

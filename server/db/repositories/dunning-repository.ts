@@ -71,7 +71,7 @@ export function findCase(db: Q, id: number) {
 
 export const ACTION_COLUMNS = ['id', 'case_id', 'project_id', 'house_id', 'kind', 'step_key', 'name', 'channel', 'cycle_key', 'due_on', 'actor', 'approval', 'status',
   'late', 'reason', 'periods_json', 'owed_fen', 'planned_at', 'decided_by', 'decided_at', 'decision_note', 'done_at', 'done_by', 'delivered_on', 'delivery_proof',
-  'closed_reason'] as const;
+  'closed_reason', 'not_before'] as const;
 
 /** Actions of the given cases (all statuses), oldest first. */
 export function actionsOfCases(db: Q, caseIds: readonly number[]) {
@@ -135,6 +135,22 @@ export function attemptsOfCases(db: Q, caseIds: readonly number[], since?: strin
   let q = db.selectFrom('contact_attempt').selectAll().where('case_id', 'in', caseIds.length ? [...caseIds] : [-1]);
   if (since) q = q.where('at', '>=', since);
   return q.orderBy('at').orderBy('id').execute();
+}
+
+/** A project's contact attempts since an instant (the contact rules' history for planning). */
+export function attemptsOfProject(db: Q, projectId: number, since: string) {
+  return db.selectFrom('contact_attempt').select(['case_id', 'at', 'channel', 'contact_id', 'outcome']).where('project_id', '=', projectId).where('at', '>=', since)
+    .orderBy('at').orderBy('id').execute();
+}
+
+/** The phones of the owners of the cases in the given categories (a hard case's windows depend on mobile or landline). */
+export function phonesOfCases(db: Q, projectId: number, categories: readonly string[], houseIds?: readonly number[]) {
+  let q = db.selectFrom('collection_case').innerJoin('ownership_owner', 'ownership_owner.ownership_id', 'collection_case.ownership_id')
+    .innerJoin('contact', 'contact.owner_id', 'ownership_owner.owner_id')
+    .select(['collection_case.id as case_id', 'contact.id', 'contact.kind']).where('collection_case.project_id', '=', projectId)
+    .where('collection_case.category', 'in', [...categories]).where('contact.kind', 'in', ['手机', '固话']).where('contact.status', 'in', ['有效', '未核实']);
+  if (houseIds) q = q.where('collection_case.house_id', 'in', houseIds.length ? [...houseIds] : [-1]);
+  return q.orderBy('contact.id').execute();
 }
 
 /** Ownerships of a project (or of some houses) with an owner tagged 特殊关怀 (the gentle path). */

@@ -5,8 +5,9 @@ import { isLocalDate, localDateOf } from '../../../core/dates.ts';
 import { formatYuan, parseYuan } from '../../../core/money.ts';
 import { maskContact } from '../../../core/registry/mask.ts';
 import type { ContactKind } from '../../../core/registry/vocabulary.ts';
-import { CATEGORIES, CATEGORY_LABELS, DELIVERED_OUTCOMES, OUTCOMES, categoryOfOutcome, type Category, type Outcome } from '../../../core/dunning/categories.ts';
+import { CATEGORIES, CATEGORY_LABELS, OUTCOMES, categoryOfOutcome, type Category, type Outcome } from '../../../core/dunning/categories.ts';
 import { checkContact, type ContactChannel } from '../../../core/dunning/contact-rules.ts';
+import { attemptOf, CONTACT_CHANNEL_OF, isHardCase } from '../../../core/dunning/schedule.ts';
 import { INTERRUPTION_LABELS, limitationOf, type InterruptionKind } from '../../../core/dunning/limitation.ts';
 import { CASE_STATE_LABELS, PAUSE_KINDS, PAUSE_LABELS, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
 import type { Transaction } from 'kysely';
@@ -15,7 +16,7 @@ import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getHouseBase, getProjectOrThrow } from '../registry/registry-service.ts';
-import { DEMAND_CHANNELS, interruptionsByPeriod, periodKey, projectToday, refreshHouses } from './sweep-service.ts';
+import { DEMAND_CHANNELS, OPEN_STATUSES, interruptionsByPeriod, periodKey, projectToday, refreshHouses } from './sweep-service.ts';
 
 /**
  * Working a case: recording contact attempts (the 《物业费催缴记录表》), the category a call sets, promises, pauses,
@@ -23,11 +24,6 @@ import { DEMAND_CHANNELS, interruptionsByPeriod, periodKey, projectToday, refres
  * checked against the contact rules (R47–R49) and the ledger (a paid house is never contacted about what it paid).
  */
 
-/** How a ladder step is carried out, as a contact channel (for the contact rules). */
-const CONTACT_CHANNEL: Record<string, ContactChannel> = {
-  sms: 'sms', door_notice: 'door_notice', call: 'call', visit: 'visit', demand_notice: 'letter', second_demand: 'letter', registered_letter: 'letter',
-  lawyer_letter: 'letter', lawsuit: 'letter', public_notice: 'door_notice',
-};
 const CONTACT_CHANNELS = ['call', 'sms', 'visit', 'letter', 'email', 'wechat', 'door_notice'] as const;
 
 async function caseOrThrow(ctx: ServiceContext, actor: Actor, caseId: number, op: 'dunning.read' | 'dunning.act' | 'plan.request') {
@@ -80,7 +76,7 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
 
   const action = input.actionId ? await repo.findAction(ctx.db, input.actionId) : undefined;
   if (input.actionId && (!action || action.case_id !== caseId)) throw fieldError('actionId', 'NOT_FOUND', '该催缴任务不属于此案件');
-  const channel = input.channel ?? (action ? CONTACT_CHANNEL[action.channel] : undefined);
+  const channel = input.channel ?? (action ? CONTACT_CHANNEL_OF[action.channel] : undefined);
   if (!channel || !(CONTACT_CHANNELS as readonly string[]).includes(channel)) throw fieldError('channel', 'VALIDATION_FAILED', `应为：${CONTACT_CHANNELS.join('、')}`);
 
   // Check-paid-at-send: the ledger as it stands now decides whether there is anything to contact the owner about.
@@ -107,9 +103,9 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
   const history = await repo.attemptsOfCases(ctx.db, [caseId], new Date(now.getTime() - 8 * 86_400_000).toISOString());
   const decision = checkContact({
     at: now, timeZone: project.time_zone, channel: channel as ContactChannel, contactKind: (contact?.kind ?? null) as ContactKind | null,
-    recipient: input.contactId && !contact ? 'third_party' : 'owner', number: contact?.value ?? null, specialCare: special !== undefined,
-    consentOutsideQuietHours: input.consentOutsideQuietHours ?? false, visitStaffCount: input.visitStaffCount ?? 2,
-    history: history.map((h) => ({ at: new Date(h.at), channel: h.channel as ContactChannel, number: h.contact_id !== null ? String(h.contact_id) : null, answered: DELIVERED_OUTCOMES.has(h.outcome as Outcome) })),
+    recipient: input.contactId && !contact ? 'third_party' : 'owner', number: contact ? String(contact.id) : null, specialCare: special !== undefined,
+    hardCase: isHardCase(c.category as Category | null), consentOutsideQuietHours: input.consentOutsideQuietHours ?? false, visitStaffCount: input.visitStaffCount ?? 2,
+    history: history.map(attemptOf),
   });
   if (!decision.ok) {
     const when = decision.nextAllowedAt ? `；最早可于 ${localDateOf(decision.nextAllowedAt, project.time_zone)} ${decision.nextAllowedAt.toLocaleTimeString('zh-CN', { timeZone: project.time_zone, hour: '2-digit', minute: '2-digit' })} 联系` : '';
@@ -354,16 +350,18 @@ export async function listCases(ctx: ServiceContext, actor: Actor, projectId: nu
   if (q.stepKey) base = base.where('collection_case.next_key', '=', q.stepKey);
   if (q.dueBy) base = base.where('collection_case.next_action_at', '<=', q.dueBy);
   const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await base.select(['collection_case.id', 'collection_case.house_id', 'house.number', 'building.name as building', 'collection_case.state', 'collection_case.category',
-    'collection_case.step_index', 'collection_case.owed_fen', 'collection_case.anchor_due', 'collection_case.next_action_at', 'collection_case.next_key', 'collection_case.why',
-    'collection_case.promised_on', 'collection_case.excluded'])
-    .orderBy('collection_case.next_action_at').orderBy('collection_case.id').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute();
+  // The one pending action of a case says from when the contact rules allow it (quiet hours, windows, caps).
+  const rows = await base.leftJoin('dunning_action as pending', (j) => j.onRef('pending.case_id', '=', 'collection_case.id').on('pending.status', 'in', [...OPEN_STATUSES]))
+    .select(['collection_case.id', 'collection_case.house_id', 'house.number', 'building.name as building', 'collection_case.state', 'collection_case.category',
+      'collection_case.step_index', 'collection_case.owed_fen', 'collection_case.anchor_due', 'collection_case.next_action_at', 'collection_case.next_key', 'collection_case.why',
+      'collection_case.promised_on', 'collection_case.excluded', 'pending.not_before'])
+    .orderBy('collection_case.next_action_at').orderBy('pending.not_before').orderBy('collection_case.id').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute();
   return {
     total: Number(total.n), page: q.page, pageSize: q.pageSize,
     items: rows.map((r) => ({
       id: r.id, houseId: r.house_id, house: `${r.building} ${r.number}`, state: r.state, stateLabel: CASE_STATE_LABELS[r.state as keyof typeof CASE_STATE_LABELS] ?? r.state,
       category: r.category, categoryLabel: r.category ? CATEGORY_LABELS[r.category as Category] : null, stepIndex: r.step_index, owedFen: Number(r.owed_fen), owed: formatYuan(Number(r.owed_fen)),
-      anchorDue: r.anchor_due, nextActionAt: r.next_action_at, nextKey: r.next_key, why: r.why, promisedOn: r.promised_on, excluded: r.excluded === 1,
+      anchorDue: r.anchor_due, nextActionAt: r.next_action_at, notBefore: r.not_before, nextKey: r.next_key, why: r.why, promisedOn: r.promised_on, excluded: r.excluded === 1,
     })),
   };
 }

@@ -108,10 +108,10 @@ describe.each(DIALECTS)('working a collection case on %s', (dialect) => {
 
   it('reads the 特殊关怀 tag of the owner of the periods into the plan (no visits on the gentle path)', async () => {
     const { policy } = await policyOf(t.db, projectId);
-    expect((await loadFacts(t.db, projectId, 'Asia/Shanghai', policy, '2026-05-23'))[0]!.input.specialCare).toBe(false);
+    expect((await loadFacts(t.db, projectId, 'Asia/Shanghai', policy, '2026-05-23', new Date('2026-05-23T00:00:00Z')))[0]!.input.specialCare).toBe(false);
     const owner = await t.db.selectFrom('ownership_owner').innerJoin('ownership', 'ownership.id', 'ownership_owner.ownership_id').select('ownership_owner.owner_id')
       .where('ownership.house_id', '=', houseId).executeTakeFirstOrThrow();
     await t.db.insertInto('owner_tag').values({ owner_id: owner.owner_id, tag: '特殊关怀' }).execute();
-    expect((await loadFacts(t.db, projectId, 'Asia/Shanghai', policy, '2026-05-23'))[0]!.input.specialCare).toBe(true);
+    expect((await loadFacts(t.db, projectId, 'Asia/Shanghai', policy, '2026-05-23', new Date('2026-05-23T00:00:00Z')))[0]!.input.specialCare).toBe(true);
   });
 });

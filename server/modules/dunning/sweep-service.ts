@@ -7,6 +7,9 @@ import { limitationOf, type InterruptionEvent, type InterruptionKind } from '../
 import { planCase, type CaseInput, type CasePlan, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
 import { DEFAULT_POLICY, validatePolicy, type DunningPolicy } from '../../../core/dunning/policy.ts';
 import type { Category } from '../../../core/dunning/categories.ts';
+import { DEFAULT_CONTACT_RULES } from '../../../core/dunning/contact-rules.ts';
+import { attemptOf, HARD_CASE_CATEGORIES, isHardCase, scheduler, type ContactFacts } from '../../../core/dunning/schedule.ts';
+import type { ContactKind } from '../../../core/registry/vocabulary.ts';
 import { PostgresAdapter, sql, type Transaction } from 'kysely';
 import * as repo from '../../db/repositories/dunning-repository.ts';
 import type { DB } from '../../db/schema.ts';
@@ -73,7 +76,12 @@ export interface PayerFacts {
   input: CaseInput;
   /** The case's actions (all statuses) as the plan reads them: key, status, kind, when done. */
   actions: ActionRow[];
+  /** What the contact rules need to place the action in time: special care, hard case, phones, recent attempts. */
+  contact: ContactFacts;
 }
+
+/** How far back the contact rules look: the current week's SMS and today's calls. */
+const HISTORY_DAYS = 8;
 
 const dayOf = (iso: string, tz: string) => localDateOf(new Date(iso), tz);
 
@@ -112,15 +120,15 @@ export function interruptionsByPeriod(
  * ledger and the cases are seen at the same instant, with JIT compilation off: the owed query's per-charge subqueries
  * are priced far above jit_above_cost, and compiling them costs more than running them.
  */
-export async function loadFacts(db: Db, projectId: number, timeZone: string, policy: DunningPolicy, asOf: string, houseIds?: readonly number[]): Promise<PayerFacts[]> {
-  if (db.isTransaction || !(db.getExecutor().adapter instanceof PostgresAdapter)) return readFacts(db, projectId, timeZone, policy, asOf, houseIds);
+export async function loadFacts(db: Db, projectId: number, timeZone: string, policy: DunningPolicy, asOf: string, now: Date, houseIds?: readonly number[]): Promise<PayerFacts[]> {
+  if (db.isTransaction || !(db.getExecutor().adapter instanceof PostgresAdapter)) return readFacts(db, projectId, timeZone, policy, asOf, now, houseIds);
   return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
     await sql`set local jit = off`.execute(trx);
-    return readFacts(trx, projectId, timeZone, policy, asOf, houseIds);
+    return readFacts(trx, projectId, timeZone, policy, asOf, now, houseIds);
   });
 }
 
-async function readFacts(db: Db, projectId: number, timeZone: string, policy: DunningPolicy, asOf: string, houseIds?: readonly number[]): Promise<PayerFacts[]> {
+async function readFacts(db: Db, projectId: number, timeZone: string, policy: DunningPolicy, asOf: string, now: Date, houseIds?: readonly number[]): Promise<PayerFacts[]> {
   const lead = Math.max(0, ...policy.steps.filter((s) => s.enabled && s.anchor === 'due' && s.offsetDays < 0).map((s) => -s.offsetDays));
   const [owed, cases, gentle] = await Promise.all([
     repo.owedByPayerPeriod(db, projectId, asOf, addDays(asOf, lead), houseIds),
@@ -137,9 +145,13 @@ async function readFacts(db: Db, projectId: number, timeZone: string, policy: Du
   ]);
   const caseIds = cases.map((c) => c.id);
   const none = caseIds.length === 0;
-  const [actions, pauses, tickets] = none ? [[], [], []] : await Promise.all(houseIds
-    ? [repo.actionFactsOfCases(db, caseIds), repo.openPausesOfCases(db, caseIds), repo.openTicketsOfCases(db, caseIds)] as const
-    : [repo.actionFactsOfProject(db, projectId), repo.openPausesOfProject(db, projectId), repo.openTicketsOfProject(db, projectId)] as const);
+  // The contact history from the earlier of the planning instant and the as-of day, so a preview of a past day sees it.
+  const since = new Date(Math.min(now.getTime(), Date.parse(`${asOf}T00:00:00Z`)) - HISTORY_DAYS * 86_400_000).toISOString();
+  const [actions, pauses, tickets, attempts, phones] = none ? [[], [], [], [], []] : await Promise.all(houseIds
+    ? [repo.actionFactsOfCases(db, caseIds), repo.openPausesOfCases(db, caseIds), repo.openTicketsOfCases(db, caseIds), repo.attemptsOfCases(db, caseIds, since),
+      repo.phonesOfCases(db, projectId, [...HARD_CASE_CATEGORIES], houseIds)] as const
+    : [repo.actionFactsOfProject(db, projectId), repo.openPausesOfProject(db, projectId), repo.openTicketsOfProject(db, projectId), repo.attemptsOfProject(db, projectId, since),
+      repo.phonesOfCases(db, projectId, [...HARD_CASE_CATEGORIES])] as const);
 
   const key = (h: number, o: number) => `${h}:${o}`;
   const debtsOf = new Map<string, PeriodDebt[]>();
@@ -155,6 +167,10 @@ async function readFacts(db: Db, projectId: number, timeZone: string, policy: Du
   for (const a of actions) (byCase.get(a.case_id) ?? byCase.set(a.case_id, []).get(a.case_id)!).push(a);
   const pauseOf = new Map(pauses.map((p) => [p.case_id, p]));
   const ticketOpen = new Set(tickets.map((t) => t.case_id));
+  const historyOf = new Map<number, ContactFacts['history'][number][]>();
+  for (const a of attempts) (historyOf.get(a.case_id) ?? historyOf.set(a.case_id, []).get(a.case_id)!).push(attemptOf(a));
+  const phonesOf = new Map<number, { number: string; kind: ContactKind }[]>();
+  for (const p of phones) (phonesOf.get(p.case_id) ?? phonesOf.set(p.case_id, []).get(p.case_id)!).push({ number: String(p.id), kind: p.kind as ContactKind });
 
   const facts: PayerFacts[] = [];
   for (const k of new Set([...debtsOf.keys(), ...caseOf.keys()])) {
@@ -171,14 +187,19 @@ async function readFacts(db: Db, projectId: number, timeZone: string, policy: Du
       .sort((a, b) => a.on.localeCompare(b.on));
     const demandDays = doneHere.filter((a) => DEMAND_CHANNELS.has(a.channel) && a.delivered_on !== null).map((a) => a.delivered_on!).sort();
     const pause = row && !reopen ? pauseOf.get(row.id) : undefined;
+    const category = reopen ? null : (row?.category as Category | null) ?? null;
     facts.push({
       houseId, ownershipId, row, cycle, reopen, actions: mine,
+      contact: {
+        specialCare: specialCare.has(ownershipId), hardCase: isHardCase(category),
+        phones: row && isHardCase(category) ? phonesOf.get(row.id) ?? [] : [], history: row ? historyOf.get(row.id) ?? [] : [],
+      },
       input: {
         caseId: row?.id ?? 0, cycle, debts, done,
         followUpsDone: doneHere.filter((a) => a.kind === 'follow_up').map((a) => `${a.step_key}@${a.cycle_key}`),
         pause: pause ? { kind: pause.kind as PauseKind, until: pause.until } : null,
         excluded: row?.excluded === 1, writtenOff: row?.written_off === 1,
-        category: reopen ? null : (row?.category as Category | null) ?? null,
+        category,
         promisedOn: reopen ? null : row?.promised_on ?? null,
         openTicket: row !== null && !reopen && ticketOpen.has(row.id),
         demandDeliveredOn: demandDays.at(-1) ?? null,
@@ -221,7 +242,8 @@ export async function sweep(ctx: ServiceContext, actor: Actor, projectId: number
   const { policy, version } = await policyOf(ctx.db, projectId);
   // Payment plans first: a missed instalment ends the plan's pause before the cases are planned.
   if (!opts.dryRun && !opts.houseIds) await checkPlans(ctx.db, projectId, asOf, nowIso(ctx));
-  const facts = await loadFacts(ctx.db, projectId, project.time_zone, policy, asOf, opts.houseIds);
+  const facts = await loadFacts(ctx.db, projectId, project.time_zone, policy, asOf, ctx.clock.now(), opts.houseIds);
+  const schedule = scheduler(ctx.clock.now(), project.time_zone, DEFAULT_CONTACT_RULES);
   const labels = await houseLabels(ctx.db, [...new Set(facts.map((f) => f.houseId))]);
   const report: SweepReport = { projectId, asOf, dryRun: opts.dryRun, policyVersion: version, cases: facts.length, actions: 0, created: 0, existing: 0, resolved: 0, superseded: 0, lines: [] };
   const now = nowIso(ctx);
@@ -231,7 +253,7 @@ export async function sweep(ctx: ServiceContext, actor: Actor, projectId: number
     const chunk = facts.slice(i, i + CHUNK);
     const work = async (db: Db) => {
       for (const f of chunk) {
-        const plan = planCase(policy, f.input, asOf);
+        const plan = schedule(planCase(policy, f.input, asOf), f.contact);
         const wanted = plan.action ? keyOf({ step_key: plan.action.key, channel: plan.action.channel, cycle_key: plan.action.cycleKey }) : null;
         const exists = wanted !== null && f.actions.some((a) => keyOf(a) === wanted);
         if (plan.action) report.actions++;
@@ -247,18 +269,18 @@ export async function sweep(ctx: ServiceContext, actor: Actor, projectId: number
             case_id: caseId, project_id: projectId, house_id: f.houseId, kind: plan.action.kind, step_key: plan.action.key, name: plan.action.name,
             channel: plan.action.channel, cycle_key: plan.action.cycleKey, due_on: plan.action.dueOn, actor: plan.action.actor, approval: plan.action.approval,
             status: plan.action.approval ? 'awaiting_approval' : 'open', late: plan.action.late ? 1 : 0, reason: plan.action.reason,
-            periods_json: JSON.stringify(plan.action.periods), owed_fen: plan.action.owedFen, planned_at: now,
+            periods_json: JSON.stringify(plan.action.periods), owed_fen: plan.action.owedFen, planned_at: now, not_before: plan.action.notBefore,
           });
           if (created) report.created++;
           else {
             report.existing++;
-            // The same task superseded earlier (a pause, an exclusion, a write-off undone): reopened with what is owed
-            // now, never duplicated.
+            // The same task, still pending or superseded earlier (a pause, an exclusion, a write-off undone): brought up
+            // to date (what is owed, when the contact rules allow it) and reopened, never duplicated.
             await db.updateTable('dunning_action').set({
-              status: sql<string>`case when approval is not null and decided_by is null then 'awaiting_approval' else 'open' end`, closed_reason: null,
-              periods_json: JSON.stringify(plan.action.periods), owed_fen: plan.action.owedFen, reason: plan.action.reason,
+              status: sql<string>`case when status in ('open', 'awaiting_approval') then status when approval is not null and decided_by is null then 'awaiting_approval' else 'open' end`,
+              closed_reason: null, periods_json: JSON.stringify(plan.action.periods), owed_fen: plan.action.owedFen, reason: plan.action.reason, not_before: plan.action.notBefore,
             }).where('case_id', '=', caseId).where('step_key', '=', plan.action.key).where('channel', '=', plan.action.channel)
-              .where('cycle_key', '=', plan.action.cycleKey).where('status', 'in', ['superseded', 'cancelled']).execute();
+              .where('cycle_key', '=', plan.action.cycleKey).where('status', 'in', ['superseded', 'cancelled', ...OPEN_STATUSES]).execute();
           }
         }
         // One pending action per case: whatever else is still open is superseded (or cancelled once all is paid).
