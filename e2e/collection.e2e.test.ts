@@ -106,6 +106,8 @@ describe('collection console (Chromium)', () => {
     await line.waitFor();
     expect(await line.getByTestId('plan-action').textContent()).toBe('首次电话催缴');
     expect(await line.getByTestId('plan-why').textContent()).toContain('首次电话催缴');
+    // A call is planned in the call windows (never in quiet hours, R47): the hour it may start is shown.
+    expect(await line.getByTestId('plan-not-before').textContent()).toMatch(/^(\d{2}-\d{2} )?\d{2}:\d{2} 起$/);
     await page.screenshot({ path: join(SCREENSHOTS, 'collection-plan-preview.png'), fullPage: true });
 
     await page.getByTestId('plan-run').click();
@@ -127,6 +129,7 @@ describe('collection console (Chromium)', () => {
     await row.waitFor();
     expect(await row.getByTestId('case-next').textContent()).toBe('首次电话催缴');
     expect(await row.getByTestId('case-owed').textContent()).toBe('¥600.00');
+    expect(await row.getByTestId('case-not-before').textContent()).toMatch(/ 起$/);
     const houseId = await row.getAttribute('data-house-id');
     await page.screenshot({ path: join(SCREENSHOTS, 'collection-tasks.png'), fullPage: true });
 

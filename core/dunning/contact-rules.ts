@@ -188,9 +188,11 @@ export function nextAllowedAt(req: Omit<ContactRequest, 'at'> & { from: Date }):
  * what held it back when that is not `from` itself: a cap (per day, per week, the retry interval) when one was met on
  * the way, else the refusal at `from` (quiet hours, a window).
  */
-export function earliestContact(req: Omit<ContactRequest, 'at'> & { from: Date }): { at: Date | null; heldBy: { code: ContactRefusal; rule: string; reason: string } | null } {
+export function earliestContact(req: Omit<ContactRequest, 'at'> & { from: Date }): {
+  at: Date | null; heldBy: { code: ContactRefusal; rule: string; reason: string; cap: boolean } | null;
+} {
   const { at, heldBy } = search(req, req.from);
-  return { at, heldBy: heldBy && { code: heldBy.code, rule: heldBy.rule, reason: heldBy.reason } };
+  return { at, heldBy: heldBy && { code: heldBy.code, rule: heldBy.rule, reason: heldBy.reason, cap: heldBy.cap === true } };
 }
 
 /**

@@ -68,10 +68,11 @@ describe.each(['Asia/Shanghai', 'UTC'])('planning under the contact rules (%s)',
     expect(p.nextActionAt).toBe('2026-01-20');
   });
 
-  it('a refresh after the evening window places the call on the next morning', () => {
+  it('a refresh after the evening window keeps the task on the day\'s list, marked for the next morning', () => {
     const p = plan(callDue, '2026-01-20', at('2026-01-20', '21:30'));
     expect(local(p.action!.notBefore)).toBe('2026-01-21 09:30');
-    expect(p.nextActionAt).toBe('2026-01-21');
+    expect(p.nextActionAt).toBe('2026-01-20');
+    expect(p.why).toContain('当日已无可联系的时段，最早 2026-01-21 09:30');
   });
 
   it('special-care owners get the gentle windows and one call a day', () => {
@@ -108,6 +109,14 @@ describe.each(['Asia/Shanghai', 'UTC'])('planning under the contact rules (%s)',
     expect(dropped.action).toBeNull();
     expect(dropped.nextActionAt).toBeNull();
     expect(dropped.why).toContain('特殊关怀业主不安排催缴上门');
+  });
+
+  it('a preview of another day plans it as that day\'s morning sweep would', () => {
+    const tomorrow = plan(callDue, '2026-01-21', at('2026-01-20', '16:00'));
+    expect(local(tomorrow.action!.notBefore)).toBe('2026-01-21 09:30');
+    const past = plan(callDue, '2026-01-20', at('2026-03-01', '10:00'));
+    expect(local(past.action!.notBefore)).toBe('2026-01-20 09:30');
+    expect(past.nextActionAt).toBe('2026-01-20');
   });
 
   it('shares the answer of cases without history and never leaks one case\'s history into another', () => {

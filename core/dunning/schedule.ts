@@ -7,8 +7,8 @@ import type { CasePlan } from './planner.ts';
  * The contact rules applied when planning (domain §5, R47, R48): a planned action gets `notBefore`, the first instant
  * at which carrying it out is allowed: not in quiet hours, inside the call windows (weekday/weekend; a hard case's
  * mobile or landline windows; a special-care owner's gentle windows), within the daily and weekly caps, 30 minutes
- * after an unanswered call. When the rules push it past its day (a cap met, no window left) the case's next action
- * moves to that day and the plan says why. Pure, like the planner: the planning instant is passed in.
+ * after an unanswered call. When a cap pushes it past its day, the case's next action moves to the day the cap lifts
+ * and the plan says why. Pure, like the planner: the planning instant is passed in.
  *
  * Letters, registered letters and lawsuits are not time-bound: they get no notBefore.
  */
@@ -45,17 +45,19 @@ export interface Scheduler {
 }
 
 /**
- * A scheduler for one planning run at `now`: an action due on day D is placed at the first allowed instant from
- * max(now, D 00:00). Cases without history or phones share their answer (memoised), so a sweep of a large project
+ * A scheduler for one planning run at `now`: an action due today is placed at the first allowed instant from now; one
+ * due on another day (a preview of tomorrow, a replay of a past day) from that day's 00:00, as the morning sweep of
+ * that day would. Cases without history or phones share their answer (memoised), so a sweep of a large project
  * computes a handful of searches, not one per case.
  */
 export function scheduler(now: Date, timeZone: string, rules: ContactRules = DEFAULT_CONTACT_RULES): Scheduler {
   const memo = new Map<string, ReturnType<typeof earliestContact>>();
+  const today = localTimeOf(now, timeZone).date;
   return (plan, facts) => {
     const a = plan.action;
     const channel = a ? CONTACT_CHANNEL_OF[a.channel] : undefined;
     if (!a || !channel || channel === 'letter') return plan;
-    const from = new Date(Math.max(now.getTime(), instantAt(a.dueOn, 0, timeZone).getTime()));
+    const from = a.dueOn === today ? now : instantAt(a.dueOn, 0, timeZone);
     const base = { from, timeZone, rules, channel, recipient: 'owner' as const, specialCare: facts.specialCare, hardCase: facts.hardCase, history: facts.history, visitStaffCount: 2 };
     const phones = channel === 'call' ? facts.phones : [];
     const find = () => {
@@ -71,11 +73,14 @@ export function scheduler(now: Date, timeZone: string, rules: ContactRules = DEF
     }
     // Never allowed (or not within two weeks): the action is not planned; the next sweep looks again.
     if (!found.at) return { ...plan, action: null, nextActionAt: null, nextKey: null, why: `${plan.why}；${found.heldBy?.reason ?? '14 天内没有可联系的时段'}，暂不安排` };
+    // A cap met moves the case to the day it lifts; a day whose windows are over keeps the task on the day's list,
+    // marked with when it can be done.
     const t = localTimeOf(found.at, timeZone);
-    const later = t.date > a.dueOn;
-    const why = later ? `；${found.heldBy?.reason ?? '当日已无可联系的时段'}，顺延至 ${t.date} ${hhmm(t.minutes)}` : '';
+    const when = `${t.date} ${hhmm(t.minutes)}`;
+    const capped = t.date > a.dueOn && found.heldBy?.cap === true;
+    const why = t.date <= a.dueOn ? '' : capped ? `；${found.heldBy!.reason}，顺延至 ${when}` : `；当日已无可联系的时段，最早 ${when}`;
     return {
-      ...plan, nextActionAt: later ? t.date : plan.nextActionAt, why: plan.why + why,
+      ...plan, nextActionAt: capped ? t.date : plan.nextActionAt, why: plan.why + why,
       action: { ...a, notBefore: found.at.toISOString(), reason: a.reason + why },
     };
   };

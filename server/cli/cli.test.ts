@@ -79,10 +79,11 @@ describe.each(DIALECTS)('wuye CLI on %s', (dialect) => {
     const plan = await wuye(url, 'dunning', 'plan', '--project', '和园', '--as-of', '2026-03-20');
     expect(plan.code).toBe(0);
     expect(plan.out).toContain('催缴计划预览（未写入）：案件 2 件，今日任务 2 项（将新建 2，已存在 0）');
-    expect(plan.out).toMatch(/1栋 1-1-101 {2}欠 ¥\d+\.\d{2} {2}首次电话催缴：/);
-    const json = JSON.parse((await wuye(url, '--json', 'dunning', 'plan', '--project', '和园', '--as-of', '2026-03-20')).out) as { dryRun: boolean; lines: Array<{ action: { key: string; dueOn: string } }> };
+    // 2026-03-20 is a Friday: the call is planned for the weekday window (R47, domain §5).
+    expect(plan.out).toMatch(/1栋 1-1-101 {2}欠 ¥\d+\.\d{2} {2}首次电话催缴（09:30 起）：/);
+    const json = JSON.parse((await wuye(url, '--json', 'dunning', 'plan', '--project', '和园', '--as-of', '2026-03-20')).out) as { dryRun: boolean; lines: Array<{ action: { key: string; dueOn: string; notBefore: string } }> };
     expect(json.dryRun).toBe(true);
-    expect(json.lines.map((l) => [l.action.key, l.action.dueOn])).toEqual([['first_call', '2026-03-20'], ['first_call', '2026-03-20']]);
+    expect(json.lines.map((l) => [l.action.key, l.action.dueOn, l.action.notBefore])).toEqual([['first_call', '2026-03-20', '2026-03-20T01:30:00.000Z'], ['first_call', '2026-03-20', '2026-03-20T01:30:00.000Z']]);
     const run = await wuye(url, 'dunning', 'run', '--project', '和园', '--as-of', '2026-03-20');
     expect(run.out).toContain('催缴批处理完成：案件 2 件，今日任务 2 项（新建 2，已存在 0）');
     const again = await wuye(url, '--json', 'dunning', 'run', '--project', '和园', '--as-of', '2026-03-20');

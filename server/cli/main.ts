@@ -20,6 +20,7 @@ import { importPayments, MAX_IMPORT_BYTES, type ImportRow } from '../modules/bil
 import { formatYuan } from '../../core/money.ts';
 import { localDateOf } from '../../core/dates.ts';
 import { sweep } from '../modules/dunning/sweep-service.ts';
+import { hhmm, localTimeOf } from '../../core/dunning/contact-rules.ts';
 
 type Out = (human: string, json: unknown) => void;
 
@@ -169,9 +170,15 @@ export function buildCli(out: Out = defaultOut, err: (line: string) => void = (l
         const asOf = o.asOf ?? localDateOf(ctx.clock.now(), p.time_zone);
         const r = await sweep(ctx, actor, p.id, asOf, { dryRun });
         const acting = r.lines.filter((l) => l.action);
+        // When the contact rules allow the action (quiet hours, call windows, caps), in the project's time zone.
+        const notBefore = (iso: string | null) => {
+          if (!iso) return '';
+          const t = localTimeOf(new Date(iso), p.time_zone);
+          return `（${t.date === asOf ? '' : `${t.date} `}${hhmm(t.minutes)} 起）`;
+        };
         const lines = [
           `${p.name} ${asOf} ${dryRun ? '催缴计划预览（未写入）' : '催缴批处理完成'}：案件 ${r.cases} 件，今日任务 ${r.actions} 项（${dryRun ? '将新建' : '新建'} ${r.created}，已存在 ${r.existing}），结清 ${r.resolved} 件`,
-          ...acting.slice(0, 50).map((l) => `  ${l.house}  欠 ${formatYuan(l.owedFen)}  ${l.action!.name}${l.action!.approval ? '（待审批）' : ''}${l.exists ? '［已存在］' : ''}：${l.why}`),
+          ...acting.slice(0, 50).map((l) => `  ${l.house}  欠 ${formatYuan(l.owedFen)}  ${l.action!.name}${l.action!.approval ? '（待审批）' : ''}${l.exists ? '［已存在］' : ''}${notBefore(l.action!.notBefore)}：${l.why}`),
           ...(acting.length > 50 ? [`  ……共 ${acting.length} 项，见 --json`] : []),
           ...r.lines.filter((l) => !l.action && l.state !== 'resolved').slice(0, dryRun ? 20 : 0).map((l) => `  ${l.house}  无任务：${l.why}${l.nextActionAt ? `（下次 ${l.nextActionAt}）` : ''}`),
         ];

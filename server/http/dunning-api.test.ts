@@ -69,15 +69,18 @@ describe.each(DIALECTS)('collection API on %s', (dialect) => {
     const pA = world.projects.pA.id;
     const plan = await app.inject({ method: 'GET', url: `/api/projects/${pA}/dunning/plan?asOf=2026-01-21`, headers: as('supervisor') });
     expect(plan.statusCode, plan.body).toBe(200);
-    const p = plan.json<{ created: number; lines: Array<{ house: string; action: { key: string } | null }> }>();
-    expect(p.lines.map((l) => [l.house, l.action?.key])).toEqual([['1栋 1-1-101', 'first_call'], ['2栋 2-1-101', 'first_call']]);
+    const p = plan.json<{ created: number; lines: Array<{ house: string; action: { key: string; notBefore: string | null } | null }> }>();
+    // Wednesday 10:00 in Shanghai, inside the weekday call window: the calls may be made from now.
+    expect(p.lines.map((l) => [l.house, l.action?.key, l.action?.notBefore])).toEqual([
+      ['1栋 1-1-101', 'first_call', '2026-01-21T02:00:00.000Z'], ['2栋 2-1-101', 'first_call', '2026-01-21T02:00:00.000Z'],
+    ]);
     expect(Number((await t.db.selectFrom('collection_case').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
     expect((await app.inject({ method: 'POST', url: `/api/projects/${pA}/dunning/run`, headers: as('collector'), payload: { asOf: '2026-01-21' } })).statusCode).toBe(403);
     const run = await app.inject({ method: 'POST', url: `/api/projects/${pA}/dunning/run`, headers: as('supervisor'), payload: { asOf: '2026-01-21' } });
     expect(run.json()).toMatchObject({ created: 2, existing: 0 });
     expect((await app.inject({ method: 'POST', url: `/api/projects/${pA}/dunning/run`, headers: as('supervisor'), payload: { asOf: '2026-01-21' } })).json()).toMatchObject({ created: 0, existing: 2 });
     const all = await app.inject({ method: 'GET', url: `/api/projects/${pA}/cases?stepKey=first_call`, headers: as('supervisor') });
-    expect(all.json()).toMatchObject({ total: 2 });
+    expect(all.json()).toMatchObject({ total: 2, items: [{ notBefore: '2026-01-21T02:00:00.000Z' }, { notBefore: '2026-01-21T02:00:00.000Z' }] });
     const mine = await app.inject({ method: 'GET', url: `/api/projects/${pA}/cases`, headers: as('collector') });
     expect(mine.json<{ items: Array<{ house: string; owed: string }> }>().items.map((i) => [i.house, i.owed])).toEqual([['1栋 1-1-101', '¥210.33']]);
     const bad = await app.inject({ method: 'GET', url: `/api/projects/${pA}/dunning/plan?asOf=2026-13-01`, headers: as('supervisor') });

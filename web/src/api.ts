@@ -881,6 +881,8 @@ export interface CaseItem {
   owed: string;
   anchorDue: string | null;
   nextActionAt: string | null;
+  /** The pending action's first allowed instant under the contact rules (ISO); null: none, or not time-bound. */
+  notBefore: string | null;
   nextKey: string | null;
   why: string | null;
   promisedOn: string | null;
@@ -954,6 +956,7 @@ export interface CaseAction {
   channel: string;
   cycleKey: string;
   dueOn: string;
+  notBefore: string | null;
   status: string;
   approval: string | null;
   reason: string;

@@ -22,6 +22,7 @@ const PeriodDebt = z.object({ period: z.string(), dueDate: z.string(), owedFen: 
 const Action = z.object({
   caseId: z.number(), kind: z.string(), key: z.string(), name: z.string(), channel: z.string(), cycleKey: z.string(), dueOn: z.string(), actor: z.string(),
   approval: z.string().nullable(), periods: z.array(PeriodDebt), owedFen: z.number(), late: z.boolean(), reason: z.string(),
+  notBefore: z.string().nullable().describe('联系规则允许办理的最早时刻（ISO；信函等不受时段限制的为 null）'),
 });
 const SweepReport = z.object({
   projectId: z.number(), asOf: z.string(), dryRun: z.boolean(), policyVersion: z.number(), cases: z.number(), actions: z.number(), created: z.number(), existing: z.number(),
@@ -33,8 +34,8 @@ const SweepReport = z.object({
 });
 const CaseItem = z.object({
   id: z.number(), houseId: z.number(), house: z.string(), state: z.string(), stateLabel: z.string(), category: z.string().nullable(), categoryLabel: z.string().nullable(),
-  stepIndex: z.number(), owedFen: z.number(), owed: z.string(), anchorDue: z.string().nullable(), nextActionAt: z.string().nullable(), nextKey: z.string().nullable(),
-  why: z.string().nullable(), promisedOn: z.string().nullable(), excluded: z.boolean(),
+  stepIndex: z.number(), owedFen: z.number(), owed: z.string(), anchorDue: z.string().nullable(), nextActionAt: z.string().nullable(), notBefore: z.string().nullable(),
+  nextKey: z.string().nullable(), why: z.string().nullable(), promisedOn: z.string().nullable(), excluded: z.boolean(),
 });
 const Ok = z.object({ ok: z.literal(true) });
 

@@ -412,7 +412,7 @@ export async function houseTimeline(ctx: ServiceContext, actor: Actor, houseId: 
           return { period: o.period, owed: formatYuan(o.owedFen), expiresOn: s.expiresOn, state: s.state, alertLevel: s.alertLevel, explanation: s.explanation };
         }),
         actions: actions.filter((a) => a.case_id === c.id).map((a) => ({
-          id: a.id, kind: a.kind, key: a.step_key, name: a.name, channel: a.channel, cycleKey: a.cycle_key, dueOn: a.due_on, status: a.status, approval: a.approval,
+          id: a.id, kind: a.kind, key: a.step_key, name: a.name, channel: a.channel, cycleKey: a.cycle_key, dueOn: a.due_on, notBefore: a.not_before, status: a.status, approval: a.approval,
           reason: a.reason, owed: formatYuan(Number(a.owed_fen)), late: a.late === 1, doneAt: a.done_at, doneBy: a.done_by, deliveredOn: a.delivered_on, closedReason: a.closed_reason,
           decidedBy: a.decided_by, decisionNote: a.decision_note,
         })),

@@ -2,7 +2,7 @@ import type { HTMLAttributes } from 'react';
 import { Alert, Empty, Select, Space, Table, Tag, Typography, type TableProps } from 'antd';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, type CaseItem } from '../api.ts';
-import { CASE_STATE_COLORS, CASE_STATE_LABELS, CATEGORIES, CATEGORY_LABELS, FOLLOW_UP_KEYS, followUpLabel, stepName } from '../dunning.ts';
+import { CASE_STATE_COLORS, CASE_STATE_LABELS, CATEGORIES, CATEGORY_LABELS, FOLLOW_UP_KEYS, followUpLabel, notBeforeLabel, stepName } from '../dunning.ts';
 import { formatDate, todayLocalDate } from '../format.ts';
 import { useApi, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
@@ -55,8 +55,13 @@ export default function CollectionCasesPage({ mode }: { mode: 'all' | 'tasks' })
     { title: '最早到期日', dataIndex: 'anchorDue', width: 110, render: (v: string | null) => formatDate(v) },
     { title: '下一步', key: 'next', width: 160, render: (_, r) => <span data-testid="case-next">{stepName(r.nextKey, steps)}</span> },
     {
-      title: '日期', dataIndex: 'nextActionAt', width: 110,
-      render: (v: string | null) => (v ? <Typography.Text type={v < today ? 'danger' : undefined}>{formatDate(v)}</Typography.Text> : '—'),
+      title: '日期', dataIndex: 'nextActionAt', width: 120,
+      render: (v: string | null, r) => (v ? (
+        <Space orientation="vertical" size={0}>
+          <Typography.Text type={v < today ? 'danger' : undefined}>{formatDate(v)}</Typography.Text>
+          {r.notBefore && <Typography.Text type="secondary" data-testid="case-not-before">{notBeforeLabel(r.notBefore, v)}</Typography.Text>}
+        </Space>
+      ) : '—'),
     },
     // No width: the explanation takes what is left of the row (the table fits 1366 px without scrolling).
     { title: '说明', dataIndex: 'why', ellipsis: { showTitle: true }, render: (v: string | null) => v ?? '—' },

@@ -6,7 +6,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { formatYuan } from '../../../core/money.ts';
 import { api, errorMessage, type SweepLine, type SweepReport } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { CASE_STATE_COLORS, CASE_STATE_LABELS, actorLabel, channelLabel } from '../dunning.ts';
+import { CASE_STATE_COLORS, CASE_STATE_LABELS, actorLabel, channelLabel, notBeforeLabel } from '../dunning.ts';
 import { formatDate, todayLocalDate } from '../format.ts';
 import { withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
@@ -66,6 +66,7 @@ export default function DunningPlanPage() {
             <Tag>{actorLabel(l.action.actor)}</Tag>
             {l.action.approval && <Tag color="gold">须{actorLabel(l.action.approval)}审批</Tag>}
             {l.action.late && <Tag color="red">已逾期</Tag>}
+            {l.action.notBefore && <Tag color="blue" data-testid="plan-not-before">{notBeforeLabel(l.action.notBefore, report?.asOf)}</Tag>}
             {l.exists && <Tag color="default">已生成</Tag>}
           </Space>
         </Space>

@@ -6,7 +6,7 @@ import { api, type CaseAction, type CollectionCase, type ContactAttempt, type Li
 import { useAuth } from '../auth.tsx';
 import {
   ACTION_STATUS_COLORS, ACTION_STATUS_LABELS, CASE_STATE_COLORS, CATEGORY_LABELS, EXCLUDING_ROLES, LIMITATION_STATE_COLORS, LIMITATION_STATE_LABELS,
-  PLAN_KIND_LABELS, PLAN_STATUS_COLORS, actorLabel, channelLabel, contactChannelLabel, stepName,
+  PLAN_KIND_LABELS, PLAN_STATUS_COLORS, actorLabel, channelLabel, contactChannelLabel, notBeforeLabel, stepName,
 } from '../dunning.ts';
 import { formatDate, formatInstant } from '../format.ts';
 import { useApi } from '../hooks.ts';
@@ -85,7 +85,15 @@ function CaseCard({ kase: c, projectId, steps, mayAct, mayExclude, mayPlan, open
   const actionColumns: TableProps<CaseAction>['columns'] = [
     { title: '任务', dataIndex: 'name', width: 200, render: (v: string, a) => <span data-testid="task-name">{v}{a.late && <Tag color="red" style={{ marginInlineStart: 4 }}>已逾期</Tag>}</span> },
     { title: '方式', dataIndex: 'channel', width: 120, render: (v: string) => channelLabel(v) },
-    { title: '应办日', dataIndex: 'dueOn', width: 100 },
+    {
+      title: '应办日', dataIndex: 'dueOn', width: 110,
+      render: (v: string, a) => (
+        <Space orientation="vertical" size={0}>
+          {v}
+          {OPEN.has(a.status) && a.notBefore && <Typography.Text type="secondary" data-testid="task-not-before">{notBeforeLabel(a.notBefore, v)}</Typography.Text>}
+        </Space>
+      ),
+    },
     { title: '状态', dataIndex: 'status', width: 150, render: (v: string, a) => <Tag color={ACTION_STATUS_COLORS[v]}>{ACTION_STATUS_LABELS[v] ?? v}{v === 'awaiting_approval' && a.approval ? `（${actorLabel(a.approval)}）` : ''}</Tag> },
     { title: '原因', dataIndex: 'reason', width: 260, ellipsis: { showTitle: true } },
     {
