@@ -51,37 +51,41 @@ export interface Scheduler {
  * computes a handful of searches, not one per case.
  */
 export function scheduler(now: Date, timeZone: string, rules: ContactRules = DEFAULT_CONTACT_RULES): Scheduler {
-  const memo = new Map<string, ReturnType<typeof earliestContact>>();
+  type Placement = { at: string; date: string; hhmm: string; heldBy: ReturnType<typeof earliestContact>['heldBy'] } | { at: null; reason: string };
+  const memo = new Map<string, Placement>();
   const today = localTimeOf(now, timeZone).date;
+  const place = (dueOn: string, channel: ContactChannel, facts: ContactFacts, phones: ContactFacts['phones']): Placement => {
+    const base = {
+      from: dueOn === today ? now : instantAt(dueOn, 0, timeZone), timeZone, rules, channel, recipient: 'owner' as const,
+      specialCare: facts.specialCare, hardCase: facts.hardCase, history: facts.history, visitStaffCount: 2,
+    };
+    const options = phones.length > 0 ? phones.map((p) => earliestContact({ ...base, number: p.number, contactKind: p.kind })) : [earliestContact(base)];
+    const found = options.reduce((best, o) => (o.at && (!best.at || o.at < best.at) ? o : best));
+    if (!found.at) return { at: null, reason: found.heldBy?.reason ?? '14 天内没有可联系的时段' };
+    const t = localTimeOf(found.at, timeZone);
+    return { at: found.at.toISOString(), date: t.date, hhmm: hhmm(t.minutes), heldBy: found.heldBy };
+  };
   return (plan, facts) => {
     const a = plan.action;
     const channel = a ? CONTACT_CHANNEL_OF[a.channel] : undefined;
     if (!a || !channel || channel === 'letter') return plan;
-    const from = a.dueOn === today ? now : instantAt(a.dueOn, 0, timeZone);
-    const base = { from, timeZone, rules, channel, recipient: 'owner' as const, specialCare: facts.specialCare, hardCase: facts.hardCase, history: facts.history, visitStaffCount: 2 };
     const phones = channel === 'call' ? facts.phones : [];
-    const find = () => {
-      const options = phones.length > 0 ? phones.map((p) => earliestContact({ ...base, number: p.number, contactKind: p.kind })) : [earliestContact(base)];
-      return options.reduce((best, o) => (o.at && (!best.at || o.at < best.at) ? o : best));
-    };
-    let found: ReturnType<typeof earliestContact>;
-    if (facts.history.length > 0) found = find();
+    let p: Placement;
+    if (facts.history.length > 0) p = place(a.dueOn, channel, facts, phones);
     else {
-      const key = `${a.dueOn}|${channel}|${facts.specialCare}|${facts.hardCase}|${[...new Set(phones.map((p) => p.kind))].sort().join(',')}`;
-      found = memo.get(key) ?? find();
-      memo.set(key, found);
+      const key = `${a.dueOn}|${channel}|${facts.specialCare}|${facts.hardCase}|${[...new Set(phones.map((x) => x.kind))].sort().join(',')}`;
+      p = memo.get(key) ?? place(a.dueOn, channel, facts, phones);
+      memo.set(key, p);
     }
     // Never allowed (or not within two weeks): the action is not planned; the next sweep looks again.
-    if (!found.at) return { ...plan, action: null, nextActionAt: null, nextKey: null, why: `${plan.why}；${found.heldBy?.reason ?? '14 天内没有可联系的时段'}，暂不安排` };
+    if (p.at === null) return { ...plan, action: null, nextActionAt: null, nextKey: null, why: `${plan.why}；${p.reason}，暂不安排` };
     // A cap met moves the case to the day it lifts; a day whose windows are over keeps the task on the day's list,
     // marked with when it can be done.
-    const t = localTimeOf(found.at, timeZone);
-    const when = `${t.date} ${hhmm(t.minutes)}`;
-    const capped = t.date > a.dueOn && found.heldBy?.cap === true;
-    const why = t.date <= a.dueOn ? '' : capped ? `；${found.heldBy!.reason}，顺延至 ${when}` : `；当日已无可联系的时段，最早 ${when}`;
+    const capped = p.date > a.dueOn && p.heldBy?.cap === true;
+    const why = p.date <= a.dueOn ? '' : capped ? `；${p.heldBy!.reason}，顺延至 ${p.date} ${p.hhmm}` : `；当日已无可联系的时段，最早 ${p.date} ${p.hhmm}`;
     return {
-      ...plan, nextActionAt: capped ? t.date : plan.nextActionAt, why: plan.why + why,
-      action: { ...a, notBefore: found.at.toISOString(), reason: a.reason + why },
+      ...plan, nextActionAt: capped ? p.date : plan.nextActionAt, why: why ? plan.why + why : plan.why,
+      action: { ...a, notBefore: p.at, reason: why ? a.reason + why : a.reason },
     };
   };
 }
