@@ -7,7 +7,6 @@ import { limitationOf, type InterruptionEvent, type InterruptionKind } from '../
 import { planCase, type CaseInput, type CasePlan, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
 import { DEFAULT_POLICY, validatePolicy, type DunningPolicy } from '../../../core/dunning/policy.ts';
 import type { Category } from '../../../core/dunning/categories.ts';
-import { DEFAULT_CONTACT_RULES } from '../../../core/dunning/contact-rules.ts';
 import { attemptOf, HARD_CASE_CATEGORIES, isHardCase, scheduler, type ContactFacts } from '../../../core/dunning/schedule.ts';
 import type { ContactKind } from '../../../core/registry/vocabulary.ts';
 import { PostgresAdapter, sql, type Transaction } from 'kysely';
@@ -242,8 +241,10 @@ export async function sweep(ctx: ServiceContext, actor: Actor, projectId: number
   const { policy, version } = await policyOf(ctx.db, projectId);
   // Payment plans first: a missed instalment ends the plan's pause before the cases are planned.
   if (!opts.dryRun && !opts.houseIds) await checkPlans(ctx.db, projectId, asOf, nowIso(ctx));
-  const facts = await loadFacts(ctx.db, projectId, project.time_zone, policy, asOf, ctx.clock.now(), opts.houseIds);
-  const schedule = scheduler(ctx.clock.now(), project.time_zone, DEFAULT_CONTACT_RULES);
+  const at = ctx.clock.now();
+  const facts = await loadFacts(ctx.db, projectId, project.time_zone, policy, asOf, at, opts.houseIds);
+  // The contact rules place each action in its day (domain §5 defaults; core/dunning/schedule.ts).
+  const schedule = scheduler(at, project.time_zone);
   const labels = await houseLabels(ctx.db, [...new Set(facts.map((f) => f.houseId))]);
   const report: SweepReport = { projectId, asOf, dryRun: opts.dryRun, policyVersion: version, cases: facts.length, actions: 0, created: 0, existing: 0, resolved: 0, superseded: 0, lines: [] };
   const now = nowIso(ctx);
