@@ -10,6 +10,7 @@ import * as m0008 from './migrations/0008-price-notice.ts';
 import * as m0009 from './migrations/0009-dunning.ts';
 import * as m0010 from './migrations/0010-dunning-speed.ts';
 import * as m0011 from './migrations/0011-contact-schedule.ts';
+import * as m0012 from './migrations/0012-collector-assignment.ts';
 
 /** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-dunning': m0009,
   '0010-dunning-speed': m0010,
   '0011-contact-schedule': m0011,
+  '0012-collector-assignment': m0012,
 };
 
 /** Every migration's name, in the order they run. */

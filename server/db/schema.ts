@@ -155,6 +155,7 @@ export interface PaymentPlanTable {
   id: Id; case_id: number; project_id: number; kind: string; status: string; reason: string; evidence: string | null; requested_by: string;
   requested_by_id: number | null; requested_at: Instant; decided_by: string | null; decided_at: Instant | null; decision_note: string | null; signed_on: LocalDate | null;
 }
+export interface CollectorAssignmentTable { id: Id; project_id: number; house_id: number; user_id: number; assigned_by: string; assigned_at: Instant }
 export interface PaymentPlanInstalmentTable { id: Id; plan_id: number; seq: number; due_on: LocalDate; amount_fen: number }
 
 export interface DB {
@@ -172,6 +173,7 @@ export interface DB {
   contact: ContactTable;
   app_user: AppUserTable;
   user_scope: UserScopeTable;
+  collector_assignment: CollectorAssignmentTable;
   session: SessionTable;
   audit_log: AuditLogTable;
   app_setting: AppSettingTable;

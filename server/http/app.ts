@@ -20,6 +20,7 @@ import { billingRoutes } from './routes/billing-routes.ts';
 import { ledgerRoutes } from './routes/ledger-routes.ts';
 import { dunningRoutes } from './routes/dunning-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
+import { workbenchRoutes } from './routes/workbench-routes.ts';
 
 export const SESSION_COOKIE = 'wuye_session';
 
@@ -108,6 +109,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ledgerRoutes(api, opts.ctx);
     dunningRoutes(api, opts.ctx);
     planRoutes(api, opts.ctx);
+    workbenchRoutes(api, opts.ctx);
     return Promise.resolve();
   }, { prefix: '/api' });
 

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ServiceContext } from '../../modules/context.ts';
+import { proposeAssignment, saveAssignment } from '../../modules/workbench/assignment-service.ts';
+import { actorOf } from '../app.ts';
+import { errorResponses, IdParam } from '../schemas.ts';
+
+/** The collectors' workbench (issue 5): 分户到人. */
+
+const Proposal = z.object({
+  projectId: z.number(), asOf: z.string(), spread: z.number(), tolerance: z.number(), moved: z.number(),
+  collectors: z.array(z.object({ userId: z.number(), name: z.string(), houses: z.number(), difficulty: z.number(), owedFen: z.number(), owed: z.string(), buildings: z.array(z.string()) })),
+  buildingScoped: z.array(z.object({ userId: z.number(), name: z.string() })),
+  houses: z.array(z.object({
+    houseId: z.number(), house: z.string(), building: z.string(), area: z.string().nullable(), floor: z.number(), owedFen: z.number(), owed: z.string(),
+    category: z.string().nullable(), difficulty: z.number(), userId: z.number(), currentUserId: z.number().nullable(),
+  })),
+});
+
+export function workbenchRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['workbench'];
+  r.get('/projects/:id/assignment/proposal', {
+    schema: {
+      tags, summary: '分户到人：按区域、楼栋、楼层把欠费户按户数与难度均衡分给收费员（预览，不保存）', params: IdParam,
+      querystring: z.object({ collectorIds: z.string().regex(/^\d+(,\d+)*$/).optional().describe('参与分配的收费员 id，逗号分隔；默认为负责全项目的在职收费员') }),
+      response: { 200: Proposal, ...errorResponses },
+    },
+  }, async (req) => proposeAssignment(ctx, actorOf(req), req.params.id, { collectorIds: req.query.collectorIds?.split(',').map(Number) }));
+  r.put('/projects/:id/assignment', {
+    schema: {
+      tags, summary: '保存分户（每户一名收费员；可逐户手动调整）', params: IdParam,
+      body: z.object({ assignments: z.array(z.object({ houseId: z.number().int(), userId: z.number().int() })).max(100_000) }),
+      response: { 200: z.object({ saved: z.number(), changed: z.number() }), ...errorResponses },
+    },
+  }, async (req) => saveAssignment(ctx, actorOf(req), req.params.id, req.body));
+}
