@@ -899,6 +899,24 @@ export interface CaseQuery {
   pageSize: number;
 }
 
+/** 分户到人: a proposed split of the houses in arrears among collectors (nothing saved yet). */
+export interface AssignmentProposal {
+  projectId: number;
+  asOf: string;
+  /** Most minus least difficulty between collectors, and what the split promises at most. */
+  spread: number;
+  tolerance: number;
+  /** Houses whose collector would change. */
+  moved: number;
+  collectors: Array<{ userId: number; name: string; houses: number; difficulty: number; owedFen: number; owed: string; buildings: string[] }>;
+  candidates: Array<{ userId: number; name: string }>;
+  buildingScoped: Array<{ userId: number; name: string }>;
+  houses: Array<{
+    houseId: number; house: string; building: string; area: string | null; floor: number; owedFen: number; owed: string;
+    category: string | null; difficulty: number; userId: number; currentUserId: number | null;
+  }>;
+}
+
 /** A dunning action awaiting approval (律师函, 起诉建议, 催款通知书 …). */
 export interface DunningApproval {
   id: number;
@@ -1128,6 +1146,10 @@ export const api = {
   vacancies: (projectId: number, status?: ApprovalStatus) => request<{ items: VacancyRegistration[] }>('GET', `/api/projects/${id(projectId)}/vacancies`, undefined, { status }),
   dunningPolicy: (projectId: number) => request<DunningPolicyView>('GET', `/api/projects/${id(projectId)}/dunning-policy`),
   saveDunningPolicy: (projectId: number, policy: DunningPolicy) => request<DunningPolicyView>('PUT', `/api/projects/${id(projectId)}/dunning-policy`, policy),
+  assignmentProposal: (projectId: number, collectorIds?: number[]) =>
+    request<AssignmentProposal>('GET', `/api/projects/${id(projectId)}/assignment/proposal`, undefined, collectorIds ? { collectorIds: collectorIds.join(',') } : undefined),
+  saveAssignment: (projectId: number, assignments: Array<{ houseId: number; userId: number }>) =>
+    request<{ saved: number; changed: number }>('PUT', `/api/projects/${id(projectId)}/assignment`, { assignments }),
   dunningPlan: (projectId: number, asOf: string) => request<SweepReport>('GET', `/api/projects/${id(projectId)}/dunning/plan`, undefined, { asOf }),
   dunningRun: (projectId: number, asOf: string) => request<SweepReport>('POST', `/api/projects/${id(projectId)}/dunning/run`, { asOf }),
   cases: (projectId: number, q: CaseQuery) => request<Page<CaseItem>>('GET', `/api/projects/${id(projectId)}/cases`, undefined, { ...q }),

@@ -143,14 +143,15 @@ export function attemptsOfProject(db: Q, projectId: number, since: string) {
     .orderBy('at').orderBy('id').execute();
 }
 
-/** The phones of the owners of the cases in the given categories (a hard case's windows depend on mobile or landline). */
-export function phonesOfCases(db: Q, projectId: number, categories: readonly string[], houseIds?: readonly number[]) {
-  let q = db.selectFrom('collection_case').innerJoin('ownership_owner', 'ownership_owner.ownership_id', 'collection_case.ownership_id')
-    .innerJoin('contact', 'contact.owner_id', 'ownership_owner.owner_id')
-    .select(['collection_case.id as case_id', 'contact.id', 'contact.kind']).where('collection_case.project_id', '=', projectId)
-    .where('collection_case.category', 'in', [...categories]).where('contact.kind', 'in', ['手机', '固话']).where('contact.status', 'in', ['有效', '未核实']);
-  if (houseIds) q = q.where('collection_case.house_id', 'in', houseIds.length ? [...houseIds] : [-1]);
-  return q.orderBy('contact.id').execute();
+/** The usable phones of the owners of some ownerships (a hard case's call windows depend on mobile or landline). */
+export async function phonesOfOwnerships(db: Q, ownershipIds: readonly number[]) {
+  const out: { ownership_id: number; id: number; kind: string }[] = [];
+  for (let i = 0; i < ownershipIds.length; i += 1000) {
+    out.push(...await db.selectFrom('ownership_owner').innerJoin('contact', 'contact.owner_id', 'ownership_owner.owner_id')
+      .select(['ownership_owner.ownership_id', 'contact.id', 'contact.kind']).where('ownership_owner.ownership_id', 'in', ownershipIds.slice(i, i + 1000))
+      .where('contact.kind', 'in', ['手机', '固话']).where('contact.status', 'in', ['有效', '未核实']).orderBy('contact.id').execute());
+  }
+  return out;
 }
 
 /** Ownerships of a project (or of some houses) with an owner tagged 特殊关怀 (the gentle path). */

@@ -11,6 +11,7 @@ import { errorResponses, IdParam } from '../schemas.ts';
 const Proposal = z.object({
   projectId: z.number(), asOf: z.string(), spread: z.number(), tolerance: z.number(), moved: z.number(),
   collectors: z.array(z.object({ userId: z.number(), name: z.string(), houses: z.number(), difficulty: z.number(), owedFen: z.number(), owed: z.string(), buildings: z.array(z.string()) })),
+  candidates: z.array(z.object({ userId: z.number(), name: z.string() })),
   buildingScoped: z.array(z.object({ userId: z.number(), name: z.string() })),
   houses: z.array(z.object({
     houseId: z.number(), house: z.string(), building: z.string(), area: z.string().nullable(), floor: z.number(), owedFen: z.number(), owed: z.string(),

@@ -7,7 +7,7 @@ import { limitationOf, type InterruptionEvent, type InterruptionKind } from '../
 import { planCase, type CaseInput, type CasePlan, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
 import { DEFAULT_POLICY, validatePolicy, type DunningPolicy } from '../../../core/dunning/policy.ts';
 import type { Category } from '../../../core/dunning/categories.ts';
-import { attemptOf, HARD_CASE_CATEGORIES, isHardCase, scheduler, type ContactFacts } from '../../../core/dunning/schedule.ts';
+import { attemptOf, isHardCase, scheduler, type ContactFacts } from '../../../core/dunning/schedule.ts';
 import type { ContactKind } from '../../../core/registry/vocabulary.ts';
 import { PostgresAdapter, sql, type Transaction } from 'kysely';
 import * as repo from '../../db/repositories/dunning-repository.ts';
@@ -146,11 +146,12 @@ async function readFacts(db: Db, projectId: number, timeZone: string, policy: Du
   const none = caseIds.length === 0;
   // The contact history from the earlier of the planning instant and the as-of day, so a preview of a past day sees it.
   const since = new Date(Math.min(now.getTime(), Date.parse(`${asOf}T00:00:00Z`)) - HISTORY_DAYS * 86_400_000).toISOString();
+  const hard = cases.filter((c) => c.state !== 'resolved' && isHardCase(c.category as Category | null)).map((c) => c.ownership_id);
   const [actions, pauses, tickets, attempts, phones] = none ? [[], [], [], [], []] : await Promise.all(houseIds
     ? [repo.actionFactsOfCases(db, caseIds), repo.openPausesOfCases(db, caseIds), repo.openTicketsOfCases(db, caseIds), repo.attemptsOfCases(db, caseIds, since),
-      repo.phonesOfCases(db, projectId, [...HARD_CASE_CATEGORIES], houseIds)] as const
+      repo.phonesOfOwnerships(db, hard)] as const
     : [repo.actionFactsOfProject(db, projectId), repo.openPausesOfProject(db, projectId), repo.openTicketsOfProject(db, projectId), repo.attemptsOfProject(db, projectId, since),
-      repo.phonesOfCases(db, projectId, [...HARD_CASE_CATEGORIES])] as const);
+      repo.phonesOfOwnerships(db, hard)] as const);
 
   const key = (h: number, o: number) => `${h}:${o}`;
   const debtsOf = new Map<string, PeriodDebt[]>();
@@ -169,7 +170,7 @@ async function readFacts(db: Db, projectId: number, timeZone: string, policy: Du
   const historyOf = new Map<number, ContactFacts['history'][number][]>();
   for (const a of attempts) (historyOf.get(a.case_id) ?? historyOf.set(a.case_id, []).get(a.case_id)!).push(attemptOf(a));
   const phonesOf = new Map<number, { number: string; kind: ContactKind }[]>();
-  for (const p of phones) (phonesOf.get(p.case_id) ?? phonesOf.set(p.case_id, []).get(p.case_id)!).push({ number: String(p.id), kind: p.kind as ContactKind });
+  for (const p of phones) (phonesOf.get(p.ownership_id) ?? phonesOf.set(p.ownership_id, []).get(p.ownership_id)!).push({ number: String(p.id), kind: p.kind as ContactKind });
 
   const facts: PayerFacts[] = [];
   for (const k of new Set([...debtsOf.keys(), ...caseOf.keys()])) {
@@ -191,7 +192,7 @@ async function readFacts(db: Db, projectId: number, timeZone: string, policy: Du
       houseId, ownershipId, row, cycle, reopen, actions: mine,
       contact: {
         specialCare: specialCare.has(ownershipId), hardCase: isHardCase(category),
-        phones: row && isHardCase(category) ? phonesOf.get(row.id) ?? [] : [], history: row ? historyOf.get(row.id) ?? [] : [],
+        phones: isHardCase(category) ? phonesOf.get(ownershipId) ?? [] : [], history: row ? historyOf.get(row.id) ?? [] : [],
       },
       input: {
         caseId: row?.id ?? 0, cycle, debts, done,

@@ -86,6 +86,8 @@ export async function proposeAssignment(ctx: ServiceContext, actor: Actor, proje
   return {
     projectId, asOf, spread: a.spread, tolerance: a.tolerance, moved: a.moved,
     collectors: a.shares.map((s) => ({ ...s, name: name.get(s.userId) ?? String(s.userId), owed: formatYuan(s.owedFen) })),
+    /** Every collector of the whole project (the team to choose from). */
+    candidates: whole.map((c) => ({ userId: c.id, name: c.name })),
     /** Collectors limited to some buildings: not split automatically, assign them by hand. */
     buildingScoped: candidates.filter((c) => !c.wholeProject).map((c) => ({ userId: c.id, name: c.name })),
     houses: houses.map((h) => ({

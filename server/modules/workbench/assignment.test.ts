@@ -59,6 +59,7 @@ describe.each(DIALECTS)('分户到人 (assignment) on %s', (dialect) => {
     expect(p.spread).toBeLessThanOrEqual(p.tolerance);
     expect(p.houses).toHaveLength(12);
     expect(p.buildingScoped).toEqual([{ userId: scopedId, name: '赵收费' }]);
+    expect(p.candidates.map((c) => c.name)).toEqual(['王收费', '李收费', '张收费']);
     expect(await stored()).toEqual([]);
     expect(await fails(proposeAssignment(ctx, collectorActor, projectId))).toMatch(/^FORBIDDEN/);
     expect(await fails(proposeAssignment(ctx, supervisor, projectId, { collectorIds: [scopedId] }))).toMatch(/^VALIDATION_FAILED: .*不是负责本项目全部楼栋的在职收费员/);
