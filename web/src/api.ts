@@ -955,6 +955,8 @@ export interface ContactRecordResult {
   /** 'recorded', or 'cancelled_paid': the periods were paid meanwhile; nobody was contacted. */
   status: string;
   attemptId?: number;
+  /** Nobody answered: the task stays open and comes back after the retry interval. */
+  retry?: boolean;
   message?: string;
 }
 

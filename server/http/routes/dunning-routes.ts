@@ -76,7 +76,7 @@ export function dunningRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         visitStaffCount: z.number().int().min(1).max(10).optional(), consentOutsideQuietHours: z.boolean().optional(),
         ticket: z.object({ topic: z.string().max(100), description: z.string().max(1000) }).optional(),
       }),
-      response: { 200: z.object({ status: z.string(), attemptId: z.number().optional(), message: z.string().optional() }), ...errorResponses },
+      response: { 200: z.object({ status: z.string(), attemptId: z.number().optional(), retry: z.boolean().optional().describe('未接通：任务保留，稍后再拨'), message: z.string().optional() }), ...errorResponses },
     },
   }, async (req) => recordContact(ctx, actorOf(req), req.params.id, req.body));
   r.post('/cases/:id/pauses', { schema: { tags, summary: '暂停催缴（争议、承诺、分期、困难、人工），须写原因', params: IdParam, body: z.object({ kind: z.string(), until: date.nullable().optional(), reason: z.string().max(500) }), response: { 200: z.object({ id: z.number() }), ...errorResponses } } },

@@ -6,7 +6,7 @@ import { formatYuan, parseYuan } from '../../../core/money.ts';
 import { maskContact } from '../../../core/registry/mask.ts';
 import type { ContactKind } from '../../../core/registry/vocabulary.ts';
 import { CATEGORIES, CATEGORY_LABELS, OUTCOMES, categoryOfOutcome, type Category, type Outcome } from '../../../core/dunning/categories.ts';
-import { checkContact, type ContactChannel } from '../../../core/dunning/contact-rules.ts';
+import { checkContact, DEFAULT_CONTACT_RULES, type ContactChannel } from '../../../core/dunning/contact-rules.ts';
 import { attemptOf, CONTACT_CHANNEL_OF, isHardCase } from '../../../core/dunning/schedule.ts';
 import { INTERRUPTION_LABELS, limitationOf, type InterruptionKind } from '../../../core/dunning/limitation.ts';
 import { CASE_STATE_LABELS, PAUSE_KINDS, PAUSE_LABELS, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
@@ -25,6 +25,8 @@ import { DEMAND_CHANNELS, OPEN_STATUSES, interruptionsByPeriod, periodKey, proje
  */
 
 const CONTACT_CHANNELS = ['call', 'sms', 'visit', 'letter', 'email', 'wechat', 'door_notice'] as const;
+/** Call outcomes after which the same task is tried again later (nobody answered; the number itself works). */
+const RETRY_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['未接', '关机', '拒接']);
 
 async function caseOrThrow(ctx: ServiceContext, actor: Actor, caseId: number, op: 'dunning.read' | 'dunning.act' | 'plan.request') {
   const c = await repo.findCase(ctx.db, caseId);
@@ -114,13 +116,19 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
 
   const createdAt = nowIso(ctx);
   const delivered = action !== undefined && DEMAND_CHANNELS.has(action.channel) && input.deliveredOn && input.proof?.trim();
+  // An unanswered call keeps its task open: it comes back 30 minutes later within the window (domain §5), until the
+  // day's calls are used up, when the step counts as made and the category (暂未明确类: a call every day) takes over.
+  const rules = DEFAULT_CONTACT_RULES;
+  const callsToday = history.filter((h) => h.channel === 'call' && localDateOf(new Date(h.at), project.time_zone) === today).length + 1;
+  const retry = action !== undefined && channel === 'call' && RETRY_OUTCOMES.has(outcome)
+    && callsToday < (special ? rules.specialCare.maxCallsPerDay : rules.maxCallsPerDay);
   const result = await ctx.db.transaction().execute(async (trx) => {
     const attempt = await trx.insertInto('contact_attempt').values({
       case_id: caseId, house_id: c.house_id, project_id: c.project_id, action_id: action?.id ?? null, at: now.toISOString(), staff_id: actor.userId, staff_name: actor.name,
       channel, contact_id: contact?.id ?? null, contact_masked: contact ? maskContact(contact.kind as ContactKind, contact.value) : null, outcome, category,
       owner_said: input.ownerSaid?.trim() || null, next_step: input.nextStep?.trim() || null, promised_on: input.promisedOn ?? null, created_at: createdAt,
     }).returning('id').executeTakeFirstOrThrow();
-    if (action) {
+    if (action && !retry) {
       await trx.updateTable('dunning_action').set({
         status: 'done', done_at: createdAt, done_by: actor.name, delivered_on: delivered ? input.deliveredOn! : null, delivery_proof: delivered ? input.proof!.trim() : null,
       }).where('id', '=', action.id).where('status', '=', 'open').execute();
@@ -157,7 +165,7 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
     return attempt.id;
   });
   await refreshHouses(ctx, c.project_id, [house.id], today);
-  return { status: 'recorded' as const, attemptId: result };
+  return { status: 'recorded' as const, attemptId: result, retry };
 }
 
 async function endOpenPauses(trx: Transaction<DB>, caseId: number, actor: Actor, at: string, why: string) {
