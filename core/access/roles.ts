@@ -29,7 +29,7 @@ export const OPERATIONS = [
   'refund.request', 'refund.approve',
   'vacancy.request', 'vacancy.approve',
   'dunning.read', 'dunning.configure', 'dunning.run', 'dunning.act', 'dunning.approve', 'plan.request', 'plan.approve',
-  'assignment.manage',
+  'assignment.manage', 'scripts.manage',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -40,9 +40,9 @@ const GRANTS: Record<Role, readonly Operation[]> = {
   general_manager: [...READ, 'contact.reveal', 'audit.read', 'user.read', 'waiver.approve', 'refund.approve', 'vacancy.approve',
     'dunning.approve', 'plan.approve'],
   project_manager: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'audit.read', 'user.read', 'waiver.request', 'waiver.approve', 'refund.request', 'refund.approve',
-    'vacancy.request', 'vacancy.approve', 'dunning.configure', 'dunning.run', 'dunning.act', 'dunning.approve', 'plan.request', 'plan.approve', 'assignment.manage'],
+    'vacancy.request', 'vacancy.approve', 'dunning.configure', 'dunning.run', 'dunning.act', 'dunning.approve', 'plan.request', 'plan.approve', 'assignment.manage', 'scripts.manage'],
   supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read', 'waiver.request', 'vacancy.request', 'dunning.run', 'dunning.act',
-    'dunning.approve', 'plan.request', 'plan.approve', 'assignment.manage'],
+    'dunning.approve', 'plan.request', 'plan.approve', 'assignment.manage', 'scripts.manage'],
   collector: [...READ, 'contact.write', 'contact.reveal', 'payment.record', 'vacancy.request', 'dunning.act', 'plan.request'],
   // 财务/收款员: takes payments and corrects them by reversal (never by editing; nobody edits money records).
   cashier: [...READ, 'billing.run', 'payment.record', 'payment.reverse', 'waiver.request', 'refund.request', 'vacancy.request'],

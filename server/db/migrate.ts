@@ -11,6 +11,7 @@ import * as m0009 from './migrations/0009-dunning.ts';
 import * as m0010 from './migrations/0010-dunning-speed.ts';
 import * as m0011 from './migrations/0011-contact-schedule.ts';
 import * as m0012 from './migrations/0012-collector-assignment.ts';
+import * as m0013 from './migrations/0013-script-book.ts';
 
 /** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-dunning-speed': m0010,
   '0011-contact-schedule': m0011,
   '0012-collector-assignment': m0012,
+  '0013-script-book': m0013,
 };
 
 /** Every migration's name, in the order they run. */

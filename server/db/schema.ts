@@ -156,6 +156,7 @@ export interface PaymentPlanTable {
   requested_by_id: number | null; requested_at: Instant; decided_by: string | null; decided_at: Instant | null; decision_note: string | null; signed_on: LocalDate | null;
 }
 export interface CollectorAssignmentTable { id: Id; project_id: number; house_id: number; user_id: number; assigned_by: string; assigned_at: Instant }
+export interface ScriptBookTable { id: Id; project_id: number; version: number; book_json: string; created_by: string; created_at: Instant }
 export interface PaymentPlanInstalmentTable { id: Id; plan_id: number; seq: number; due_on: LocalDate; amount_fen: number }
 
 export interface DB {
@@ -174,6 +175,7 @@ export interface DB {
   app_user: AppUserTable;
   user_scope: UserScopeTable;
   collector_assignment: CollectorAssignmentTable;
+  script_book: ScriptBookTable;
   session: SessionTable;
   audit_log: AuditLogTable;
   app_setting: AppSettingTable;

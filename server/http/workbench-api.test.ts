@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../core/access/roles.ts';
+import { DEFAULT_SCRIPT_BOOK } from '../../core/workbench/scripts.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
 import { contextOf, fixedClock, insertWorld, PASSWORD } from '../../test/fixtures.ts';
 import { buildApp } from './app.ts';
@@ -48,5 +49,20 @@ describe.each(DIALECTS)('assignment API (分户到人) on %s', (dialect) => {
     expect(empty.statusCode).toBe(400);
     expect(empty.json<{ message: string }>().message).toContain('请至少分配一户');
     expect(await t.db.selectFrom('collector_assignment').select(['house_id', 'user_id']).execute()).toEqual([{ house_id: world.houses.hA1.house.id, user_id: collector }]);
+  });
+
+  it('serves the default scripts and answer book, and saves an edited version only from a supervisor, refusing threats by field', async () => {
+    const url = `/api/projects/${world.projects.pA.id}/scripts`;
+    const d = await app.inject({ method: 'GET', url, headers: as('collector') });
+    expect(d.statusCode).toBe(200);
+    expect(d.json()).toMatchObject({ version: 0, isDefault: true, book: { scripts: expect.arrayContaining([expect.objectContaining({ key: 'call_script' })]) as unknown } });
+    const edited = { ...DEFAULT_SCRIPT_BOOK, scripts: [{ key: 'call_script', title: '首次电话', text: '{业主}您好，我是{公司}{员工}，想确认一下缴费时间。' }] };
+    expect((await app.inject({ method: 'PUT', url, headers: as('collector'), payload: edited })).statusCode).toBe(403);
+    const threat = await app.inject({ method: 'PUT', url, headers: as('supervisor'), payload: { ...edited, scripts: [{ key: 'call_script', title: '首次', text: '不交就停电' }] } });
+    expect(threat.statusCode).toBe(400);
+    expect(threat.json<{ details: Array<{ field: string; message: string }> }>().details).toEqual([{ field: 'scripts.0.text', code: 'VALIDATION_FAILED', message: '含有“停电”：催缴话术不得威胁、羞辱或涉及第三方（R1–R5、R49、R51）' }]);
+    const ok = await app.inject({ method: 'PUT', url, headers: as('supervisor'), payload: edited });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect((await app.inject({ method: 'GET', url, headers: as('collector') })).json()).toMatchObject({ version: 1, isDefault: false, createdBy: world.users.supervisor.username, book: { scripts: edited.scripts } });
   });
 });

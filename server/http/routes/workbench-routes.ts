@@ -3,10 +3,19 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServiceContext } from '../../modules/context.ts';
 import { proposeAssignment, saveAssignment } from '../../modules/workbench/assignment-service.ts';
+import { getScriptBook, saveScriptBook } from '../../modules/workbench/script-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam } from '../schemas.ts';
 
-/** The collectors' workbench (issue 5): 分户到人. */
+/** The collectors' workbench (issue 5): 分户到人, the call scripts and the answer book. */
+
+const ScriptBookReply = z.object({
+  book: z.object({
+    scripts: z.array(z.object({ key: z.string(), title: z.string(), text: z.string() })),
+    answers: z.array(z.object({ key: z.string(), topic: z.string(), keywords: z.array(z.string()), answer: z.string() })),
+  }),
+  version: z.number(), createdBy: z.string().nullable(), createdAt: z.string().nullable(), isDefault: z.boolean(),
+});
 
 const Proposal = z.object({
   projectId: z.number(), asOf: z.string(), spread: z.number(), tolerance: z.number(), moved: z.number(),
@@ -36,4 +45,10 @@ export function workbenchRoutes(app: FastifyInstance, ctx: ServiceContext): void
       response: { 200: z.object({ saved: z.number(), changed: z.number() }), ...errorResponses },
     },
   }, async (req) => saveAssignment(ctx, actorOf(req), req.params.id, req.body));
+
+  r.get('/projects/:id/scripts', { schema: { tags, summary: '催缴话术与收费答客问（未编辑时为默认版本）', params: IdParam, response: { 200: ScriptBookReply, ...errorResponses } } },
+    async (req) => getScriptBook(ctx, actorOf(req), req.params.id));
+  r.put('/projects/:id/scripts', {
+    schema: { tags, summary: '保存话术与答客问（新版本）；含威胁、羞辱或涉及第三方的用语一律拒绝（R1–R5、R49、R51）', params: IdParam, body: z.unknown(), response: { 200: ScriptBookReply, ...errorResponses } },
+  }, async (req) => saveScriptBook(ctx, actorOf(req), req.params.id, req.body));
 }
