@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../../modules/context.ts';
 import { proposeAssignment, saveAssignment } from '../../modules/workbench/assignment-service.ts';
 import { getScriptBook, saveScriptBook } from '../../modules/workbench/script-service.ts';
+import { worklist } from '../../modules/workbench/worklist-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam } from '../schemas.ts';
 
@@ -45,6 +46,14 @@ export function workbenchRoutes(app: FastifyInstance, ctx: ServiceContext): void
       response: { 200: z.object({ saved: z.number(), changed: z.number() }), ...errorResponses },
     },
   }, async (req) => saveAssignment(ctx, actorOf(req), req.params.id, req.body));
+
+  r.get('/projects/:id/worklist', {
+    schema: {
+      tags, summary: '收费员今日工作清单：分到本人的电话、上门、派送任务，可办的按优先级在前，其余按联系规则允许的时间；含分期欠费、脱敏联系方式、最近联系与建议话术',
+      params: IdParam, querystring: z.object({ userId: z.coerce.number().int().optional().describe('查看某收费员的清单（主管）；默认本人') }),
+      response: { 200: z.looseObject({ day: z.string(), total: z.number(), availableNow: z.number(), items: z.array(z.looseObject({ actionId: z.number(), caseId: z.number() })) }), ...errorResponses },
+    },
+  }, async (req) => worklist(ctx, actorOf(req), req.params.id, { userId: req.query.userId }));
 
   r.get('/projects/:id/scripts', { schema: { tags, summary: '催缴话术与收费答客问（未编辑时为默认版本）', params: IdParam, response: { 200: ScriptBookReply, ...errorResponses } } },
     async (req) => getScriptBook(ctx, actorOf(req), req.params.id));

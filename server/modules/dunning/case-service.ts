@@ -25,6 +25,8 @@ import { DEMAND_CHANNELS, OPEN_STATUSES, interruptionsByPeriod, periodKey, proje
  */
 
 const CONTACT_CHANNELS = ['call', 'sms', 'visit', 'letter', 'email', 'wechat', 'door_notice'] as const;
+/** What a call's outcome says of the number used (空号, 停机, 错号; reaching the owner verifies it). */
+const CONTACT_STATUS_OF: Partial<Record<Outcome, string>> = { 空号: '空号', 停机: '停机', 错号: '错号', 接通: '有效', 承诺缴费: '有效', 拒交: '有效', 已缴: '有效' };
 /** Call outcomes after which the same task is tried again later (nobody answered; the number itself works). */
 const RETRY_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['未接', '关机', '拒接']);
 
@@ -128,6 +130,12 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
       channel, contact_id: contact?.id ?? null, contact_masked: contact ? maskContact(contact.kind as ContactKind, contact.value) : null, outcome, category,
       owner_said: input.ownerSaid?.trim() || null, next_step: input.nextStep?.trim() || null, promised_on: input.promisedOn ?? null, created_at: createdAt,
     }).returning('id').executeTakeFirstOrThrow();
+    // The number used tells what is known of it: a dead number is marked so; one that reached the owner is verified today.
+    const contactStatus = contact && channel === 'call' ? CONTACT_STATUS_OF[outcome] : undefined;
+    if (contact && contactStatus) {
+      await trx.updateTable('contact').set({ status: contactStatus, ...(contactStatus === '有效' ? { last_verified: today } : {}), updated_at: createdAt })
+        .where('id', '=', contact.id).execute();
+    }
     if (action && !retry) {
       await trx.updateTable('dunning_action').set({
         status: 'done', done_at: createdAt, done_by: actor.name, delivered_on: delivered ? input.deliveredOn! : null, delivery_proof: delivered ? input.proof!.trim() : null,
@@ -161,7 +169,10 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
         }).execute();
       }
     }
-    await audit(trx, ctx, actor, { action: 'dunning.contact', entity: 'collection_case', entityId: caseId, projectId: c.project_id, after: { attemptId: attempt.id, actionId: action?.id ?? null, channel, outcome, category, promisedOn: input.promisedOn ?? null } });
+    await audit(trx, ctx, actor, {
+      action: 'dunning.contact', entity: 'collection_case', entityId: caseId, projectId: c.project_id,
+      after: { attemptId: attempt.id, actionId: action?.id ?? null, channel, outcome, category, promisedOn: input.promisedOn ?? null, contactStatus: contactStatus ?? null },
+    });
     return attempt.id;
   });
   await refreshHouses(ctx, c.project_id, [house.id], today);
