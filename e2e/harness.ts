@@ -32,12 +32,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Start `tsx server/entrypoints/main.ts`; resolve once it printed its URL and the generated admin password. */
-export async function startServer(dataDir: string, units: number): Promise<RunningServer> {
+/** Start `tsx server/entrypoints/main.ts` (with extra environment); resolve once it printed its URL and the generated admin password. */
+export async function startServer(dataDir: string, units: number, env: Record<string, string> = {}): Promise<RunningServer> {
   const port = await freePort();
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['server/entrypoints/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: join(dataDir, 'e2e.db'), WUYE_DEMO_UNITS: String(units), LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: join(dataDir, 'e2e.db'), WUYE_DEMO_UNITS: String(units), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that stopServer can end tsx and the node process it runs together.
     detached: true,

@@ -1,7 +1,8 @@
 /**
  * `npm start`: migrate, bootstrap the company and admin, load the demo company on first start, serve API and console.
  * PORT, HOST and DATABASE_URL override the defaults (3000, 127.0.0.1, ./data/wuye.db). WUYE_DEMO=0 skips the demo;
- * WUYE_DEMO_UNITS sets its size (default 2,000 houses).
+ * WUYE_DEMO_UNITS sets its size (default 2,000 houses). WUYE_CLOCK_START=<ISO instant> starts the server's clock at that
+ * instant (demos and browser tests at a chosen hour); it then runs in real time.
  */
 import { resolve } from 'node:path';
 import { buildApp } from '../http/app.ts';

@@ -24,6 +24,7 @@ const ApprovalsPage = lazy(() => import('./pages/ApprovalsPage.tsx'));
 const CollectionCasesPage = lazy(() => import('./pages/CollectionCasesPage.tsx'));
 const DunningPlanPage = lazy(() => import('./pages/DunningPlanPage.tsx'));
 const AssignmentPage = lazy(() => import('./pages/AssignmentPage.tsx'));
+const WorklistPage = lazy(() => import('./pages/WorklistPage.tsx'));
 const DunningPolicyPage = lazy(() => import('./pages/DunningPolicyPage.tsx'));
 const HouseCollectionPage = lazy(() => import('./pages/HouseCollectionPage.tsx'));
 
@@ -89,6 +90,7 @@ function Gate() {
         <Route path="collection" element={<Navigate to="/collection/tasks" replace />} />
         <Route path="collection/tasks" element={<RequirePermission permission="dunning.read"><Page><CollectionCasesPage mode="tasks" /></Page></RequirePermission>} />
         <Route path="collection/cases" element={<RequirePermission permission="dunning.read"><Page><CollectionCasesPage mode="all" /></Page></RequirePermission>} />
+        <Route path="collection/worklist" element={<RequirePermission permission="dunning.act"><Page><WorklistPage /></Page></RequirePermission>} />
         <Route path="collection/assignment" element={<RequirePermission permission="assignment.manage"><Page><AssignmentPage /></Page></RequirePermission>} />
         <Route path="collection/plan" element={<RequirePermission permission="dunning.read"><Page><DunningPlanPage /></Page></RequirePermission>} />
         <Route path="collection/policy" element={<RequirePermission permission="dunning.read"><Page><DunningPolicyPage /></Page></RequirePermission>} />

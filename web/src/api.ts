@@ -899,6 +899,33 @@ export interface CaseQuery {
   pageSize: number;
 }
 
+/** One task of a collector's day (GET /api/projects/:id/worklist). */
+export interface WorklistItem {
+  actionId: number;
+  caseId: number;
+  houseId: number;
+  house: string;
+  key: string;
+  name: string;
+  channel: string;
+  reason: string;
+  late: boolean;
+  /** When the contact rules allow it (ISO); availableNow: that time has come. */
+  notBefore: string | null;
+  availableNow: boolean;
+  priority: number;
+  category: string | null;
+  categoryLabel: string | null;
+  promisedOn: string | null;
+  owed: string;
+  periods: Array<{ period: string; dueDate: string; owed: string; timeBarred: boolean }>;
+  contacts: Array<{ id: number; kind: string; masked: string; status: string; owner: string }>;
+  lastAttempts: Array<{ at: string; staff: string; channel: string; contact: string | null; outcome: string; ownerSaid: string | null }>;
+  script: { key: string; title: string; text: string } | null;
+  answers: Array<{ key: string; topic: string; answer: string }>;
+}
+export interface Worklist { day: string; total: number; availableNow: number; items: WorklistItem[] }
+
 /** 分户到人: a proposed split of the houses in arrears among collectors (nothing saved yet). */
 export interface AssignmentProposal {
   projectId: number;
@@ -1148,6 +1175,7 @@ export const api = {
   vacancies: (projectId: number, status?: ApprovalStatus) => request<{ items: VacancyRegistration[] }>('GET', `/api/projects/${id(projectId)}/vacancies`, undefined, { status }),
   dunningPolicy: (projectId: number) => request<DunningPolicyView>('GET', `/api/projects/${id(projectId)}/dunning-policy`),
   saveDunningPolicy: (projectId: number, policy: DunningPolicy) => request<DunningPolicyView>('PUT', `/api/projects/${id(projectId)}/dunning-policy`, policy),
+  worklist: (projectId: number, userId?: number) => request<Worklist>('GET', `/api/projects/${id(projectId)}/worklist`, undefined, userId ? { userId: String(userId) } : undefined),
   assignmentProposal: (projectId: number, collectorIds?: number[]) =>
     request<AssignmentProposal>('GET', `/api/projects/${id(projectId)}/assignment/proposal`, undefined, collectorIds ? { collectorIds: collectorIds.join(',') } : undefined),
   saveAssignment: (projectId: number, assignments: Array<{ houseId: number; userId: number }>) =>

@@ -17,6 +17,7 @@ const MESSAGES = {
   'menu.arrears': { zh: '欠费清单', en: 'Arrears' },
   'menu.approvals': { zh: '审批', en: 'Approvals' },
   'menu.collection': { zh: '催缴', en: 'Collection' },
+  'menu.collectionWorklist': { zh: '我的任务', en: 'My worklist' },
   'menu.collectionTasks': { zh: '今日任务', en: "Today's tasks" },
   'menu.collectionCases': { zh: '催缴案件', en: 'Cases' },
   'menu.collectionPlan': { zh: '催缴计划', en: 'Collection plan' },

@@ -14,8 +14,9 @@ export function authRoutes(app: FastifyInstance, opts: AppOptions): void {
     schema: { tags: ['auth'], summary: '登录', body: LoginBody, response: { 200: z.object({ user: UserView, expiresAt: z.string() }), ...errorResponses } },
   }, async (req, reply) => {
     const result = await login(ctx, req.body.username, req.body.password);
+    // Max-Age, not Expires: the browser counts the session's life from its own clock, whatever the server's says.
     reply.setCookie(SESSION_COOKIE, result.token, {
-      path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secureCookie ?? false, expires: new Date(result.expiresAt),
+      path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secureCookie ?? false, maxAge: Math.max(0, Math.floor((Date.parse(result.expiresAt) - ctx.clock.now().getTime()) / 1000)),
     });
     return { user: result.user, expiresAt: result.expiresAt };
   });

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
-import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined, ClusterOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined, ClusterOutlined, CarryOutOutlined } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -41,6 +41,7 @@ const MENU: Array<MenuEntry | MenuGroup> = [
   },
   {
     key: 'collection', label: 'menu.collection', icon: <PhoneOutlined />, children: [
+      { key: 'collection-worklist', path: '/collection/worklist', label: 'menu.collectionWorklist', icon: <CarryOutOutlined />, permission: 'dunning.act' },
       { key: 'collection-tasks', path: '/collection/tasks', label: 'menu.collectionTasks', icon: <ScheduleOutlined />, permission: 'dunning.read' },
       { key: 'collection-cases', path: '/collection/cases', label: 'menu.collectionCases', icon: <UnorderedListOutlined />, permission: 'dunning.read' },
       { key: 'collection-assignment', path: '/collection/assignment', label: 'menu.collectionAssignment', icon: <ClusterOutlined />, permission: 'assignment.manage' },
@@ -73,6 +74,8 @@ export function AppLayout() {
   const navigate = useNavigate();
   const [passwordOpen, setPasswordOpen] = useState(false);
   const [collapsed, setCollapsed] = useState(false);
+  // On a phone (below md) the menu folds away completely and the header keeps icons only (collectors on visits).
+  const [narrow, setNarrow] = useState(false);
 
   const allowed = (m: MenuEntry) => !m.permission || can(m.permission);
   const entry = (m: MenuEntry) => ({
@@ -97,29 +100,35 @@ export function AppLayout() {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider className="app-chrome" collapsible collapsed={collapsed} onCollapse={setCollapsed} width={200} theme="dark">
+      <Layout.Sider
+        className="app-chrome" collapsible collapsed={collapsed} onCollapse={setCollapsed} width={200} theme="dark"
+        breakpoint="md" collapsedWidth={narrow ? 0 : 80} onBreakpoint={(broken) => { setNarrow(broken); setCollapsed(broken); }} zeroWidthTriggerStyle={{ top: 12 }}
+      >
         <div style={{ color: '#fff', fontWeight: 600, fontSize: collapsed ? 14 : 18, padding: '16px 20px', whiteSpace: 'nowrap', overflow: 'hidden' }}>
           {collapsed ? '物' : t('appName')}
         </div>
-        <Menu theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} defaultOpenKeys={MENU.filter(isGroup).map((g) => g.key)} items={items} data-testid="main-menu" />
+        <Menu
+          theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} defaultOpenKeys={MENU.filter(isGroup).map((g) => g.key)} items={items}
+          onClick={() => { if (narrow) setCollapsed(true); }} data-testid="main-menu"
+        />
       </Layout.Sider>
       <Layout>
-        <Layout.Header className="app-chrome" style={{ background: '#fff', padding: '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
-          <Typography.Text type="secondary">{t('console')}</Typography.Text>
-          <Space size="middle">
+        <Layout.Header className="app-chrome" style={{ background: '#fff', padding: narrow ? '0 8px 0 48px' : '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
+          {!narrow && <Typography.Text type="secondary">{t('console')}</Typography.Text>}
+          <Space size={narrow ? 'small' : 'middle'}>
             <span data-testid="current-user">
               <Typography.Text strong data-testid="current-user-name">{me?.displayName}</Typography.Text>
               {me && <Tag color="blue" style={{ marginLeft: 8 }} data-testid="current-user-role">{me.roleLabel}</Tag>}
             </span>
-            <Button size="small" icon={<KeyOutlined />} onClick={() => setPasswordOpen(true)} data-testid="change-password">{t('header.changePassword')}</Button>
-            <Button size="small" icon={<LogoutOutlined />} onClick={() => void doLogout()} data-testid="logout">{t('header.logout')}</Button>
+            <Button size="small" icon={<KeyOutlined />} onClick={() => setPasswordOpen(true)} data-testid="change-password" title={t('header.changePassword')}>{!narrow && t('header.changePassword')}</Button>
+            <Button size="small" icon={<LogoutOutlined />} onClick={() => void doLogout()} data-testid="logout" title={t('header.logout')}>{!narrow && t('header.logout')}</Button>
             <Button size="small" type="text" icon={<TranslationOutlined />} onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} data-testid="lang-switch">
-              {t('header.language')}
+              {!narrow && t('header.language')}
             </Button>
           </Space>
         </Layout.Header>
-        <Layout.Content className="app-content" style={{ margin: 16 }}>
-          <div className="app-content-inner" style={{ background: '#fff', padding: 24, borderRadius: 8, minHeight: 360 }}>
+        <Layout.Content className="app-content" style={{ margin: narrow ? 8 : 16 }}>
+          <div className="app-content-inner" style={{ background: '#fff', padding: narrow ? 12 : 24, borderRadius: 8, minHeight: 360 }}>
             <Outlet />
           </div>
         </Layout.Content>
