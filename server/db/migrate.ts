@@ -12,6 +12,7 @@ import * as m0010 from './migrations/0010-dunning-speed.ts';
 import * as m0011 from './migrations/0011-contact-schedule.ts';
 import * as m0012 from './migrations/0012-collector-assignment.ts';
 import * as m0013 from './migrations/0013-script-book.ts';
+import * as m0014 from './migrations/0014-daily-review.ts';
 
 /** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-contact-schedule': m0011,
   '0012-collector-assignment': m0012,
   '0013-script-book': m0013,
+  '0014-daily-review': m0014,
 };
 
 /** Every migration's name, in the order they run. */

@@ -126,7 +126,7 @@ export interface CollectionCaseTable {
   id: Id; project_id: number; house_id: number; ownership_id: number; cycle: Generated<number>; state: string; step_index: Generated<number>;
   category: string | null; promised_on: LocalDate | null; excluded: Flag; excluded_reason: string | null; written_off: Flag; owed_fen: Generated<number>;
   anchor_due: LocalDate | null; next_action_at: LocalDate | null; next_key: string | null; why: string | null; opened_on: LocalDate;
-  resolved_on: LocalDate | null; updated_at: Instant;
+  resolved_on: LocalDate | null; updated_at: Instant; guidance_note: string | null;
 }
 export interface CasePauseTable {
   id: Id; case_id: number; kind: string; until: LocalDate | null; reason: string; created_by: string; created_at: Instant;
@@ -157,6 +157,9 @@ export interface PaymentPlanTable {
 }
 export interface CollectorAssignmentTable { id: Id; project_id: number; house_id: number; user_id: number; assigned_by: string; assigned_at: Instant }
 export interface ScriptBookTable { id: Id; project_id: number; version: number; book_json: string; created_by: string; created_at: Instant }
+export interface DailyReviewTable {
+  id: Id; project_id: number; day: LocalDate; kind: string; subject_id: number; signed_by: string; signed_by_id: number | null; signed_at: Instant; comment: string | null;
+}
 export interface PaymentPlanInstalmentTable { id: Id; plan_id: number; seq: number; due_on: LocalDate; amount_fen: number }
 
 export interface DB {
@@ -176,6 +179,7 @@ export interface DB {
   user_scope: UserScopeTable;
   collector_assignment: CollectorAssignmentTable;
   script_book: ScriptBookTable;
+  daily_review: DailyReviewTable;
   session: SessionTable;
   audit_log: AuditLogTable;
   app_setting: AppSettingTable;

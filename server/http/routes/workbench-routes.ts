@@ -5,6 +5,7 @@ import type { ServiceContext } from '../../modules/context.ts';
 import { proposeAssignment, saveAssignment } from '../../modules/workbench/assignment-service.ts';
 import { getScriptBook, saveScriptBook } from '../../modules/workbench/script-service.ts';
 import { worklist } from '../../modules/workbench/worklist-service.ts';
+import { dailyReview, hardCases, setGuidanceNote, signReview } from '../../modules/workbench/review-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam } from '../schemas.ts';
 
@@ -54,6 +55,46 @@ export function workbenchRoutes(app: FastifyInstance, ctx: ServiceContext): void
       response: { 200: z.looseObject({ day: z.string(), total: z.number(), availableNow: z.number(), items: z.array(z.looseObject({ actionId: z.number(), caseId: z.number() })) }), ...errorResponses },
     },
   }, async (req) => worklist(ctx, actorOf(req), req.params.id, { userId: req.query.userId }));
+
+  const Signature = z.object({ by: z.string(), at: z.string(), comment: z.string().nullable() }).nullable();
+  r.get('/projects/:id/review', {
+    schema: {
+      tags, summary: '主管每日检查：各收费员当日《物业费催缴记录表》与资金日报，签核情况，近两周未签核的日期', params: IdParam, querystring: z.object({ day: z.string() }),
+      response: {
+        200: z.object({
+          projectId: z.number(), day: z.string(),
+          collectors: z.array(z.object({
+            userId: z.number(), name: z.string(), houses: z.number(), attempts: z.number(), outcomes: z.record(z.string(), z.number()), promises: z.number(), refusals: z.number(),
+            rows: z.array(z.object({ id: z.number(), at: z.string(), house: z.string(), channel: z.string(), contact: z.string().nullable(), outcome: z.string(), ownerSaid: z.string().nullable(), promisedOn: z.string().nullable(), nextStep: z.string().nullable() })),
+            signed: Signature,
+          })),
+          fund: z.object({ receivedFen: z.number(), received: z.string(), signed: Signature }),
+          unsigned: z.array(z.object({ day: z.string(), kind: z.string(), userId: z.number().nullable(), name: z.string().nullable() })),
+        }),
+        ...errorResponses,
+      },
+    },
+  }, async (req) => dailyReview(ctx, actorOf(req), req.params.id, req.query.day));
+  r.post('/projects/:id/review/sign', {
+    schema: {
+      tags, summary: '签核某日某收费员的催缴记录或资金日报（每项只签一次，不得签核本人记录）', params: IdParam,
+      body: z.object({ day: z.string(), kind: z.string(), userId: z.number().int().nullable().optional(), comment: z.string().max(500).nullable().optional() }),
+      response: { 200: z.object({ day: z.string(), kind: z.string(), userId: z.number().nullable(), by: z.string(), at: z.string(), comment: z.string().nullable() }), ...errorResponses },
+    },
+  }, async (req) => signReview(ctx, actorOf(req), req.params.id, req.body));
+  r.get('/projects/:id/hard-cases', {
+    schema: {
+      tags, summary: '疑难户（特殊拒交类）：拒交原因、服务工单、答客问指引与主管批注', params: IdParam,
+      response: { 200: z.array(z.object({
+        caseId: z.number(), houseId: z.number(), house: z.string(), owed: z.string(), reason: z.string().nullable(),
+        ticket: z.object({ topic: z.string(), status: z.string(), openedAt: z.string() }).nullable(),
+        guidance: z.array(z.object({ key: z.string(), topic: z.string(), answer: z.string() })), note: z.string().nullable(),
+      })), ...errorResponses },
+    },
+  }, async (req) => hardCases(ctx, actorOf(req), req.params.id));
+  r.put('/cases/:id/guidance', {
+    schema: { tags, summary: '主管对疑难户的处理指引', params: IdParam, body: z.object({ note: z.string().max(1000).nullable() }), response: { 200: z.object({ caseId: z.number(), note: z.string().nullable() }), ...errorResponses } },
+  }, async (req) => setGuidanceNote(ctx, actorOf(req), req.params.id, req.body.note));
 
   r.get('/projects/:id/scripts', { schema: { tags, summary: '催缴话术与收费答客问（未编辑时为默认版本）', params: IdParam, response: { 200: ScriptBookReply, ...errorResponses } } },
     async (req) => getScriptBook(ctx, actorOf(req), req.params.id));
