@@ -3,7 +3,8 @@
  * next 11:00 in Shanghai, inside the weekday and the weekend call windows; the browser's clock is set to the same
  * instant): the supervisor splits the houses in arrears on 分户到人 and saves; the collector, on a phone-sized screen,
  * opens 我的任务, reveals a number (logged) to dial it, and logs outcomes with one click — an unanswered call goes to
- * the end of the list for 30 minutes, a promise takes the house off today's list.
+ * the end of the list for 30 minutes, a promise takes the house off today's list; the supervisor then signs off the
+ * collector's records of the day on 主管检查.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,6 +125,21 @@ describe('a collector\'s day (Chromium, phone-sized)', () => {
     await p.getByTestId('promise-confirm').click();
     await expect.poll(() => p.locator(`[data-testid="task-card"][data-house-id="${promised}"]`).count()).toBe(0);
     expect(await cards.count()).toBe(total - 1);
+  });
+
+  it('the supervisor signs off the collector\'s records of the day on 主管检查', async () => {
+    await page.getByTestId('menu-collection-review').click();
+    await page.getByTestId('review-page').waitFor();
+    await page.getByTestId('review-unsigned').waitFor();
+    expect(await page.getByTestId('review-unsigned').textContent()).toContain('手机收费员 催缴记录');
+    const row = page.locator('tr[data-testid="review-collector"]', { hasText: '手机收费员' });
+    expect(await row.getAttribute('data-signed')).toBe('false');
+    await row.getByTestId('sign-collector').click();
+    await page.getByTestId('sign-collector-comment').fill('未接户下午再跟进');
+    await page.getByTestId('sign-collector-confirm').click();
+    await expect.poll(() => row.getAttribute('data-signed')).toBe('true');
+    expect(await row.getByTestId('sign-collector-done').textContent()).toContain('未接户下午再跟进');
+    await page.screenshot({ path: join(SCREENSHOTS, 'supervisor-review.png'), fullPage: true });
   });
 
   it('raised no uncaught errors in the pages', () => {

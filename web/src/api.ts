@@ -926,6 +926,26 @@ export interface WorklistItem {
 }
 export interface Worklist { day: string; total: number; availableNow: number; items: WorklistItem[] }
 
+export type Signature = { by: string; at: string; comment: string | null } | null;
+/** The supervisor's review of a day (GET /api/projects/:id/review). */
+export interface DailyReview {
+  projectId: number;
+  day: string;
+  collectors: Array<{
+    userId: number; name: string; houses: number; attempts: number; outcomes: Record<string, number>; promises: number; refusals: number;
+    rows: Array<{ id: number; at: string; house: string; channel: string; contact: string | null; outcome: string; ownerSaid: string | null; promisedOn: string | null; nextStep: string | null }>;
+    signed: Signature;
+  }>;
+  fund: { receivedFen: number; received: string; signed: Signature };
+  unsigned: Array<{ day: string; kind: string; userId: number | null; name: string | null }>;
+}
+export interface HardCase {
+  caseId: number; houseId: number; house: string; owed: string; reason: string | null;
+  ticket: { topic: string; status: string; openedAt: string } | null;
+  guidance: Array<{ key: string; topic: string; answer: string }>;
+  note: string | null;
+}
+
 /** 分户到人: a proposed split of the houses in arrears among collectors (nothing saved yet). */
 export interface AssignmentProposal {
   projectId: number;
@@ -1175,6 +1195,11 @@ export const api = {
   vacancies: (projectId: number, status?: ApprovalStatus) => request<{ items: VacancyRegistration[] }>('GET', `/api/projects/${id(projectId)}/vacancies`, undefined, { status }),
   dunningPolicy: (projectId: number) => request<DunningPolicyView>('GET', `/api/projects/${id(projectId)}/dunning-policy`),
   saveDunningPolicy: (projectId: number, policy: DunningPolicy) => request<DunningPolicyView>('PUT', `/api/projects/${id(projectId)}/dunning-policy`, policy),
+  dailyReview: (projectId: number, day: string) => request<DailyReview>('GET', `/api/projects/${id(projectId)}/review`, undefined, { day }),
+  signReview: (projectId: number, body: { day: string; kind: 'collector_records' | 'fund_report'; userId?: number; comment?: string }) =>
+    request<{ by: string; at: string }>('POST', `/api/projects/${id(projectId)}/review/sign`, body),
+  hardCases: (projectId: number) => request<HardCase[]>('GET', `/api/projects/${id(projectId)}/hard-cases`),
+  setGuidance: (caseId: number, note: string | null) => request<{ caseId: number; note: string | null }>('PUT', `/api/cases/${id(caseId)}/guidance`, { note }),
   worklist: (projectId: number, userId?: number) => request<Worklist>('GET', `/api/projects/${id(projectId)}/worklist`, undefined, userId ? { userId: String(userId) } : undefined),
   assignmentProposal: (projectId: number, collectorIds?: number[]) =>
     request<AssignmentProposal>('GET', `/api/projects/${id(projectId)}/assignment/proposal`, undefined, collectorIds ? { collectorIds: collectorIds.join(',') } : undefined),

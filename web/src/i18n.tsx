@@ -22,6 +22,7 @@ const MESSAGES = {
   'menu.collectionCases': { zh: '催缴案件', en: 'Cases' },
   'menu.collectionPlan': { zh: '催缴计划', en: 'Collection plan' },
   'menu.collectionAssignment': { zh: '分户到人', en: 'Assign houses' },
+  'menu.collectionReview': { zh: '主管检查', en: 'Daily review' },
   'menu.collectionPolicy': { zh: '催缴流程设置', en: 'Collection policy' },
   'menu.audit': { zh: '审计日志', en: 'Audit log' },
   'menu.users': { zh: '用户管理', en: 'Users' },

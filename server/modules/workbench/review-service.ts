@@ -30,7 +30,8 @@ export async function dailyReview(ctx: ServiceContext, actor: Actor, projectId: 
   const [from, to] = dayRange(day, project.time_zone);
   const [attempts, assigned, signatures, fund] = await Promise.all([
     ctx.db.selectFrom('contact_attempt').innerJoin('house', 'house.id', 'contact_attempt.house_id').innerJoin('building', 'building.id', 'house.building_id')
-      .select(['contact_attempt.id', 'contact_attempt.at', 'contact_attempt.staff_id', 'contact_attempt.staff_name', 'contact_attempt.channel', 'contact_attempt.contact_masked',
+      .leftJoin('app_user', 'app_user.id', 'contact_attempt.staff_id')
+      .select(['contact_attempt.id', 'contact_attempt.at', 'contact_attempt.staff_id', 'contact_attempt.staff_name', 'app_user.display_name', 'contact_attempt.channel', 'contact_attempt.contact_masked',
         'contact_attempt.outcome', 'contact_attempt.owner_said', 'contact_attempt.promised_on', 'contact_attempt.next_step', 'house.number', 'building.name as building'])
       .where('contact_attempt.project_id', '=', projectId).where('contact_attempt.at', '>=', from).where('contact_attempt.at', '<', to)
       .orderBy('contact_attempt.at').orderBy('contact_attempt.id').execute(),
@@ -46,7 +47,7 @@ export async function dailyReview(ctx: ServiceContext, actor: Actor, projectId: 
   };
   const people = new Map<number, string>();
   for (const a of assigned) people.set(a.id, a.display_name);
-  for (const a of attempts) if (a.staff_id !== null && !people.has(a.staff_id)) people.set(a.staff_id, a.staff_name);
+  for (const a of attempts) if (a.staff_id !== null && !people.has(a.staff_id)) people.set(a.staff_id, a.display_name ?? a.staff_name);
   const collectors = [...people].map(([userId, name]) => {
     const mine = attempts.filter((a) => a.staff_id === userId);
     const outcomes: Record<string, number> = {};
@@ -74,7 +75,9 @@ async function unsignedDays(ctx: ServiceContext, projectId: number, tz: string, 
   const [from] = dayRange(first, tz);
   const [, to] = dayRange(day, tz);
   const [attempts, payments, signatures] = await Promise.all([
-    ctx.db.selectFrom('contact_attempt').select(['at', 'staff_id', 'staff_name']).where('project_id', '=', projectId).where('at', '>=', from).where('at', '<', to).execute(),
+    ctx.db.selectFrom('contact_attempt').leftJoin('app_user', 'app_user.id', 'contact_attempt.staff_id')
+      .select(['contact_attempt.at', 'contact_attempt.staff_id', 'contact_attempt.staff_name', 'app_user.display_name'])
+      .where('contact_attempt.project_id', '=', projectId).where('contact_attempt.at', '>=', from).where('contact_attempt.at', '<', to).execute(),
     ctx.db.selectFrom('payment').select('received_on').distinct().where('project_id', '=', projectId).where('received_on', '>=', first).where('received_on', '<=', day).execute(),
     ctx.db.selectFrom('daily_review').select(['day', 'kind', 'subject_id']).where('project_id', '=', projectId).where('day', '>=', first).where('day', '<=', day).execute(),
   ]);
@@ -83,7 +86,7 @@ async function unsignedDays(ctx: ServiceContext, projectId: number, tz: string, 
   for (const a of attempts) {
     if (a.staff_id === null) continue;
     const d = localDateOf(new Date(a.at), tz);
-    if (!done.has(`${d}|collector_records|${a.staff_id}`)) out.set(`${d}|${a.staff_id}`, { day: d, kind: 'collector_records', userId: a.staff_id, name: a.staff_name });
+    if (!done.has(`${d}|collector_records|${a.staff_id}`)) out.set(`${d}|${a.staff_id}`, { day: d, kind: 'collector_records', userId: a.staff_id, name: a.display_name ?? a.staff_name });
   }
   for (const p of payments) if (!done.has(`${p.received_on}|fund_report|0`)) out.set(`${p.received_on}|fund`, { day: p.received_on, kind: 'fund_report', userId: null, name: null });
   return [...out.values()].sort((a, b) => a.day.localeCompare(b.day) || (a.userId ?? 0) - (b.userId ?? 0));

@@ -65,8 +65,8 @@ describe.each(DIALECTS)('the supervisor\'s daily review on %s', (dialect) => {
     expect(r.collectors[1]!.outcomes).toEqual({ 未接: 1 });
     expect(r.fund).toEqual({ receivedFen: 10_000, received: '¥100.00', signed: null });
     expect(r.unsigned).toEqual([
-      { day: '2026-01-20', kind: 'collector_records', userId: wang.userId, name: 'c_wang3' },
-      { day: '2026-01-20', kind: 'collector_records', userId: li.userId, name: 'c_li3' },
+      { day: '2026-01-20', kind: 'collector_records', userId: wang.userId, name: '王小丽' },
+      { day: '2026-01-20', kind: 'collector_records', userId: li.userId, name: '李大山' },
       { day: '2026-01-20', kind: 'fund_report', userId: null, name: null },
     ].sort((a, b) => (a.userId ?? 0) - (b.userId ?? 0)));
     expect(await fails(dailyReview(ctx, wang, projectId, '2026-01-20'))).toMatch(/^FORBIDDEN/);
@@ -85,7 +85,7 @@ describe.each(DIALECTS)('the supervisor\'s daily review on %s', (dialect) => {
     expect(r.fund.signed).toMatchObject({ by: 's_zhou3' });
     // Li's day is still unsigned, and stays flagged on the next days.
     clock.set(sh('2026-01-22', '09:00'));
-    expect((await dailyReview(ctx, zhou, projectId, '2026-01-22')).unsigned).toEqual([{ day: '2026-01-20', kind: 'collector_records', userId: li.userId, name: 'c_li3' }]);
+    expect((await dailyReview(ctx, zhou, projectId, '2026-01-22')).unsigned).toEqual([{ day: '2026-01-20', kind: 'collector_records', userId: li.userId, name: '李大山' }]);
     const log = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'review.sign').execute();
     expect(log).toHaveLength(2);
   });
