@@ -53,6 +53,9 @@ export function openDatabase(target: DbTarget): Database {
     return { db, dialect: 'sqlite', target, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: target.location, max: 10 });
+  // An idle client's connection can end under it (a server restart, a dropped database); pg reports that on the pool,
+  // and an unhandled 'error' would end the process. The next query simply takes a fresh connection.
+  pool.on('error', (e: Error & { code?: string }) => { process.stderr.write(`PostgreSQL: idle connection closed (${e.code ?? e.message})\n`); });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', target, close: () => db.destroy() };
 }
