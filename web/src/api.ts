@@ -5,6 +5,7 @@
 
 import type { DunningPolicy } from '../../core/dunning/policy.ts';
 import type { PeriodDebt, PlannedAction } from '../../core/dunning/planner.ts';
+import type { ScriptBook } from '../../core/workbench/scripts.ts';
 
 export interface FieldIssue {
   field: string;
@@ -926,6 +927,9 @@ export interface WorklistItem {
 }
 export interface Worklist { day: string; total: number; availableNow: number; items: WorklistItem[] }
 
+export type { ScriptBook } from '../../core/workbench/scripts.ts';
+export interface ScriptBookView { book: ScriptBook; version: number; createdBy: string | null; createdAt: string | null; isDefault: boolean }
+
 export type Signature = { by: string; at: string; comment: string | null } | null;
 /** The supervisor's review of a day (GET /api/projects/:id/review). */
 export interface DailyReview {
@@ -1193,6 +1197,8 @@ export const api = {
   decideVacancy: (vacancyId: number, approve: boolean, note?: string) =>
     request<VacancyRegistration>('POST', `/api/vacancies/${id(vacancyId)}/decision`, { approve, ...(note?.trim() ? { note: note.trim() } : {}) }),
   vacancies: (projectId: number, status?: ApprovalStatus) => request<{ items: VacancyRegistration[] }>('GET', `/api/projects/${id(projectId)}/vacancies`, undefined, { status }),
+  scriptBook: (projectId: number) => request<ScriptBookView>('GET', `/api/projects/${id(projectId)}/scripts`),
+  saveScriptBook: (projectId: number, book: ScriptBook) => request<ScriptBookView>('PUT', `/api/projects/${id(projectId)}/scripts`, book),
   dunningPolicy: (projectId: number) => request<DunningPolicyView>('GET', `/api/projects/${id(projectId)}/dunning-policy`),
   saveDunningPolicy: (projectId: number, policy: DunningPolicy) => request<DunningPolicyView>('PUT', `/api/projects/${id(projectId)}/dunning-policy`, policy),
   dailyReview: (projectId: number, day: string) => request<DailyReview>('GET', `/api/projects/${id(projectId)}/review`, undefined, { day }),
