@@ -6,6 +6,7 @@ import { proposeAssignment, saveAssignment } from '../../modules/workbench/assig
 import { getScriptBook, saveScriptBook } from '../../modules/workbench/script-service.ts';
 import { worklist } from '../../modules/workbench/worklist-service.ts';
 import { dailyReview, hardCases, setGuidanceNote, signReview } from '../../modules/workbench/review-service.ts';
+import { saveWeeklyNotes, weeklyReport, weeklyReportPdf } from '../../modules/workbench/weekly-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam } from '../schemas.ts';
 
@@ -95,6 +96,20 @@ export function workbenchRoutes(app: FastifyInstance, ctx: ServiceContext): void
   r.put('/cases/:id/guidance', {
     schema: { tags, summary: '主管对疑难户的处理指引', params: IdParam, body: z.object({ note: z.string().max(1000).nullable() }), response: { 200: z.object({ caseId: z.number(), note: z.string().nullable() }), ...errorResponses } },
   }, async (req) => setGuidanceNote(ctx, actorOf(req), req.params.id, req.body.note));
+
+  const Week = z.object({ day: z.string().describe('该周任意一天（周一至周日）') });
+  r.get('/projects/:id/weekly-report', {
+    schema: { tags, summary: '催缴周报（默认周五 15:00 例会）：本周各收费员、各楼栋实收，承诺兑现与未兑现，疑难户，纪要', params: IdParam, querystring: Week, response: { 200: z.looseObject({ from: z.string(), to: z.string() }), ...errorResponses } },
+  }, async (req) => weeklyReport(ctx, actorOf(req), req.params.id, req.query.day));
+  r.get('/projects/:id/weekly-report.pdf', {
+    schema: { tags, summary: '催缴周报 A4 PDF', params: IdParam, querystring: Week, response: { 200: z.any(), ...errorResponses } },
+  }, async (req, reply) => {
+    const { pdf, filename } = await weeklyReportPdf(ctx, actorOf(req), req.params.id, req.query.day);
+    return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`).send(pdf);
+  });
+  r.put('/projects/:id/weekly-notes', {
+    schema: { tags, summary: '周例会纪要（每周一份，再次保存即更新）', params: IdParam, body: z.object({ day: z.string(), notes: z.string().max(4000) }), response: { 200: z.object({ week: z.string(), notes: z.string(), by: z.string(), at: z.string() }), ...errorResponses } },
+  }, async (req) => saveWeeklyNotes(ctx, actorOf(req), req.params.id, req.body));
 
   r.get('/projects/:id/scripts', { schema: { tags, summary: '催缴话术与收费答客问（未编辑时为默认版本）', params: IdParam, response: { 200: ScriptBookReply, ...errorResponses } } },
     async (req) => getScriptBook(ctx, actorOf(req), req.params.id));
