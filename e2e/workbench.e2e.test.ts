@@ -142,6 +142,19 @@ describe('a collector\'s day (Chromium, phone-sized)', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'supervisor-review.png'), fullPage: true });
   });
 
+  it('shows the week on 催缴周报, keeps the meeting notes and prints the PDF', async () => {
+    await page.getByTestId('menu-collection-weekly').click();
+    await page.getByTestId('weekly-report').waitFor();
+    expect(await page.getByTestId('weekly-total').textContent()).toMatch(/^¥\d/);
+    await page.getByTestId('weekly-notes').fill('本周重点：未接户下午复拨');
+    await page.getByTestId('weekly-notes-save').click();
+    await page.getByText('最后保存：admin').waitFor();
+    const pdf = await page.request.get((await page.getByTestId('weekly-pdf').getAttribute('href'))!);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
   it('raised no uncaught errors in the pages', () => {
     expect(pageErrors).toEqual([]);
   });

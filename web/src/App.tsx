@@ -27,6 +27,7 @@ const AssignmentPage = lazy(() => import('./pages/AssignmentPage.tsx'));
 const WorklistPage = lazy(() => import('./pages/WorklistPage.tsx'));
 const ReviewPage = lazy(() => import('./pages/ReviewPage.tsx'));
 const ScriptsPage = lazy(() => import('./pages/ScriptsPage.tsx'));
+const WeeklyReportPage = lazy(() => import('./pages/WeeklyReportPage.tsx'));
 const DunningPolicyPage = lazy(() => import('./pages/DunningPolicyPage.tsx'));
 const HouseCollectionPage = lazy(() => import('./pages/HouseCollectionPage.tsx'));
 
@@ -94,6 +95,7 @@ function Gate() {
         <Route path="collection/cases" element={<RequirePermission permission="dunning.read"><Page><CollectionCasesPage mode="all" /></Page></RequirePermission>} />
         <Route path="collection/worklist" element={<RequirePermission permission="dunning.act"><Page><WorklistPage /></Page></RequirePermission>} />
         <Route path="collection/scripts" element={<RequirePermission permission="dunning.read"><Page><ScriptsPage /></Page></RequirePermission>} />
+        <Route path="collection/weekly" element={<RequirePermission permission="assignment.manage"><Page><WeeklyReportPage /></Page></RequirePermission>} />
         <Route path="collection/review" element={<RequirePermission permission="assignment.manage"><Page><ReviewPage /></Page></RequirePermission>} />
         <Route path="collection/assignment" element={<RequirePermission permission="assignment.manage"><Page><AssignmentPage /></Page></RequirePermission>} />
         <Route path="collection/plan" element={<RequirePermission permission="dunning.read"><Page><DunningPlanPage /></Page></RequirePermission>} />

@@ -930,6 +930,14 @@ export interface Worklist { day: string; total: number; availableNow: number; it
 export type { ScriptBook } from '../../core/workbench/scripts.ts';
 export interface ScriptBookView { book: ScriptBook; version: number; createdBy: string | null; createdAt: string | null; isDefault: boolean }
 
+export interface WeeklyReport {
+  projectId: number; project: string; company: string; from: string; to: string; meeting: string;
+  collected: { totalFen: number; total: string; byCollector: Array<{ name: string; fen: number; amount: string }>; byBuilding: Array<{ building: string; fen: number; amount: string }> };
+  promises: { due: number; kept: number; broken: number; pending: number; byCollector: Array<{ name: string; due: number; kept: number; broken: number; pending: number }> };
+  hardCases: Array<{ house: string; owed: string; reason: string | null; ticket: string | null; note: string | null }>;
+  notes: { text: string; by: string; at: string } | null;
+}
+
 export type Signature = { by: string; at: string; comment: string | null } | null;
 /** The supervisor's review of a day (GET /api/projects/:id/review). */
 export interface DailyReview {
@@ -1201,6 +1209,9 @@ export const api = {
   saveScriptBook: (projectId: number, book: ScriptBook) => request<ScriptBookView>('PUT', `/api/projects/${id(projectId)}/scripts`, book),
   dunningPolicy: (projectId: number) => request<DunningPolicyView>('GET', `/api/projects/${id(projectId)}/dunning-policy`),
   saveDunningPolicy: (projectId: number, policy: DunningPolicy) => request<DunningPolicyView>('PUT', `/api/projects/${id(projectId)}/dunning-policy`, policy),
+  weeklyReport: (projectId: number, day: string) => request<WeeklyReport>('GET', `/api/projects/${id(projectId)}/weekly-report`, undefined, { day }),
+  weeklyReportPdfUrl: (projectId: number, day: string) => `/api/projects/${id(projectId)}/weekly-report.pdf?day=${encodeURIComponent(day)}`,
+  saveWeeklyNotes: (projectId: number, day: string, notes: string) => request<{ week: string }>('PUT', `/api/projects/${id(projectId)}/weekly-notes`, { day, notes }),
   dailyReview: (projectId: number, day: string) => request<DailyReview>('GET', `/api/projects/${id(projectId)}/review`, undefined, { day }),
   signReview: (projectId: number, body: { day: string; kind: 'collector_records' | 'fund_report'; userId?: number; comment?: string }) =>
     request<{ by: string; at: string }>('POST', `/api/projects/${id(projectId)}/review/sign`, body),

@@ -23,6 +23,7 @@ const MESSAGES = {
   'menu.collectionPlan': { zh: '催缴计划', en: 'Collection plan' },
   'menu.collectionAssignment': { zh: '分户到人', en: 'Assign houses' },
   'menu.collectionReview': { zh: '主管检查', en: 'Daily review' },
+  'menu.collectionWeekly': { zh: '催缴周报', en: 'Weekly review' },
   'menu.collectionScripts': { zh: '话术与答客问', en: 'Scripts & answers' },
   'menu.collectionPolicy': { zh: '催缴流程设置', en: 'Collection policy' },
   'menu.audit': { zh: '审计日志', en: 'Audit log' },
