@@ -100,14 +100,19 @@ export function prepaidIn(db: Q, projectId: number, from: string, to: string, re
   return q.executeTakeFirstOrThrow();
 }
 
-/** Σ charges due in [from, to], and Σ principal allocated to them by payments received on or before `paidBy`. */
+/** Principal of a charge paid by a day (allocations of payments received by then). */
+const paidByDay = (day: string) => sql<number>`(select coalesce(sum(al.amount_fen), 0) from allocation al join payment p on p.id = al.payment_id
+  where al.charge_id = charge.id and al.component = 'principal' and p.received_on <= ${day})`;
+/** Principal of a charge paid before a day, and in [from, to]. */
+const paidBefore = (day: string) => sql<number>`(select coalesce(sum(al.amount_fen), 0) from allocation al join payment p on p.id = al.payment_id
+  where al.charge_id = charge.id and al.component = 'principal' and p.received_on < ${day})`;
+const paidWithin = (from: string, to: string) => sql<number>`(select coalesce(sum(al.amount_fen), 0) from allocation al join payment p on p.id = al.payment_id
+  where al.charge_id = charge.id and al.component = 'principal' and p.received_on >= ${from} and p.received_on <= ${to})`;
+
+/** Principal billed for charges due in [from, to] and collected on them by `paidBy` (the current-period rate). */
 export function billedAndCollected(db: Q, projectId: number, from: string, to: string, paidBy: string) {
   return db.selectFrom('charge')
-    .select([
-      (eb) => eb.fn.sum<number>('charge.amount_fen').as('billed'),
-      sql<number>`sum((select coalesce(sum(al.amount_fen), 0) from allocation al join payment p on p.id = al.payment_id
-        where al.charge_id = charge.id and al.component = 'principal' and p.received_on <= ${paidBy}))`.as('collected'),
-    ])
+    .select([(eb) => eb.fn.sum<number>('charge.amount_fen').as('billed'), sql<number>`sum(${paidByDay(paidBy)})`.as('collected')])
     .where('charge.project_id', '=', projectId).where('charge.due_date', '>=', from).where('charge.due_date', '<=', to)
     .executeTakeFirstOrThrow();
 }
@@ -115,14 +120,24 @@ export function billedAndCollected(db: Q, projectId: number, from: string, to: s
 /** Principal owed at the end of `before` on charges due before `dueBefore`, and recovered on them in [from, to]. */
 export function arrearsRecovery(db: Q, projectId: number, dueBefore: string, from: string, to: string) {
   return db.selectFrom('charge')
-    .select([
-      sql<number>`sum(charge.amount_fen - (select coalesce(sum(al.amount_fen), 0) from allocation al join payment p on p.id = al.payment_id
-        where al.charge_id = charge.id and al.component = 'principal' and p.received_on < ${from}))`.as('opening'),
-      sql<number>`sum((select coalesce(sum(al.amount_fen), 0) from allocation al join payment p on p.id = al.payment_id
-        where al.charge_id = charge.id and al.component = 'principal' and p.received_on >= ${from} and p.received_on <= ${to}))`.as('recovered'),
-    ])
+    .select([sql<number>`sum(charge.amount_fen - ${paidBefore(from)})`.as('opening'), sql<number>`sum(${paidWithin(from, to)})`.as('recovered')])
     .where('charge.project_id', '=', projectId).where('charge.due_date', '<', dueBefore)
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * The same four amounts per house (for rates per collector or building, summed over their houses): billed and
+ * collected for charges due in [from, to]; opening arrears and recovered for charges due before `from`.
+ */
+export function collectionByHouse(db: Q, projectId: number, from: string, to: string, paidBy: string) {
+  const current = sql<number>`case when charge.due_date >= ${from} and charge.due_date <= ${to} then 1 else 0 end`;
+  const earlier = sql<number>`case when charge.due_date < ${from} then 1 else 0 end`;
+  return db.selectFrom('charge')
+    .select(['charge.house_id',
+      sql<number>`sum(${current} * charge.amount_fen)`.as('billed'), sql<number>`sum(${current} * ${paidByDay(paidBy)})`.as('collected'),
+      sql<number>`sum(${earlier} * (charge.amount_fen - ${paidBefore(from)}))`.as('opening'), sql<number>`sum(${earlier} * ${paidWithin(from, paidBy)})`.as('recovered')])
+    .where('charge.project_id', '=', projectId).where('charge.house_id', 'is not', null).where('charge.due_date', '<=', to)
+    .groupBy('charge.house_id').execute();
 }
 
 /**

@@ -7,6 +7,7 @@ import { getScriptBook, saveScriptBook } from '../../modules/workbench/script-se
 import { worklist } from '../../modules/workbench/worklist-service.ts';
 import { dailyReview, hardCases, setGuidanceNote, signReview } from '../../modules/workbench/review-service.ts';
 import { saveWeeklyNotes, weeklyReport, weeklyReportPdf } from '../../modules/workbench/weekly-service.ts';
+import { collectionKpis, kpiWeights, saveKpiWeights } from '../../modules/workbench/kpi-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam } from '../schemas.ts';
 
@@ -110,6 +111,17 @@ export function workbenchRoutes(app: FastifyInstance, ctx: ServiceContext): void
   r.put('/projects/:id/weekly-notes', {
     schema: { tags, summary: '周例会纪要（每周一份，再次保存即更新）', params: IdParam, body: z.object({ day: z.string(), notes: z.string().max(4000) }), response: { 200: z.object({ week: z.string(), notes: z.string(), by: z.string(), at: z.string() }), ...errorResponses } },
   }, async (req) => saveWeeklyNotes(ctx, actorOf(req), req.params.id, req.body));
+
+  const Weights = z.object({ combinedRate: z.number(), contactedShare: z.number(), keptPromise: z.number(), brokenPromise: z.number(), recoveredPerThousand: z.number() });
+  r.get('/projects/:id/kpis', {
+    schema: {
+      tags, summary: '收费员与楼栋绩效：分户数、每周联系两次以上的比例、承诺与兑现率、实收、收缴率（与资金日报口径一致）、奖惩得分', params: IdParam,
+      querystring: z.object({ from: z.string(), to: z.string() }), response: { 200: z.looseObject({ from: z.string(), to: z.string(), collectors: z.array(z.looseObject({ userId: z.number() })) }), ...errorResponses },
+    },
+  }, async (req) => collectionKpis(ctx, actorOf(req), req.params.id, req.query));
+  r.get('/kpi-weights', { schema: { tags, summary: '绩效得分权重（公司设定）', response: { 200: Weights, ...errorResponses } } }, async (req) => kpiWeights(ctx, actorOf(req)));
+  r.put('/kpi-weights', { schema: { tags, summary: '设定绩效得分权重（项目经理及以上）', body: z.record(z.string(), z.unknown()), response: { 200: Weights, ...errorResponses } } },
+    async (req) => saveKpiWeights(ctx, actorOf(req), req.body));
 
   r.get('/projects/:id/scripts', { schema: { tags, summary: '催缴话术与收费答客问（未编辑时为默认版本）', params: IdParam, response: { 200: ScriptBookReply, ...errorResponses } } },
     async (req) => getScriptBook(ctx, actorOf(req), req.params.id));
