@@ -98,7 +98,11 @@ export async function pickOption(page: Page, select: Locator, option: string): P
   // A single select's list closes with an animation; on a busy machine it can still cover the next field for a
   // moment. (A multiple select keeps its list open.)
   const multiple = await select.evaluate((el) => el.matches('.ant-select-multiple') || !!el.querySelector('.ant-select-multiple') || !!el.closest('.ant-select-multiple'));
-  if (!multiple) await page.locator('.ant-select-dropdown:visible').first().waitFor({ state: 'hidden' });
+  if (multiple) return;
+  // Wait for this select's own list (named by its combobox's aria-controls), not whichever list happens to be visible.
+  const list = await select.locator('[role="combobox"]').first().getAttribute('aria-controls');
+  const dropdown = list ? page.locator('.ant-select-dropdown').filter({ has: page.locator(`[id="${list}"]`) }) : page.locator('.ant-select-dropdown:visible');
+  await dropdown.first().waitFor({ state: 'hidden' });
 }
 
 /** The same for a Select with a search box: type the text first (a long list renders only the options in view). */

@@ -155,6 +155,13 @@ describe('a collector\'s day (Chromium, phone-sized)', () => {
     expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
+  it('scores the collector on 催缴绩效', async () => {
+    await page.getByTestId('menu-collection-kpis').click();
+    await page.getByTestId('kpi-page').waitFor();
+    await page.getByTestId('kpi-score').first().waitFor();
+    expect(await page.getByTestId('kpi-score').first().textContent()).toMatch(/^-?\d+(\.\d)?$/);
+  });
+
   it('raised no uncaught errors in the pages', () => {
     expect(pageErrors).toEqual([]);
   });

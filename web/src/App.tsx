@@ -28,6 +28,7 @@ const WorklistPage = lazy(() => import('./pages/WorklistPage.tsx'));
 const ReviewPage = lazy(() => import('./pages/ReviewPage.tsx'));
 const ScriptsPage = lazy(() => import('./pages/ScriptsPage.tsx'));
 const WeeklyReportPage = lazy(() => import('./pages/WeeklyReportPage.tsx'));
+const KpiPage = lazy(() => import('./pages/KpiPage.tsx'));
 const DunningPolicyPage = lazy(() => import('./pages/DunningPolicyPage.tsx'));
 const HouseCollectionPage = lazy(() => import('./pages/HouseCollectionPage.tsx'));
 
@@ -95,6 +96,7 @@ function Gate() {
         <Route path="collection/cases" element={<RequirePermission permission="dunning.read"><Page><CollectionCasesPage mode="all" /></Page></RequirePermission>} />
         <Route path="collection/worklist" element={<RequirePermission permission="dunning.act"><Page><WorklistPage /></Page></RequirePermission>} />
         <Route path="collection/scripts" element={<RequirePermission permission="dunning.read"><Page><ScriptsPage /></Page></RequirePermission>} />
+        <Route path="collection/kpis" element={<RequirePermission permission="assignment.manage"><Page><KpiPage /></Page></RequirePermission>} />
         <Route path="collection/weekly" element={<RequirePermission permission="assignment.manage"><Page><WeeklyReportPage /></Page></RequirePermission>} />
         <Route path="collection/review" element={<RequirePermission permission="assignment.manage"><Page><ReviewPage /></Page></RequirePermission>} />
         <Route path="collection/assignment" element={<RequirePermission permission="assignment.manage"><Page><AssignmentPage /></Page></RequirePermission>} />

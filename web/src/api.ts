@@ -938,6 +938,17 @@ export interface WeeklyReport {
   notes: { text: string; by: string; at: string } | null;
 }
 
+export interface KpiWeights { combinedRate: number; contactedShare: number; keptPromise: number; brokenPromise: number; recoveredPerThousand: number }
+export interface KpiRow {
+  houses: number; contactedTwiceWeeklyBp: number | null; promises: number; kept: number; broken: number; keptRateBp: number | null; recoveredFen: number; recovered: string;
+  rates: { currentBp: number | null; arrearsBp: number | null; combinedBp: number | null };
+}
+export interface Kpis {
+  from: string; to: string; asOf: string; weeks: number; weights: KpiWeights;
+  collectors: Array<KpiRow & { userId: number; name: string; score: number }>;
+  buildings: Array<KpiRow & { building: string }>;
+}
+
 export type Signature = { by: string; at: string; comment: string | null } | null;
 /** The supervisor's review of a day (GET /api/projects/:id/review). */
 export interface DailyReview {
@@ -1212,6 +1223,8 @@ export const api = {
   weeklyReport: (projectId: number, day: string) => request<WeeklyReport>('GET', `/api/projects/${id(projectId)}/weekly-report`, undefined, { day }),
   weeklyReportPdfUrl: (projectId: number, day: string) => `/api/projects/${id(projectId)}/weekly-report.pdf?day=${encodeURIComponent(day)}`,
   saveWeeklyNotes: (projectId: number, day: string, notes: string) => request<{ week: string }>('PUT', `/api/projects/${id(projectId)}/weekly-notes`, { day, notes }),
+  kpis: (projectId: number, from: string, to: string) => request<Kpis>('GET', `/api/projects/${id(projectId)}/kpis`, undefined, { from, to }),
+  saveKpiWeights: (w: KpiWeights) => request<KpiWeights>('PUT', '/api/kpi-weights', w),
   dailyReview: (projectId: number, day: string) => request<DailyReview>('GET', `/api/projects/${id(projectId)}/review`, undefined, { day }),
   signReview: (projectId: number, body: { day: string; kind: 'collector_records' | 'fund_report'; userId?: number; comment?: string }) =>
     request<{ by: string; at: string }>('POST', `/api/projects/${id(projectId)}/review/sign`, body),

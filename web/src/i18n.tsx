@@ -24,6 +24,7 @@ const MESSAGES = {
   'menu.collectionAssignment': { zh: '分户到人', en: 'Assign houses' },
   'menu.collectionReview': { zh: '主管检查', en: 'Daily review' },
   'menu.collectionWeekly': { zh: '催缴周报', en: 'Weekly review' },
+  'menu.collectionKpis': { zh: '催缴绩效', en: 'KPIs' },
   'menu.collectionScripts': { zh: '话术与答客问', en: 'Scripts & answers' },
   'menu.collectionPolicy': { zh: '催缴流程设置', en: 'Collection policy' },
   'menu.audit': { zh: '审计日志', en: 'Audit log' },

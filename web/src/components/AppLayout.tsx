@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
-import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined, ClusterOutlined, CarryOutOutlined, FileSearchOutlined, ReadOutlined, BarChartOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined, ClusterOutlined, CarryOutOutlined, FileSearchOutlined, ReadOutlined, BarChartOutlined, TrophyOutlined } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -46,6 +46,7 @@ const MENU: Array<MenuEntry | MenuGroup> = [
       { key: 'collection-cases', path: '/collection/cases', label: 'menu.collectionCases', icon: <UnorderedListOutlined />, permission: 'dunning.read' },
       { key: 'collection-review', path: '/collection/review', label: 'menu.collectionReview', icon: <FileSearchOutlined />, permission: 'assignment.manage' },
       { key: 'collection-weekly', path: '/collection/weekly', label: 'menu.collectionWeekly', icon: <BarChartOutlined />, permission: 'assignment.manage' },
+      { key: 'collection-kpis', path: '/collection/kpis', label: 'menu.collectionKpis', icon: <TrophyOutlined />, permission: 'assignment.manage' },
       { key: 'collection-assignment', path: '/collection/assignment', label: 'menu.collectionAssignment', icon: <ClusterOutlined />, permission: 'assignment.manage' },
       { key: 'collection-scripts', path: '/collection/scripts', label: 'menu.collectionScripts', icon: <ReadOutlined />, permission: 'dunning.read' },
       { key: 'collection-plan', path: '/collection/plan', label: 'menu.collectionPlan', icon: <ProfileOutlined />, permission: 'dunning.read' },
