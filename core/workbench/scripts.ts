@@ -1,3 +1,5 @@
+import { forbiddenWordIn } from '../legal/wording.ts';
+
 /**
  * Call scripts (物业费催缴销讲) and the answer book (收费答客问), issue 5 point 4. The defaults are written from the seeds'
  * training material; a project edits its own copy. Pure: validation and matching only.
@@ -98,9 +100,6 @@ export function fillScript(text: string, values: Partial<Record<(typeof PLACEHOL
   return PLACEHOLDERS.reduce((t, p) => t.split(p).join(values[p] ?? p), text);
 }
 
-/** Words that have no place in a collection script (threats, shaming, third parties; R1–R5, R49, R51). */
-const FORBIDDEN = ['停水', '停电', '停气', '停暖', '断水', '断电', '门禁卡', '停用门禁', '曝光', '公示姓名', '黑名单', '单位领导', '联系您单位', '您的同事', '您的家人', '亲戚', '上征信', '拘留', '坐牢'];
-
 type Issue = { field: string; message: string };
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -111,7 +110,7 @@ export function validateScriptBook(input: unknown): { ok: true; book: ScriptBook
   const text = (v: unknown, field: string, max: number): string => {
     if (typeof v !== 'string' || !v.trim()) { issues.push({ field, message: '不能为空' }); return ''; }
     if (v.length > max) issues.push({ field, message: `不能超过 ${max} 字` });
-    const bad = FORBIDDEN.find((w) => v.includes(w));
+    const bad = forbiddenWordIn(v);
     if (bad) issues.push({ field, message: `含有“${bad}”：催缴话术不得威胁、羞辱或涉及第三方（R1–R5、R49、R51）` });
     return v.trim();
   };
