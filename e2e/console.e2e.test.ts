@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatYuan } from '../core/money.ts';
 import { fenToYuanText } from '../web/src/billing.ts';
-import { launchChromium, pickOption, SCREENSHOTS, startServer, stopServer, type RunningServer } from './harness.ts';
+import { launchChromium, pickFirstOption, pickOption, SCREENSHOTS, startServer, stopServer, type RunningServer } from './harness.ts';
 
 /** Type a date into an antd DatePicker and confirm it with Enter. */
 async function typeIntoDate(picker: Locator, date: string): Promise<void> {
@@ -640,8 +640,7 @@ describe('staff console (Chromium)', () => {
     await page.getByTestId('new-user-password').fill('Shoufei2026e2e');
     // The role defaults to 收费员/客服; give the whole first project as scope.
     await page.getByTestId('new-user-add-scope').click();
-    await page.getByTestId('new-user-scope-project').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+    await pickFirstOption(page, page.getByTestId('new-user-scope-project'));
     await page.getByTestId('new-user-submit').click();
     await page.locator('[data-testid="user-username"]', { hasText: 'e2e_collector' }).waitFor();
 

@@ -99,9 +99,20 @@ export async function pickOption(page: Page, select: Locator, option: string): P
   // moment. (A multiple select keeps its list open.)
   const multiple = await select.evaluate((el) => el.matches('.ant-select-multiple') || !!el.querySelector('.ant-select-multiple') || !!el.closest('.ant-select-multiple'));
   if (multiple) return;
-  // Wait for this select's own list (named by its combobox's aria-controls), not whichever list happens to be visible.
-  const list = await select.locator('[role="combobox"]').first().getAttribute('aria-controls');
-  const dropdown = list ? page.locator('.ant-select-dropdown').filter({ has: page.locator(`[id="${list}"]`) }) : page.locator('.ant-select-dropdown:visible');
+  await (await ownDropdown(page, select)).first().waitFor({ state: 'hidden' });
+}
+
+/** This select's own dropdown (named by its combobox's aria-controls), not whichever list happens to be on screen. */
+async function ownDropdown(page: Page, select: Locator): Promise<Locator> {
+  const list = await select.first().evaluate((el) => (el.matches('[role="combobox"]') ? el : el.querySelector('[role="combobox"]'))?.getAttribute('aria-controls') ?? null);
+  return list ? page.locator('.ant-select-dropdown').filter({ has: page.locator(`[id="${list}"]`) }) : page.locator('.ant-select-dropdown:visible');
+}
+
+/** Open a single antd Select and click its first option. */
+export async function pickFirstOption(page: Page, select: Locator): Promise<void> {
+  await select.click();
+  const dropdown = await ownDropdown(page, select);
+  await dropdown.locator('.ant-select-item-option').first().click();
   await dropdown.first().waitFor({ state: 'hidden' });
 }
 
