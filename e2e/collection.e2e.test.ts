@@ -29,7 +29,7 @@ describe('collection console (Chromium)', () => {
     server = await startServer(dataDir, 120);
     browser = await launchChromium();
     context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 } });
-    context.setDefaultTimeout(20_000);
+    context.setDefaultTimeout(45_000);
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
 

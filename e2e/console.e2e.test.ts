@@ -46,7 +46,7 @@ describe('staff console (Chromium)', () => {
     server = await startServer(dataDir, 300);
     browser = await launchChromium();
     context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 } });
-    context.setDefaultTimeout(20_000);
+    context.setDefaultTimeout(45_000);
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
   });
@@ -79,8 +79,7 @@ describe('staff console (Chromium)', () => {
   it('masks a phone number on the house page and reveals it on request', async () => {
     await page.getByTestId('menu-houses').click();
     // The first project, then its first building.
-    await page.getByTestId('project-select').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+    await pickFirstOption(page, page.getByTestId('project-select'));
     await page.getByTestId('building-item').first().click();
     await expect.poll(() => new URL(page.url()).searchParams.get('buildingId')).not.toBeNull();
     await page.locator('[data-testid="house-table"][data-loading="false"]').waitFor();
@@ -688,7 +687,7 @@ describe('staff console (Chromium)', () => {
     const ctxOptions = { baseURL: server!.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 } };
     const open = async (username: string, password: string) => {
       const ctx = await browser!.newContext(ctxOptions);
-      ctx.setDefaultTimeout(20_000);
+      ctx.setDefaultTimeout(45_000);
       const p = await ctx.newPage();
       p.on('pageerror', (e) => pageErrors.push(e.message));
       await p.goto('/');
@@ -839,8 +838,7 @@ describe('staff console (Chromium)', () => {
     await itemRow.getByTestId('add-standard').click();
     const stdForm = a.getByTestId('standard-form');
     await stdForm.waitFor();
-    await stdForm.getByTestId('standard-property-type-select').click();
-    await a.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: propertyType }).first().click();
+    await pickOption(a, stdForm.getByTestId('standard-property-type-select'), propertyType);
     await stdForm.getByTestId('standard-unit-price').fill('2.40');
     await typeDate(stdForm.getByTestId('standard-published-on-item'), '2026-01-15');
     await typeDate(stdForm.getByTestId('standard-effective-from-item'), '2026-03-01');

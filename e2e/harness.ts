@@ -91,37 +91,43 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Open an antd Select and click the (first visible) option with that text. */
-export async function pickOption(page: Page, select: Locator, option: string): Promise<void> {
-  await select.click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
-  // A single select's list closes with an animation; on a busy machine it can still cover the next field for a
-  // moment. (A multiple select keeps its list open.)
-  const multiple = await select.evaluate((el) => el.matches('.ant-select-multiple') || !!el.querySelector('.ant-select-multiple') || !!el.closest('.ant-select-multiple'));
-  if (multiple) return;
-  await (await ownDropdown(page, select)).first().waitFor({ state: 'hidden' });
-}
-
 /** This select's own dropdown (named by its combobox's aria-controls), not whichever list happens to be on screen. */
 async function ownDropdown(page: Page, select: Locator): Promise<Locator> {
   const list = await select.first().evaluate((el) => (el.matches('[role="combobox"]') ? el : el.querySelector('[role="combobox"]'))?.getAttribute('aria-controls') ?? null);
   return list ? page.locator('.ant-select-dropdown').filter({ has: page.locator(`[id="${list}"]`) }) : page.locator('.ant-select-dropdown:visible');
 }
 
-/** Open a single antd Select and click its first option. */
-export async function pickFirstOption(page: Page, select: Locator): Promise<void> {
+/**
+ * Open an antd Select (typing the text first for a searchable one), click the option with that text (the first option
+ * when null) in the select's own list, and for a single select wait until the list has closed: it closes with an
+ * animation, and on a busy machine a click can land while the list is still moving and select nothing, so the option
+ * is clicked again (at most twice) before giving up. A multiple select keeps its list open.
+ */
+async function choose(page: Page, select: Locator, option: string | null, search = false): Promise<void> {
   await select.click();
+  if (search && option !== null) await page.keyboard.type(option);
   const dropdown = await ownDropdown(page, select);
-  await dropdown.locator('.ant-select-item-option').first().click();
-  await dropdown.first().waitFor({ state: 'hidden' });
+  const item = () => (option === null ? dropdown.locator('.ant-select-item-option') : dropdown.locator('.ant-select-item-option', { hasText: option })).first();
+  await item().click();
+  const multiple = await select.evaluate((el) => el.matches('.ant-select-multiple') || !!el.querySelector('.ant-select-multiple') || !!el.closest('.ant-select-multiple'));
+  if (multiple) return;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await dropdown.first().waitFor({ state: 'hidden', timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+      if (await item().isVisible()) await item().click({ timeout: 5_000 }).catch(() => undefined);
+    }
+  }
 }
 
+/** Open an antd Select and click the option with that text. */
+export const pickOption = (page: Page, select: Locator, option: string): Promise<void> => choose(page, select, option);
+/** Open a single antd Select and click its first option. */
+export const pickFirstOption = (page: Page, select: Locator): Promise<void> => choose(page, select, null);
 /** The same for a Select with a search box: type the text first (a long list renders only the options in view). */
-export async function searchOption(page: Page, select: Locator, option: string): Promise<void> {
-  await select.click();
-  await page.keyboard.type(option);
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
-}
+export const searchOption = (page: Page, select: Locator, option: string): Promise<void> => choose(page, select, option, true);
 
 /** Read a JSON answer, checking its status first (the body is shown when it differs). */
 export async function json<T>(res: { status(): number; text(): Promise<string>; json(): Promise<unknown> }, status = 200): Promise<T> {

@@ -40,7 +40,7 @@ describe('a collector\'s day (Chromium, phone-sized)', () => {
     server = await startServer(dataDir, 12, { WUYE_CLOCK_START: start.toISOString(), WUYE_SWEEP_AT: 'off' });
     browser = await launchChromium();
     admin = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 } });
-    admin.setDefaultTimeout(20_000);
+    admin.setDefaultTimeout(45_000);
     await admin.clock.install({ time: start });
     const adminPage = await admin.newPage();
     adminPage.on('pageerror', (e) => pageErrors.push(e.message));
@@ -83,7 +83,7 @@ describe('a collector\'s day (Chromium, phone-sized)', () => {
 
   it('the collector works the list on a phone: reveal to dial, one click per outcome', async () => {
     phone = await browser!.newContext({ baseURL: server!.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    phone.setDefaultTimeout(20_000);
+    phone.setDefaultTimeout(45_000);
     await phone.clock.install({ time: start });
     const p = await phone.newPage();
     p.on('pageerror', (e) => pageErrors.push(e.message));

@@ -106,15 +106,19 @@ export function AppLayout() {
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider
         className="app-chrome" collapsible collapsed={collapsed} onCollapse={setCollapsed} width={200} theme="dark"
+        style={{ height: '100vh', position: 'sticky', top: 0 }}
         breakpoint="md" collapsedWidth={narrow ? 0 : 80} onBreakpoint={(broken) => { setNarrow(broken); setCollapsed(broken); }} zeroWidthTriggerStyle={{ top: 12 }}
       >
-        <div style={{ color: '#fff', fontWeight: 600, fontSize: collapsed ? 14 : 18, padding: '16px 20px', whiteSpace: 'nowrap', overflow: 'hidden' }}>
-          {collapsed ? '物' : t('appName')}
+        {/* The menu scrolls on its own above the collapse trigger: a long menu never makes the page taller. */}
+        <div style={{ height: 'calc(100vh - 48px)', overflowY: 'auto' }}>
+          <div style={{ color: '#fff', fontWeight: 600, fontSize: collapsed ? 14 : 18, padding: '16px 20px', whiteSpace: 'nowrap', overflow: 'hidden' }}>
+            {collapsed ? '物' : t('appName')}
+          </div>
+          <Menu
+            theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} defaultOpenKeys={MENU.filter(isGroup).map((g) => g.key)} items={items}
+            onClick={() => { if (narrow) setCollapsed(true); }} data-testid="main-menu"
+          />
         </div>
-        <Menu
-          theme="dark" mode="inline" selectedKeys={[selectedKey(location.pathname)]} defaultOpenKeys={MENU.filter(isGroup).map((g) => g.key)} items={items}
-          onClick={() => { if (narrow) setCollapsed(true); }} data-testid="main-menu"
-        />
       </Layout.Sider>
       <Layout>
         <Layout.Header className="app-chrome" style={{ background: '#fff', padding: narrow ? '0 8px 0 48px' : '0 24px', display: 'flex', alignItems: 'center', justifyContent: 'space-between', borderBottom: '1px solid #f0f0f0' }}>
