@@ -41,3 +41,14 @@ export function periodsOverlap(a: { from: string; to: string | null }, b: { from
   const bEnd = b.to ?? '9999-12-31';
   return a.from <= bEnd && b.from <= aEnd;
 }
+
+/** ISO weekday of a calendar date (1 = Monday … 7 = Sunday). */
+export function isoWeekday(date: string): number {
+  return ((new Date(Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10))).getUTCDay() + 6) % 7) + 1;
+}
+
+/** The Monday of the Monday–Sunday week a calendar date falls in. */
+export function mondayOf(date: string): LocalDate {
+  const d = new Date(Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10) + 1 - isoWeekday(date)));
+  return d.toISOString().slice(0, 10) as LocalDate;
+}

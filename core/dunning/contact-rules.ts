@@ -1,4 +1,4 @@
-import type { LocalDate } from '../dates.ts';
+import { isoWeekday, mondayOf, type LocalDate } from '../dates.ts';
 import { addDays } from '../billing/periods.ts';
 import type { ContactKind } from '../registry/vocabulary.ts';
 
@@ -81,9 +81,8 @@ export function localTimeOf(instant: Date, timeZone = 'Asia/Shanghai'): { date: 
   }
   const p: Record<string, string> = {};
   for (const part of f.formatToParts(instant)) p[part.type] = part.value;
-  const [y, mo, d] = [Number(p.year), Number(p.month), Number(p.day)];
-  const weekday = ((new Date(Date.UTC(y, mo - 1, d)).getUTCDay() + 6) % 7) + 1;
-  return { date: `${p.year}-${p.month}-${p.day}` as LocalDate, minutes: Number(p.hour) * 60 + Number(p.minute), weekday };
+  const date = `${p.year}-${p.month}-${p.day}` as LocalDate;
+  return { date, minutes: Number(p.hour) * 60 + Number(p.minute), weekday: isoWeekday(date) };
 }
 
 /** The instant at which the local clock of `timeZone` shows `minutes` on `date` (one offset correction; no DST in China). */
@@ -129,7 +128,7 @@ function evaluate(req: ContactRequest): Refusal | null {
     return { code: 'SPECIAL_CARE', rule: '§5', reason: `特殊关怀业主仅可在 ${listText(r.specialCare.windows)} 联系（§5 关怀特殊业主）` };
   }
   if (ch === 'sms') {
-    const weekStart = addDays(now.date, 1 - now.weekday);
+    const weekStart = mondayOf(now.date);
     const inWeek = (d: string): boolean => d >= weekStart && d <= addDays(weekStart, 6);
     const sent = req.history.filter((a) => a.channel === 'sms' && inWeek(localTimeOf(a.at, tz).date)).length;
     if (sent >= r.maxSmsPerWeek) return { code: 'WEEKLY_CAP', rule: 'R48', cap: true, reason: `本周（周一至周日）已发送 ${sent} 条短信，已达每周上限 ${r.maxSmsPerWeek} 条（R48）` };

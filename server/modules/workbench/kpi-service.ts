@@ -1,6 +1,5 @@
 import { addDays } from '../../../core/billing/periods.ts';
-import { isLocalDate, localDateOf } from '../../../core/dates.ts';
-import { localTimeOf } from '../../../core/dunning/contact-rules.ts';
+import { isLocalDate, localDateOf, mondayOf } from '../../../core/dates.ts';
 import { AppError, fieldError } from '../../../core/errors.ts';
 import { formatYuan } from '../../../core/money.ts';
 import * as ledger from '../../db/repositories/ledger-repository.ts';
@@ -73,12 +72,11 @@ export async function collectionKpis(ctx: ServiceContext, actor: Actor, projectI
       .where('received_on', '>=', q.from).execute(),
   ]);
   // Weeks (their Mondays) of the period up to as-of.
-  const monday = (d: string) => addDays(d, 1 - localTimeOf(new Date(`${d}T12:00:00Z`), 'UTC').weekday);
   const weeks: string[] = [];
-  for (let w = monday(q.from); w <= asOf; w = addDays(w, 7)) weeks.push(w);
+  for (let w = mondayOf(q.from); w <= asOf; w = addDays(w, 7)) weeks.push(w);
   const local = attempts.map((a) => ({ ...a, day: localDateOf(new Date(a.at), project.time_zone) })).filter((a) => a.day >= q.from && a.day <= asOf);
   const perHouseWeek = new Map<string, number>();
-  for (const a of local) perHouseWeek.set(`${a.house_id}|${monday(a.day)}`, (perHouseWeek.get(`${a.house_id}|${monday(a.day)}`) ?? 0) + 1);
+  for (const a of local) perHouseWeek.set(`${a.house_id}|${mondayOf(a.day)}`, (perHouseWeek.get(`${a.house_id}|${mondayOf(a.day)}`) ?? 0) + 1);
   const paidDays = new Map<number, string[]>();
   for (const p of paid) (paidDays.get(p.house_id) ?? paidDays.set(p.house_id, []).get(p.house_id)!).push(p.received_on);
   const promiseOf = (a: (typeof local)[number]) => ((paidDays.get(a.house_id) ?? []).some((d) => d >= a.day && d <= a.promised_on!) ? 'kept' : a.promised_on! < today ? 'broken' : 'pending');

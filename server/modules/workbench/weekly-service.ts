@@ -1,6 +1,5 @@
 import { addDays } from '../../../core/billing/periods.ts';
-import { isLocalDate, localDateOf } from '../../../core/dates.ts';
-import { localTimeOf } from '../../../core/dunning/contact-rules.ts';
+import { isLocalDate, localDateOf, mondayOf } from '../../../core/dates.ts';
 import { fieldError } from '../../../core/errors.ts';
 import { formatYuan } from '../../../core/money.ts';
 import { audit } from '../audit/audit.ts';
@@ -22,8 +21,7 @@ export async function weeklyReport(ctx: ServiceContext, actor: Actor, projectId:
   requireAccess(actor, 'assignment.manage', { projectId, buildingId: null });
   if (!isLocalDate(day)) throw fieldError('day', 'DATE_MALFORMED');
   const project = await getProjectOrThrow(ctx, actor, projectId);
-  const weekday = localTimeOf(new Date(`${day}T12:00:00Z`), 'UTC').weekday;
-  const from = addDays(day, 1 - weekday);
+  const from = mondayOf(day);
   const to = addDays(from, 6);
   const today = localDateOf(ctx.clock.now(), project.time_zone);
   const [payments, assigned, promises, notes, hard, company] = await Promise.all([
@@ -88,8 +86,7 @@ export async function saveWeeklyNotes(ctx: ServiceContext, actor: Actor, project
   if (!isLocalDate(input.day)) throw fieldError('day', 'DATE_MALFORMED');
   const text = input.notes.trim();
   if (text.length > 4000) throw fieldError('notes', 'VALIDATION_FAILED', '不能超过 4000 字');
-  const weekday = localTimeOf(new Date(`${input.day}T12:00:00Z`), 'UTC').weekday;
-  const monday = addDays(input.day, 1 - weekday);
+  const monday = mondayOf(input.day);
   const at = nowIso(ctx);
   await ctx.db.transaction().execute(async (trx) => {
     await trx.insertInto('daily_review').values({ project_id: projectId, day: monday, kind: 'weekly_notes', subject_id: 0, signed_by: actor.name, signed_by_id: actor.userId, signed_at: at, comment: text })
