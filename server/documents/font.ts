@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import PDFDocument from 'pdfkit';
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
 
@@ -57,4 +58,15 @@ export function chineseFont(): Buffer {
     cached = woffToSfnt(readFileSync(path));
   }
   return cached;
+}
+
+/** A PDF document with the Chinese font registered and selected, and the finished file once `doc.end()` is called. */
+export function chineseDocument(options: PDFKit.PDFDocumentOptions): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
+  const doc = new PDFDocument(options);
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  doc.registerFont('cn', chineseFont());
+  doc.font('cn');
+  return { doc, done };
 }

@@ -1,5 +1,4 @@
-import PDFDocument from 'pdfkit';
-import { chineseFont } from './font.ts';
+import { chineseDocument } from './font.ts';
 
 /** What the notice shows (the shape of the price-notice service's answer, R24). */
 export interface PriceNoticeData {
@@ -38,12 +37,7 @@ const COLUMNS: Array<{ title: string; width: number; cell: (l: PriceNoticeData['
  */
 export function renderPriceNotice(n: PriceNoticeData): Promise<Buffer> {
   const margin = 40;
-  const doc = new PDFDocument({ size: 'A4', margin, info: { Title: `${n.title} ${n.project} ${n.date}`, Author: n.company } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.registerFont('cn', chineseFont());
-  doc.font('cn');
+  const { doc, done } = chineseDocument({ size: 'A4', margin, info: { Title: `${n.title} ${n.project} ${n.date}`, Author: n.company } });
   const left = margin;
   const width = doc.page.width - 2 * margin;
   const bottom = doc.page.height - margin;

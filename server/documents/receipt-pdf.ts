@@ -1,6 +1,5 @@
-import PDFDocument from 'pdfkit';
 import { formatYuan, toChineseUppercase } from '../../core/money.ts';
-import { chineseFont } from './font.ts';
+import { chineseDocument } from './font.ts';
 
 export interface ReceiptData {
   number: string;
@@ -23,12 +22,7 @@ export interface ReceiptData {
  * and gives the total in figures and in 大写. A reprint is marked 补打 with its copy number.
  */
 export function renderReceipt(r: ReceiptData): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A5', layout: 'landscape', margin: 32, info: { Title: `收款凭证 ${r.number}`, Author: r.company } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.registerFont('cn', chineseFont());
-  doc.font('cn');
+  const { doc, done } = chineseDocument({ size: 'A5', layout: 'landscape', margin: 32, info: { Title: `收款凭证 ${r.number}`, Author: r.company } });
   const left = 32;
   const width = doc.page.width - 64;
 

@@ -1,5 +1,4 @@
-import PDFDocument from 'pdfkit';
-import { chineseFont } from './font.ts';
+import { chineseDocument } from './font.ts';
 
 /** What the weekly review shows (the weekly service's answer). */
 export interface WeeklyReportData {
@@ -17,12 +16,7 @@ export interface WeeklyReportData {
 /** The weekly review (催缴周例会) as an A4 PDF: money per collector and building, promises, hard cases, notes. */
 export function renderWeeklyReport(r: WeeklyReportData): Promise<Buffer> {
   const margin = 40;
-  const doc = new PDFDocument({ size: 'A4', margin, info: { Title: `催缴周报 ${r.project} ${r.from}–${r.to}`, Author: r.company } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.registerFont('cn', chineseFont());
-  doc.font('cn');
+  const { doc, done } = chineseDocument({ size: 'A4', margin, info: { Title: `催缴周报 ${r.project} ${r.from}–${r.to}`, Author: r.company } });
   const left = margin;
   const width = doc.page.width - 2 * margin;
   const bottom = doc.page.height - margin;
