@@ -8,7 +8,6 @@ import { CATEGORIES, CATEGORY_LABELS, FOLLOW_UPS, OUTCOMES, type Category, type 
 import { INTERRUPTION_LABELS } from '../../core/dunning/limitation.ts';
 import { CASE_STATE_LABELS, PAUSE_KINDS, PAUSE_LABELS } from '../../core/dunning/planner.ts';
 import { ACTOR_LABELS, CHANNEL_LABELS, STEP_ACTORS, STEP_CHANNELS, describeStep, type StepActor, type StepChannel } from '../../core/dunning/policy.ts';
-import { CONTACT_CHANNEL_OF } from '../../core/dunning/schedule.ts';
 import { formatInstant } from './format.ts';
 
 export { ACTOR_LABELS, CASE_STATE_LABELS, CATEGORIES, CATEGORY_LABELS, CHANNEL_LABELS, OUTCOMES, PAUSE_KINDS, PAUSE_LABELS, STEP_ACTORS, STEP_CHANNELS, describeStep };
@@ -42,8 +41,6 @@ export const CONTACT_CHANNEL_LABELS: Record<ContactChannel, string> = {
 };
 /** A recorded contact's channel in a word (电话, 信函, …) for tables. */
 export const contactChannelLabel = (ch: string) => (CONTACT_CHANNEL_LABELS as Record<string, string>)[ch]?.replace(/（.*）$/, '') ?? channelLabel(ch);
-/** The contact channel a planned step or follow-up is carried out by (the server's default when none is given). */
-export const STEP_CONTACT_CHANNEL = CONTACT_CHANNEL_OF;
 /**
  * When the contact rules allow a planned action (quiet hours, call windows, caps): "09:30 起" on `day`, else with the
  * date ("11-30 08:00 起"); null for an action that is not time-bound (letters).

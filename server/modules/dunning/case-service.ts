@@ -5,7 +5,7 @@ import { isLocalDate, localDateOf } from '../../../core/dates.ts';
 import { formatYuan, parseYuan } from '../../../core/money.ts';
 import { maskContact } from '../../../core/registry/mask.ts';
 import type { ContactKind } from '../../../core/registry/vocabulary.ts';
-import { CATEGORIES, CATEGORY_LABELS, OUTCOMES, categoryOfOutcome, type Category, type Outcome } from '../../../core/dunning/categories.ts';
+import { CATEGORIES, CATEGORY_LABELS, DELIVERED_OUTCOMES, OUTCOMES, categoryOfOutcome, type Category, type Outcome } from '../../../core/dunning/categories.ts';
 import { checkContact, DEFAULT_CONTACT_RULES, type ContactChannel } from '../../../core/dunning/contact-rules.ts';
 import { attemptOf, CONTACT_CHANNEL_OF, isHardCase } from '../../../core/dunning/schedule.ts';
 import { INTERRUPTION_LABELS, limitationOf, type InterruptionKind } from '../../../core/dunning/limitation.ts';
@@ -25,8 +25,9 @@ import { DEMAND_CHANNELS, OPEN_STATUSES, interruptionsByPeriod, periodKey, proje
  */
 
 const CONTACT_CHANNELS = ['call', 'sms', 'visit', 'letter', 'email', 'wechat', 'door_notice'] as const;
-/** What a call's outcome says of the number used (空号, 停机, 错号; reaching the owner verifies it). */
-const CONTACT_STATUS_OF: Partial<Record<Outcome, string>> = { 空号: '空号', 停机: '停机', 错号: '错号', 接通: '有效', 承诺缴费: '有效', 拒交: '有效', 已缴: '有效' };
+/** What a call's outcome says of the number used: a dead number is marked so; one that reached the owner is verified. */
+const DEAD_NUMBER_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['空号', '停机', '错号']);
+const contactStatusOf = (outcome: Outcome): string | undefined => (DEAD_NUMBER_OUTCOMES.has(outcome) ? outcome : DELIVERED_OUTCOMES.has(outcome) ? '有效' : undefined);
 /** Call outcomes after which the same task is tried again later (nobody answered; the number itself works). */
 const RETRY_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>(['未接', '关机', '拒接']);
 
@@ -131,7 +132,7 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
       owner_said: input.ownerSaid?.trim() || null, next_step: input.nextStep?.trim() || null, promised_on: input.promisedOn ?? null, created_at: createdAt,
     }).returning('id').executeTakeFirstOrThrow();
     // The number used tells what is known of it: a dead number is marked so; one that reached the owner is verified today.
-    const contactStatus = contact && channel === 'call' ? CONTACT_STATUS_OF[outcome] : undefined;
+    const contactStatus = contact && channel === 'call' ? contactStatusOf(outcome) : undefined;
     if (contact && contactStatus) {
       await trx.updateTable('contact').set({ status: contactStatus, ...(contactStatus === '有效' ? { last_verified: today } : {}), updated_at: createdAt })
         .where('id', '=', contact.id).execute();

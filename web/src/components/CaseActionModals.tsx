@@ -2,11 +2,12 @@ import { useState, type ReactNode } from 'react';
 import { Alert, App as AntApp, Button, Checkbox, DatePicker, Form, Input, InputNumber, Modal, Radio, Select, Space, Typography, type FormInstance } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
+import { CONTACT_CHANNEL_OF } from '../../../core/dunning/schedule.ts';
 import { ApiError, api, type CaseAction, type CollectionCase, type ContactRecordInput } from '../api.ts';
 import { applyServerErrors } from '../formErrors.ts';
 import {
   CATEGORIES, CATEGORY_LABELS, CONTACT_CHANNELS, CONTACT_CHANNEL_LABELS, DEMAND_CHANNELS, MANUAL_INTERRUPTIONS, OUTCOMES, PAUSE_KINDS, PAUSE_LABELS,
-  STEP_CONTACT_CHANNEL, channelLabel, interruptionLabel,
+  channelLabel, interruptionLabel,
 } from '../dunning.ts';
 import { useApi } from '../hooks.ts';
 
@@ -93,7 +94,7 @@ export function RecordContactModal({ houseId, kase, action, onClose, onDone }: {
   const outcome = Form.useWatch('outcome', form);
   const category = Form.useWatch('category', form);
   const demand = action !== undefined && DEMAND_CHANNELS.has(action.channel);
-  const initialChannel = action ? STEP_CONTACT_CHANNEL[action.channel] ?? 'call' : 'call';
+  const initialChannel = action ? CONTACT_CHANNEL_OF[action.channel] ?? 'call' : 'call';
 
   async function submit(v: ContactValues) {
     setRefused(undefined);
