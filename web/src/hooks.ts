@@ -52,6 +52,12 @@ export function useApi<T>(loader: (() => Promise<T>) | null, deps: readonly unkn
   };
 }
 
+/** A YYYY-MM-DD day kept in the address (?name=), or the fallback when absent or malformed. */
+export function dayParam(params: URLSearchParams, name: string, fallback: string): string {
+  const v = params.get(name) ?? '';
+  return /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : fallback;
+}
+
 /** URL search parameters with some changed: an empty or undefined value removes the parameter. */
 export function withParams(params: URLSearchParams, changes: Record<string, string | number | undefined>): URLSearchParams {
   const next = new URLSearchParams(params);

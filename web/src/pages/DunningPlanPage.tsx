@@ -8,7 +8,7 @@ import { api, errorMessage, type SweepLine, type SweepReport } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { CASE_STATE_COLORS, CASE_STATE_LABELS, actorLabel, channelLabel, notBeforeLabel } from '../dunning.ts';
 import { formatDate, todayLocalDate } from '../format.ts';
-import { withParams } from '../hooks.ts';
+import { dayParam, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const DAY = 'YYYY-MM-DD';
@@ -25,7 +25,7 @@ export default function DunningPlanPage() {
   const { projectId } = project;
   const [params, setParams] = useSearchParams();
   const today = todayLocalDate();
-  const asOf = /^\d{4}-\d{2}-\d{2}$/.test(params.get('asOf') ?? '') ? params.get('asOf')! : today;
+  const asOf = dayParam(params, 'asOf', today);
   const [report, setReport] = useState<SweepReport | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState<'preview' | 'run' | undefined>(undefined);

@@ -5,7 +5,7 @@ import dayjs from 'dayjs';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, errorMessage, type DailyReview, type HardCase, type Signature } from '../api.ts';
 import { formatInstant, todayLocalDate } from '../format.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { dayParam, useApi, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const DAY = 'YYYY-MM-DD';
@@ -20,7 +20,7 @@ export default function ReviewPage() {
   const { projectId } = project;
   const [params, setParams] = useSearchParams();
   const today = todayLocalDate();
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(params.get('day') ?? '') ? params.get('day')! : today;
+  const day = dayParam(params, 'day', today);
   const review = useApi(projectId === undefined ? null : () => api.dailyReview(projectId, day), [projectId, day]);
   const hard = useApi(projectId === undefined ? null : () => api.hardCases(projectId), [projectId]);
   const r = review.data;

@@ -5,7 +5,7 @@ import dayjs from 'dayjs';
 import { useSearchParams } from 'react-router-dom';
 import { api, errorMessage } from '../api.ts';
 import { todayLocalDate } from '../format.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { dayParam, useApi, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 /**
@@ -18,7 +18,7 @@ export default function WeeklyReportPage() {
   const { projectId } = project;
   const [params, setParams] = useSearchParams();
   const today = todayLocalDate();
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(params.get('day') ?? '') ? params.get('day')! : today;
+  const day = dayParam(params, 'day', today);
   const report = useApi(projectId === undefined ? null : () => api.weeklyReport(projectId, day), [projectId, day]);
   const [notes, setNotes] = useState('');
   useEffect(() => { setNotes(report.data?.notes?.text ?? ''); }, [report.data]);
