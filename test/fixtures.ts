@@ -4,6 +4,7 @@
  */
 import type { Role } from '../core/access/roles.ts';
 import type { Clock } from '../core/dates.ts';
+import { AppError } from '../core/errors.ts';
 import type { Actor, ServiceContext } from '../server/modules/context.ts';
 import { createUser } from '../server/modules/auth/auth-service.ts';
 import { createBuilding, createHouse, createProject, type HouseInput } from '../server/modules/registry/registry-service.ts';
@@ -89,4 +90,19 @@ export async function insertMonthlyProject(ctx: ServiceContext, admin: Actor, o:
   await setContractTerms(ctx, admin, p.id, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
   for (const period of o.periods) await runBillRun(ctx, admin, p.id, period);
   return { projectId: p.id, houses, contacts };
+}
+
+/** What a call fails with, as "CODE: message"; 'did not fail' when it succeeds. */
+export async function fails(p: Promise<unknown>): Promise<string> {
+  try { await p; } catch (e) { return e instanceof AppError ? `${e.code}: ${e.message}` : String(e); }
+  return 'did not fail';
+}
+
+/** The stored ISO instant of a wall-clock time in Shanghai. */
+export const shanghaiAt = (day: string, hhmm: string): string => new Date(`${day}T${hhmm}:00+08:00`).toISOString();
+
+/** A staff account with the whole of one project in scope, and the actor the services see for it. */
+export async function projectUser(ctx: ServiceContext, admin: Actor, projectId: number, username: string, displayName: string, role: Role): Promise<Actor & { userId: number }> {
+  const u = await createUser(ctx, admin, { username, displayName, role, password: PASSWORD, scopes: [{ projectId }] });
+  return { userId: u.id, name: username, role, companyId: admin.companyId, scope: { kind: 'projects', projects: new Map([[projectId, 'all']]) } };
 }

@@ -1,9 +1,8 @@
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../core/errors.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { buildHouse, contextOf, fixedClock } from '../../../test/fixtures.ts';
+import { buildHouse, contextOf, fails, fixedClock } from '../../../test/fixtures.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { createBuilding, createHouse, createProject } from '../registry/registry-service.ts';
 import { createOwner, createOwnership } from '../registry/owner-service.ts';
@@ -26,10 +25,6 @@ async function xlsx(rows: unknown[][], headers = HEADERS): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-async function fails(p: Promise<unknown>): Promise<string> {
-  try { await p; } catch (e) { return e instanceof AppError ? `${e.code}: ${e.message}` : String(e); }
-  return 'did not fail';
-}
 
 const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
 const row = (r: ImportReport, n: number) => r.items.find((i) => i.row === n)!;

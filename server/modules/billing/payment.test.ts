@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../core/errors.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { buildHouse, contextOf, fixedClock } from '../../../test/fixtures.ts';
+import { buildHouse, contextOf, fails, fixedClock } from '../../../test/fixtures.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { createBuilding, createHouse, createProject } from '../registry/registry-service.ts';
 import { createOwner, createOwnership, endOwnership } from '../registry/owner-service.ts';
@@ -17,10 +16,6 @@ import { join } from 'node:path';
 
 const DIALECTS = await testDialects();
 
-async function fails(p: Promise<unknown>): Promise<string> {
-  try { await p; } catch (e) { return e instanceof AppError ? `${e.code}: ${e.message}` : String(e); }
-  return 'did not fail';
-}
 
 describe.each(DIALECTS)('payments on %s', (dialect) => {
   let t: TestDatabase;

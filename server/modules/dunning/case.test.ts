@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../core/errors.ts';
 import { DEFAULT_POLICY } from '../../../core/dunning/policy.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { contextOf, fixedClock, insertMonthlyProject } from '../../../test/fixtures.ts';
+import { contextOf, fails, fixedClock, insertMonthlyProject } from '../../../test/fixtures.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { decideAction, decidePlan, endPause, houseTimeline, pauseCase, recordContact, requestPlan, resolveTicket, setExcluded, setWrittenOff } from './case-service.ts';
@@ -10,10 +9,6 @@ import { loadFacts, policyOf, savePolicy, sweep } from './sweep-service.ts';
 
 const DIALECTS = await testDialects();
 
-async function fails(p: Promise<unknown>): Promise<string> {
-  try { await p; } catch (e) { return e instanceof AppError ? `${e.code}: ${e.message}` : String(e); }
-  return 'did not fail';
-}
 
 describe.each(DIALECTS)('working a collection case on %s', (dialect) => {
   let t: TestDatabase;

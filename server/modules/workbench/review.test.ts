@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../core/errors.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { contextOf, fixedClock, insertMonthlyProject, PASSWORD } from '../../../test/fixtures.ts';
-import { createUser } from '../auth/auth-service.ts';
+import { contextOf, fails, fixedClock, insertMonthlyProject, projectUser, shanghaiAt } from '../../../test/fixtures.ts';
 import { recordPayment } from '../billing/payment-service.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { recordContact } from '../dunning/case-service.ts';
@@ -13,16 +11,11 @@ import { dailyReview, hardCases, setGuidanceNote, signReview } from './review-se
 
 const DIALECTS = await testDialects();
 
-async function fails(p: Promise<unknown>): Promise<string> {
-  try { await p; } catch (e) { return e instanceof AppError ? `${e.code}: ${e.message}` : String(e); }
-  return 'did not fail';
-}
 
 describe.each(DIALECTS)('the supervisor\'s daily review on %s', (dialect) => {
   let t: TestDatabase;
   let ctx: ServiceContext;
   const clock = fixedClock('2026-01-19T23:30:00.000Z');
-  const sh = (day: string, hhmm: string) => new Date(`${day}T${hhmm}:00+08:00`).toISOString();
   let projectId = 0;
   let houses: number[] = [];
   let wang: Actor;
@@ -38,19 +31,15 @@ describe.each(DIALECTS)('the supervisor\'s daily review on %s', (dialect) => {
     const admin = systemActor(companyId, 'test');
     const w = await insertMonthlyProject(ctx, admin, { name: '检查园', houses: 3, monthly: '300', periods: ['2026-01'], mobiles: '1448' });
     ({ projectId, houses } = w);
-    const scope = { kind: 'projects' as const, projects: new Map([[projectId, 'all' as const]]) };
-    const user = async (username: string, displayName: string, role: Actor['role']) => {
-      const u = await createUser(ctx, admin, { username, displayName, role, password: PASSWORD, scopes: [{ projectId }] });
-      return { userId: u.id, name: username, role, companyId, scope } satisfies Actor;
-    };
+    const user = (username: string, displayName: string, role: Actor['role']) => projectUser(ctx, admin, projectId, username, displayName, role);
     wang = await user('c_wang3', '王小丽', 'collector');
     li = await user('c_li3', '李大山', 'collector');
     zhou = await user('s_zhou3', '周领班', 'supervisor');
     cashier = await user('f_qian3', '钱出纳', 'cashier');
     await saveAssignment(ctx, zhou, projectId, { assignments: [{ houseId: houses[0]!, userId: wang.userId! }, { houseId: houses[1]!, userId: wang.userId! }, { houseId: houses[2]!, userId: li.userId! }] });
-    clock.set(sh('2026-01-20', '07:30'));
+    clock.set(shanghaiAt('2026-01-20', '07:30'));
     await sweep(ctx, admin, projectId, '2026-01-20', { dryRun: false });
-    clock.set(sh('2026-01-20', '10:00'));
+    clock.set(shanghaiAt('2026-01-20', '10:00'));
     await recordContact(ctx, wang, await caseOf(houses[0]!), { channel: 'call', outcome: '承诺缴费', promisedOn: '2026-01-23', ownerSaid: '周五转账' });
     await recordContact(ctx, wang, await caseOf(houses[1]!), { channel: 'call', outcome: '拒交', ownerSaid: '车位被占一直不处理' });
     await recordContact(ctx, li, await caseOf(houses[2]!), { channel: 'call', outcome: '未接' });
@@ -73,18 +62,18 @@ describe.each(DIALECTS)('the supervisor\'s daily review on %s', (dialect) => {
   });
 
   it('signs each once with who, when and a comment; never one\'s own records, never a future day', async () => {
-    clock.set(sh('2026-01-20', '18:00'));
+    clock.set(shanghaiAt('2026-01-20', '18:00'));
     const s = await signReview(ctx, zhou, projectId, { day: '2026-01-20', kind: 'collector_records', userId: wang.userId, comment: '拒交户明天跟进' });
-    expect(s).toMatchObject({ by: 's_zhou3', at: sh('2026-01-20', '18:00'), comment: '拒交户明天跟进' });
+    expect(s).toMatchObject({ by: 's_zhou3', at: shanghaiAt('2026-01-20', '18:00'), comment: '拒交户明天跟进' });
     expect(await fails(signReview(ctx, zhou, projectId, { day: '2026-01-20', kind: 'collector_records', userId: wang.userId }))).toMatch(/^ALREADY_SIGNED/);
     expect(await fails(signReview(ctx, zhou, projectId, { day: '2026-01-20', kind: 'collector_records', userId: zhou.userId }))).toMatch(/不能签核自己的催缴记录/);
     expect(await fails(signReview(ctx, zhou, projectId, { day: '2026-01-21', kind: 'fund_report' }))).toMatch(/不能签核未来的日期/);
     await signReview(ctx, zhou, projectId, { day: '2026-01-20', kind: 'fund_report' });
     const r = await dailyReview(ctx, zhou, projectId, '2026-01-20');
-    expect(r.collectors[0]!.signed).toEqual({ by: 's_zhou3', at: sh('2026-01-20', '18:00'), comment: '拒交户明天跟进' });
+    expect(r.collectors[0]!.signed).toEqual({ by: 's_zhou3', at: shanghaiAt('2026-01-20', '18:00'), comment: '拒交户明天跟进' });
     expect(r.fund.signed).toMatchObject({ by: 's_zhou3' });
     // Li's day is still unsigned, and stays flagged on the next days.
-    clock.set(sh('2026-01-22', '09:00'));
+    clock.set(shanghaiAt('2026-01-22', '09:00'));
     expect((await dailyReview(ctx, zhou, projectId, '2026-01-22')).unsigned).toEqual([{ day: '2026-01-20', kind: 'collector_records', userId: li.userId, name: '李大山' }]);
     const log = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'review.sign').execute();
     expect(log).toHaveLength(2);

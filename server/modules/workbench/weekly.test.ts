@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { contextOf, fixedClock, insertMonthlyProject, PASSWORD } from '../../../test/fixtures.ts';
-import { createUser } from '../auth/auth-service.ts';
+import { contextOf, fixedClock, insertMonthlyProject, projectUser, shanghaiAt } from '../../../test/fixtures.ts';
 import { recordPayment } from '../billing/payment-service.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { recordContact } from '../dunning/case-service.ts';
@@ -20,7 +19,6 @@ describe.each(DIALECTS)('the weekly review report on %s', (dialect) => {
   let t: TestDatabase;
   let ctx: ServiceContext;
   const clock = fixedClock('2026-01-19T23:30:00.000Z');
-  const sh = (day: string, hhmm: string) => new Date(`${day}T${hhmm}:00+08:00`).toISOString();
   let projectId = 0;
   let zhou: Actor;
 
@@ -32,26 +30,22 @@ describe.each(DIALECTS)('the weekly review report on %s', (dialect) => {
     const w = await insertMonthlyProject(ctx, admin, { name: '周会园', houses: 3, monthly: '300', periods: ['2026-01'], mobiles: '1449' });
     projectId = w.projectId;
     const [h0, h1, h2] = w.houses as [number, number, number];
-    const scope = { kind: 'projects' as const, projects: new Map([[projectId, 'all' as const]]) };
-    const user = async (username: string, displayName: string, role: Actor['role']) => {
-      const u = await createUser(ctx, admin, { username, displayName, role, password: PASSWORD, scopes: [{ projectId }] });
-      return { userId: u.id, name: username, role, companyId, scope } satisfies Actor;
-    };
+    const user = (username: string, displayName: string, role: Actor['role']) => projectUser(ctx, admin, projectId, username, displayName, role);
     const wang = await user('c_wang4', '王小丽', 'collector');
     const li = await user('c_li4', '李大山', 'collector');
     zhou = await user('s_zhou4', '周领班', 'supervisor');
     const cashier = await user('f_qian4', '钱出纳', 'cashier');
     await saveAssignment(ctx, zhou, projectId, { assignments: [{ houseId: h0, userId: wang.userId }, { houseId: h1, userId: wang.userId }, { houseId: h2, userId: li.userId }] });
-    clock.set(sh('2026-01-20', '07:30'));
+    clock.set(shanghaiAt('2026-01-20', '07:30'));
     await sweep(ctx, admin, projectId, '2026-01-20', { dryRun: false });
-    clock.set(sh('2026-01-20', '10:00'));
+    clock.set(shanghaiAt('2026-01-20', '10:00'));
     const caseOf = async (houseId: number) => (await t.db.selectFrom('collection_case').select('id').where('house_id', '=', houseId).executeTakeFirstOrThrow()).id;
     await recordContact(ctx, wang, await caseOf(h0), { channel: 'call', outcome: '承诺缴费', promisedOn: '2026-01-22' });
     await recordContact(ctx, wang, await caseOf(h1), { channel: 'call', outcome: '承诺缴费', promisedOn: '2026-01-21' });
     await recordContact(ctx, li, await caseOf(h2), { channel: 'call', outcome: '承诺缴费', promisedOn: '2026-01-25' });
-    clock.set(sh('2026-01-21', '14:00'));
+    clock.set(shanghaiAt('2026-01-21', '14:00'));
     await recordPayment(ctx, cashier, { houseId: h0, amount: '300', channel: '现金' });
-    clock.set(sh('2026-01-23', '15:00'));
+    clock.set(shanghaiAt('2026-01-23', '15:00'));
   });
   afterAll(async () => { await t.destroy(); });
 

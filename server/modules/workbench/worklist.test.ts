@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../core/errors.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { contextOf, fixedClock, insertMonthlyProject, PASSWORD } from '../../../test/fixtures.ts';
-import { createUser } from '../auth/auth-service.ts';
+import { contextOf, fails, fixedClock, insertMonthlyProject, projectUser, shanghaiAt } from '../../../test/fixtures.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { recordContact } from '../dunning/case-service.ts';
 import { sweep } from '../dunning/sweep-service.ts';
@@ -20,7 +18,6 @@ describe.each(DIALECTS)('collector worklist on %s', (dialect) => {
   let t: TestDatabase;
   let ctx: ServiceContext;
   const clock = fixedClock('2026-01-19T23:30:00.000Z');
-  const sh = (day: string, hhmm: string) => new Date(`${day}T${hhmm}:00+08:00`).toISOString();
   let projectId = 0;
   let houses: number[] = [];
   let contacts: number[] = [];
@@ -28,10 +25,6 @@ describe.each(DIALECTS)('collector worklist on %s', (dialect) => {
   let li: Actor;
   let supervisor: Actor;
   const caseOf = async (houseId: number) => t.db.selectFrom('collection_case').select(['id', 'category', 'next_action_at']).where('house_id', '=', houseId).executeTakeFirstOrThrow();
-  async function fails(p: Promise<unknown>): Promise<string> {
-    try { await p; } catch (e) { return e instanceof AppError ? `${e.code}: ${e.message}` : String(e); }
-    return 'did not fail';
-  }
 
   beforeAll(async () => {
     t = await createTestDatabase(dialect);
@@ -40,27 +33,23 @@ describe.each(DIALECTS)('collector worklist on %s', (dialect) => {
     const admin = systemActor(companyId, 'test');
     const w = await insertMonthlyProject(ctx, admin, { name: '清单园', houses: 4, monthly: '300', periods: ['2026-01'], mobiles: '1447' });
     ({ projectId, houses, contacts } = w);
-    const scope = { kind: 'projects' as const, projects: new Map([[projectId, 'all' as const]]) };
-    const user = async (username: string, displayName: string, role: 'collector' | 'supervisor') => {
-      const u = await createUser(ctx, admin, { username, displayName, role, password: PASSWORD, scopes: [{ projectId }] });
-      return { userId: u.id, name: username, role, companyId, scope } satisfies Actor;
-    };
+    const user = (username: string, displayName: string, role: Actor['role']) => projectUser(ctx, admin, projectId, username, displayName, role);
     wang = await user('c_wang2', '王小丽', 'collector');
     li = await user('c_li2', '李大山', 'collector');
     supervisor = await user('s_zhou', '周领班', 'supervisor');
     await saveAssignment(ctx, supervisor, projectId, { assignments: [...houses.slice(0, 3).map((houseId) => ({ houseId, userId: wang.userId! })), { houseId: houses[3]!, userId: li.userId! }] });
-    clock.set(sh('2026-01-20', '07:30'));
+    clock.set(shanghaiAt('2026-01-20', '07:30'));
     await sweep(ctx, admin, projectId, '2026-01-20', { dryRun: false });
   });
   afterAll(async () => { await t.destroy(); });
 
   it('lists only the collector\'s own houses, with what is owed per period, masked contacts and the filled-in script', async () => {
-    clock.set(sh('2026-01-20', '08:00'));
+    clock.set(shanghaiAt('2026-01-20', '08:00'));
     const list = await worklist(ctx, wang, projectId);
     expect(list).toMatchObject({ day: '2026-01-20', total: 3, availableNow: 0 });
     expect(list.items.map((i) => i.houseId)).toEqual(houses.slice(0, 3));
     const first = list.items[0]!;
-    expect(first).toMatchObject({ key: 'first_call', name: '首次电话催缴', notBefore: sh('2026-01-20', '09:30'), availableNow: false, owed: '¥300.00' });
+    expect(first).toMatchObject({ key: 'first_call', name: '首次电话催缴', notBefore: shanghaiAt('2026-01-20', '09:30'), availableNow: false, owed: '¥300.00' });
     expect(first.periods).toEqual([{ period: '2026-01', dueDate: '2026-01-15', owedFen: 30_000, owed: '¥300.00', timeBarred: false }]);
     expect(first.contacts).toEqual([{ id: contacts[0], kind: '手机', masked: '144****0001', status: '未核实', owner: '业主1' }]);
     expect(JSON.stringify(list)).not.toContain('14470000001');
@@ -73,7 +62,7 @@ describe.each(DIALECTS)('collector worklist on %s', (dialect) => {
   });
 
   it('one click per outcome: an unanswered call goes to the end for 30 minutes, a dead number is marked and verified by visit, a promise leaves the list', async () => {
-    clock.set(sh('2026-01-20', '09:45'));
+    clock.set(shanghaiAt('2026-01-20', '09:45'));
     const [a, b, c] = (await worklist(ctx, wang, projectId)).items;
     expect([a!.availableNow, b!.availableNow, c!.availableNow]).toEqual([true, true, true]);
 
@@ -92,12 +81,12 @@ describe.each(DIALECTS)('collector worklist on %s', (dialect) => {
       [houses[1], 'verify_contact', true],
       [houses[0], 'first_call', false],
     ]);
-    expect(after.items[1]!.notBefore).toBe(sh('2026-01-20', '10:15'));
+    expect(after.items[1]!.notBefore).toBe(shanghaiAt('2026-01-20', '10:15'));
     expect(after.items[1]!.lastAttempts).toEqual([expect.objectContaining({ outcome: '未接', contact: '144****0001', staff: 'c_wang2' })]);
   });
 
   it('brings up the answer for what the owner said', async () => {
-    clock.set(sh('2026-01-20', '10:20'));
+    clock.set(shanghaiAt('2026-01-20', '10:20'));
     const [row] = (await worklist(ctx, li, projectId)).items;
     await recordContact(ctx, li, row!.caseId, { channel: 'call', contactId: contacts[3]!, outcome: '接通', ownerSaid: '厨房漏水一直没人修' });
     const again = (await worklist(ctx, li, projectId)).items[0]!;
