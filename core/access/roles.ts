@@ -30,6 +30,7 @@ export const OPERATIONS = [
   'vacancy.request', 'vacancy.approve',
   'dunning.read', 'dunning.configure', 'dunning.run', 'dunning.act', 'dunning.approve', 'plan.request', 'plan.approve',
   'assignment.manage', 'scripts.manage',
+  'notices.manage', 'notices.send', 'evidence.export',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -38,12 +39,14 @@ const READ: Operation[] = ['project.read', 'house.read', 'parking.read', 'owner.
 const GRANTS: Record<Role, readonly Operation[]> = {
   admin: OPERATIONS,
   general_manager: [...READ, 'contact.reveal', 'audit.read', 'user.read', 'waiver.approve', 'refund.approve', 'vacancy.approve',
-    'dunning.approve', 'plan.approve'],
+    'dunning.approve', 'plan.approve', 'evidence.export'],
   project_manager: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'audit.read', 'user.read', 'waiver.request', 'waiver.approve', 'refund.request', 'refund.approve',
-    'vacancy.request', 'vacancy.approve', 'dunning.configure', 'dunning.run', 'dunning.act', 'dunning.approve', 'plan.request', 'plan.approve', 'assignment.manage', 'scripts.manage'],
+    'vacancy.request', 'vacancy.approve', 'dunning.configure', 'dunning.run', 'dunning.act', 'dunning.approve', 'plan.request', 'plan.approve', 'assignment.manage', 'scripts.manage',
+    'notices.manage', 'notices.send', 'evidence.export'],
   supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read', 'waiver.request', 'vacancy.request', 'dunning.run', 'dunning.act',
-    'dunning.approve', 'plan.request', 'plan.approve', 'assignment.manage', 'scripts.manage'],
-  collector: [...READ, 'contact.write', 'contact.reveal', 'payment.record', 'vacancy.request', 'dunning.act', 'plan.request'],
+    'dunning.approve', 'plan.request', 'plan.approve', 'assignment.manage', 'scripts.manage', 'notices.manage', 'notices.send'],
+  // Collectors post door notices and hand letters over, so they record deliveries; templates are their supervisors'.
+  collector: [...READ, 'contact.write', 'contact.reveal', 'payment.record', 'vacancy.request', 'dunning.act', 'plan.request', 'notices.send'],
   // 财务/收款员: takes payments and corrects them by reversal (never by editing; nobody edits money records).
   cashier: [...READ, 'billing.run', 'payment.record', 'payment.reverse', 'waiver.request', 'refund.request', 'vacancy.request'],
 };

@@ -13,6 +13,7 @@ import * as m0011 from './migrations/0011-contact-schedule.ts';
 import * as m0012 from './migrations/0012-collector-assignment.ts';
 import * as m0013 from './migrations/0013-script-book.ts';
 import * as m0014 from './migrations/0014-daily-review.ts';
+import * as m0015 from './migrations/0015-notices.ts';
 
 /** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-collector-assignment': m0012,
   '0013-script-book': m0013,
   '0014-daily-review': m0014,
+  '0015-notices': m0015,
 };
 
 /** Every migration's name, in the order they run. */

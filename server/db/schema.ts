@@ -162,6 +162,24 @@ export interface DailyReviewTable {
 }
 export interface PaymentPlanInstalmentTable { id: Id; plan_id: number; seq: number; due_on: LocalDate; amount_fen: number }
 
+export interface NoticeTemplateTable { id: Id; project_id: number; kind: string; version: number; title: string; body: string; enabled: Flag; created_by: string; created_at: Instant }
+export interface PrintBatchTable { id: Id; project_id: number; building_id: number; template: string; channel: string; size: string; houses: number; created_by: string; created_at: Instant }
+export interface OutboxMessageTable {
+  id: Id; project_id: number; house_id: number; ownership_id: number | null; case_id: number | null; action_id: number | null; batch_id: number | null;
+  channel: string; template: string; dedup_key: string; status: string; periods_json: string; doc_json: string | null; owed_fen: number; not_before: Instant; next_attempt_at: Instant;
+  attempts: Generated<number>; contact_id: number | null; recipient: string | null; recipient_masked: string | null; recipient_source: string | null;
+  subject: string | null; content: string | null; content_sha256: string | null; template_version: number | null; provider: string | null; provider_id: string | null;
+  provider_response: string | null; last_error: string | null; suppressed_reason: string | null; tracking_no: string | null; sent_at: Instant | null;
+  delivered_at: Instant | null; receipt_json: string | null; created_by: string; created_at: Instant; updated_at: Instant;
+}
+export interface EvidenceLogTable {
+  id: Id; seq: number; at: Instant; project_id: number; house_id: number | null; message_id: number | null; kind: string; payload_json: string; prev_hash: string; hash: string;
+}
+export interface EvidenceHeadTable { id: number; seq: number; hash: string }
+export interface EvidenceFileTable {
+  id: Id; message_id: number; kind: string; filename: string; content_type: string; sha256: string; bytes: Uint8Array; created_by: string; created_at: Instant;
+}
+
 export interface DB {
   company: CompanyTable;
   project: ProjectTable;
@@ -179,6 +197,12 @@ export interface DB {
   user_scope: UserScopeTable;
   collector_assignment: CollectorAssignmentTable;
   script_book: ScriptBookTable;
+  notice_template: NoticeTemplateTable;
+  print_batch: PrintBatchTable;
+  outbox_message: OutboxMessageTable;
+  evidence_log: EvidenceLogTable;
+  evidence_head: EvidenceHeadTable;
+  evidence_file: EvidenceFileTable;
   daily_review: DailyReviewTable;
   session: SessionTable;
   audit_log: AuditLogTable;

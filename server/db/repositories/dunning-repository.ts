@@ -124,11 +124,11 @@ export function latestPolicy(db: Q, projectId: number) {
     .orderBy('version', 'desc').limit(1).executeTakeFirst();
 }
 
-/** Insert an action unless its exactly-once key exists; true when this call created it. */
-export async function insertActionOnce(db: Q, row: Insertable<DunningActionTable>): Promise<boolean> {
+/** Insert an action unless its exactly-once key exists; its id when this call created it. */
+export async function insertActionOnce(db: Q, row: Insertable<DunningActionTable>): Promise<number | undefined> {
   const r = await db.insertInto('dunning_action').values(row)
     .onConflict((oc) => oc.columns(['case_id', 'step_key', 'channel', 'cycle_key']).doNothing()).returning('id').executeTakeFirst();
-  return r !== undefined;
+  return r === undefined ? undefined : Number(r.id);
 }
 
 export function attemptsOfCases(db: Q, caseIds: readonly number[], since?: string) {

@@ -6,7 +6,7 @@ import { formatYuan, parseYuan } from '../../../core/money.ts';
 import { maskContact } from '../../../core/registry/mask.ts';
 import type { ContactKind } from '../../../core/registry/vocabulary.ts';
 import { CATEGORIES, CATEGORY_LABELS, DELIVERED_OUTCOMES, OUTCOMES, categoryOfOutcome, type Category, type Outcome } from '../../../core/dunning/categories.ts';
-import { checkContact, DEFAULT_CONTACT_RULES, type ContactChannel } from '../../../core/dunning/contact-rules.ts';
+import { checkContact, DEFAULT_CONTACT_RULES, instantAt, type ContactChannel } from '../../../core/dunning/contact-rules.ts';
 import { attemptOf, CONTACT_CHANNEL_OF, isHardCase } from '../../../core/dunning/schedule.ts';
 import { INTERRUPTION_LABELS, limitationOf, type InterruptionKind } from '../../../core/dunning/limitation.ts';
 import { CASE_STATE_LABELS, PAUSE_KINDS, PAUSE_LABELS, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
@@ -16,6 +16,7 @@ import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getHouseBase, getProjectOrThrow } from '../registry/registry-service.ts';
+import { enqueueMessage } from '../notices/outbox-service.ts';
 import { DEMAND_CHANNELS, OPEN_STATUSES, interruptionsByPeriod, periodKey, projectToday, refreshHouses } from './sweep-service.ts';
 
 /**
@@ -157,6 +158,15 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
       caseSet.promised_on = input.promisedOn!;
       await endOpenPauses(trx, caseId, actor, createdAt, '新的承诺');
       await trx.insertInto('case_pause').values({ case_id: caseId, kind: 'promise', until: input.promisedOn!, reason: `业主承诺 ${input.promisedOn!} 前缴费`, created_by: actor.name, created_at: createdAt }).execute();
+      // The day before the promised date, a reminder SMS (承诺缴费前提醒), sent only if the periods are still unpaid then.
+      const remindOn = addDays(input.promisedOn!, -1);
+      if (remindOn >= today) {
+        await enqueueMessage(trx, {
+          projectId: c.project_id, houseId: c.house_id, ownershipId: c.ownership_id, caseId, channel: 'sms', template: 'sms_promise', dedupKey: `promise:${attempt.id}`,
+          periods: owed.filter((o) => o.owedFen > 0), createdBy: actor.name, at: createdAt,
+          notBefore: remindOn > today ? instantAt(remindOn, 10 * 60, project.time_zone).toISOString() : createdAt,
+        });
+      }
     }
     await trx.updateTable('collection_case').set(caseSet).where('id', '=', caseId).execute();
     if (category === 'refusal') {

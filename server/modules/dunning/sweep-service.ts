@@ -16,6 +16,7 @@ import { audit } from '../audit/audit.ts';
 import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { systemActor } from '../setup/bootstrap.ts';
+import { enqueueMessage, templateForStep } from '../notices/outbox-service.ts';
 
 type Db = ServiceContext['db'] | Transaction<DB>;
 
@@ -273,8 +274,17 @@ export async function sweep(ctx: ServiceContext, actor: Actor, projectId: number
             status: plan.action.approval ? 'awaiting_approval' : 'open', late: plan.action.late ? 1 : 0, reason: plan.action.reason,
             periods_json: JSON.stringify(plan.action.periods), owed_fen: plan.action.owedFen, planned_at: now, not_before: plan.action.notBefore,
           });
-          if (created) report.created++;
-          else {
+          if (created !== undefined) {
+            report.created++;
+            // The system's own steps (the SMS reminders) are messages: stored with the action, sent by the outbox worker.
+            if (plan.action.actor === 'system' && plan.action.channel === 'sms') {
+              await enqueueMessage(db, {
+                projectId, houseId: f.houseId, ownershipId: f.ownershipId, caseId, actionId: created, channel: 'sms',
+                template: templateForStep(policy.steps.find((s) => s.key === plan.action!.key)?.template, 'sms'), dedupKey: `action:${created}`,
+                periods: plan.action.periods.map((p) => ({ period: p.period, dueDate: p.dueDate, owedFen: p.owedFen })), notBefore: plan.action.notBefore ?? now, createdBy: actor.name, at: now,
+              });
+            }
+          } else {
             report.existing++;
             // The same task, still pending or superseded earlier (a pause, an exclusion, a write-off undone): brought up
             // to date (what is owed, when the contact rules allow it) and reopened, never duplicated.

@@ -1,0 +1,367 @@
+import { localDateOf } from '../../../core/dates.ts';
+import { earliestContact, type ContactChannel } from '../../../core/dunning/contact-rules.ts';
+import { attemptOf } from '../../../core/dunning/schedule.ts';
+import { AppError, fieldError } from '../../../core/errors.ts';
+import { formatYuan, toChineseUppercase } from '../../../core/money.ts';
+import { maskContact } from '../../../core/registry/mask.ts';
+import type { ContactKind } from '../../../core/registry/vocabulary.ts';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { ChannelError, type ChannelAdapter, type ChannelKind, type DeliveryReceipt } from '../../channels/channel.ts';
+import * as dunningRepo from '../../db/repositories/dunning-repository.ts';
+import * as repo from '../../db/repositories/notice-repository.ts';
+import type { DB } from '../../db/schema.ts';
+import { audit } from '../audit/audit.ts';
+import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
+import { getProjectOrThrow } from '../registry/registry-service.ts';
+import { appendEvidence, sha256, type EvidenceEntry } from './evidence-service.ts';
+import { houseNotice, type HouseNotice } from './notice-data.ts';
+import { noticeSettingsOf, templateOf } from './template-service.ts';
+import { renderTemplate, TEMPLATE_LABELS, type TemplateKind, type TemplateValues } from './templates.ts';
+
+/**
+ * The outbox (issue 6 point 4): every message to an owner is a row stored in the same transaction as what causes it
+ * (the sweep's SMS step, a promise, a print batch), unique by its dedup key, so nothing is sent twice. Its life:
+ * pending → sending → sent → delivered | failed | suppressed. The worker sends what is due through the channel
+ * adapters; at send time it renders the content from the figures of that moment, refuses to send for periods already
+ * paid or a case that is paused (R48), and waits for quiet hours and the weekly SMS cap to allow it (R47–R48).
+ * Printed letters and hand deliveries are "sent" when the print centre prints them and "delivered" when a tracking
+ * result or a signed receipt is recorded. Each step leaves an entry in the evidence chain (R54).
+ */
+
+export const MESSAGE_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'suppressed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export const STATUS_LABELS: Record<MessageStatus, string> = { pending: '待发送', sending: '发送中', sent: '已发出', delivered: '已送达', failed: '失败', suppressed: '已拦截' };
+export const OUTBOX_CHANNELS = ['sms', 'email', 'wechat', 'letter', 'hand'] as const;
+export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
+export const OUTBOX_CHANNEL_LABELS: Record<OutboxChannel, string> = { sms: '短信', email: '电子邮件', wechat: '微信', letter: '挂号信/EMS', hand: '当面送达' };
+/** The channels a worker sends through a provider; letters and hand deliveries are printed and carried. */
+const SENT_BY_WORKER: readonly OutboxChannel[] = ['sms', 'email', 'wechat'];
+const CONTACT_KIND_OF: Record<OutboxChannel, ContactKind> = { sms: '手机', email: '邮箱', wechat: '微信', letter: '送达地址', hand: '送达地址' };
+const CONTACT_CHANNEL: Record<OutboxChannel, ContactChannel> = { sms: 'sms', email: 'email', wechat: 'wechat', letter: 'letter', hand: 'letter' };
+/** Demands: a delivered one interrupts the limitation period of every period it lists that was already due (R13(a)). */
+const DEMAND_TEMPLATES: ReadonlySet<string> = new Set(['payment_notice', 'demand_notice', 'second_demand', 'lawyer_letter', 'sms_last_reminder', 'sms_monthly', 'sms_prepaid_used_up']);
+/** Minutes to wait before the 2nd, 3rd, … try after a retryable failure; then the message fails. */
+export const BACKOFF_MINUTES = [1, 5, 30, 120, 720] as const;
+/** A message left "sending" this long (the process died mid-send) is failed, not resent: the provider may have it. */
+const STUCK_MINUTES = 10;
+
+/** The policy's step templates → the template kinds. */
+const STEP_TEMPLATES: Record<string, TemplateKind> = {
+  pre_due_sms: 'sms_pre_due', last_reminder_sms: 'sms_last_reminder', payment_notice: 'payment_notice', demand_notice: 'demand_notice',
+  second_demand_notice: 'second_demand', lawyer_letter: 'lawyer_letter', anonymous_public_notice: 'anonymous_notice',
+};
+export const templateForStep = (stepTemplate: string | undefined, channel: string): TemplateKind =>
+  (stepTemplate && STEP_TEMPLATES[stepTemplate]) || (channel === 'sms' ? 'sms_last_reminder' : 'demand_notice');
+
+export type Channels = Partial<Record<ChannelKind, ChannelAdapter>>;
+type Db = Kysely<DB> | Transaction<DB>;
+
+export interface NewMessage {
+  projectId: number; houseId: number; ownershipId: number | null; caseId?: number | null; actionId?: number | null; batchId?: number | null;
+  channel: OutboxChannel; template: TemplateKind; dedupKey: string; periods: ReadonlyArray<{ period: string; dueDate: string; owedFen: number }>;
+  notBefore: string; createdBy: string; at: string;
+}
+
+/** Store a message unless its dedup key exists (in the caller's transaction); the new id, or null when it existed. */
+export async function enqueueMessage(db: Db, m: NewMessage): Promise<number | null> {
+  const r = await db.insertInto('outbox_message').values({
+    project_id: m.projectId, house_id: m.houseId, ownership_id: m.ownershipId, case_id: m.caseId ?? null, action_id: m.actionId ?? null, batch_id: m.batchId ?? null,
+    channel: m.channel, template: m.template, dedup_key: m.dedupKey, status: 'pending', periods_json: JSON.stringify(m.periods), doc_json: null,
+    owed_fen: m.periods.reduce((s, p) => s + p.owedFen, 0), not_before: m.notBefore, next_attempt_at: m.notBefore, created_by: m.createdBy, created_at: m.at, updated_at: m.at,
+  }).onConflict((oc) => oc.column('dedup_key').doNothing()).returning('id').executeTakeFirst();
+  return r ? Number(r.id) : null;
+}
+
+type Row = Awaited<ReturnType<typeof loadMessage>>;
+export const loadMessage = (db: Db, id: number) => db.selectFrom('outbox_message').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+const periodsOf = (row: { periods_json: string }) => JSON.parse(row.periods_json) as Array<{ period: string; dueDate: string; owedFen: number }>;
+
+/** The SMS text that fits the payer: monthly payers and owners whose prepaid money ran out get their own wording. */
+async function smsVariant(db: Db, template: TemplateKind, n: HouseNotice, asOf: string): Promise<TemplateKind> {
+  if (template !== 'sms_pre_due' && template !== 'sms_last_reminder') return template;
+  if (n.ownershipId !== null) {
+    const prepaid = await db.selectFrom('prepaid_entry').innerJoin('payment', 'payment.id', 'prepaid_entry.payment_id')
+      .select([(eb) => eb.fn.sum<number>('prepaid_entry.amount_fen').as('balance'), (eb) => eb.fn.countAll<number>().as('entries')])
+      .where('prepaid_entry.house_id', '=', n.houseId).where('payment.ownership_id', '=', n.ownershipId).executeTakeFirst();
+    if (prepaid && Number(prepaid.entries) > 0 && Number(prepaid.balance ?? 0) <= 0) return 'sms_prepaid_used_up';
+  }
+  const terms = await db.selectFrom('contract_terms').select('cycle').where('project_id', '=', n.projectId).where('effective_from', '<=', asOf)
+    .orderBy('effective_from', 'desc').orderBy('id', 'desc').executeTakeFirst();
+  return terms?.cycle === 'month' ? 'sms_monthly' : template;
+}
+
+interface Prepared {
+  suppress?: string; wait?: { until: string; why: string }; fail?: string;
+  contact?: { id: number; value: string; kind: ContactKind; source: string; createdAt: string };
+  template?: TemplateKind; version?: number; subject?: string; text?: string; values?: TemplateValues; notice?: HouseNotice;
+}
+
+/** Everything decided before a send: still owed? paused? allowed now? to whom? what exactly? */
+async function prepare(ctx: ServiceContext, row: Row, now: Date): Promise<Prepared> {
+  const project = await ctx.db.selectFrom('project').select('time_zone').where('id', '=', row.project_id).executeTakeFirstOrThrow();
+  const today = localDateOf(now, project.time_zone);
+  const settings = await noticeSettingsOf(ctx.db, row.project_id);
+  const n = await houseNotice(ctx.db, row.house_id, today, settings);
+  if (row.ownership_id !== null && n.ownershipId !== row.ownership_id) return { suppress: '房屋已过户，本消息不再发给新业主' };
+  const listed = new Set(periodsOf(row).map((p) => p.period));
+  const stillOwed = n.periods.filter((p) => listed.size === 0 || listed.has(p.period));
+  if (listed.size > 0 && stillOwed.length === 0) return { suppress: '所列账期已缴清' };
+  if (row.action_id !== null) {
+    const action = await ctx.db.selectFrom('dunning_action').select(['status', 'closed_reason']).where('id', '=', row.action_id).executeTakeFirst();
+    if (action && (action.status === 'cancelled' || action.status === 'superseded')) return { suppress: `催缴任务已${action.status === 'cancelled' ? '取消' : '被新的任务取代'}：${action.closed_reason ?? ''}` };
+  }
+  if (row.case_id !== null) {
+    const pause = await ctx.db.selectFrom('case_pause').select(['kind', 'reason']).where('case_id', '=', row.case_id).where('ended_at', 'is', null)
+      .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>=', today)])).executeTakeFirst();
+    if (pause && row.template !== 'sms_promise') return { suppress: `催缴已暂停：${pause.reason}（R48）` };
+  }
+  const channel = row.channel as OutboxChannel;
+  const contacts = n.ownershipId === null ? [] : await repo.contactsOfOwnership(ctx.db, n.ownershipId, [CONTACT_KIND_OF[channel]]);
+  const contact = contacts.find((c) => row.contact_id === null || c.id === row.contact_id) ?? contacts[0];
+  if (!contact) return { fail: `业主没有可用的${CONTACT_KIND_OF[channel]}` };
+  if (row.case_id !== null) {
+    const history = await dunningRepo.attemptsOfCases(ctx.db, [row.case_id], new Date(now.getTime() - 8 * 86_400_000).toISOString());
+    const e = earliestContact({ from: now, timeZone: project.time_zone, channel: CONTACT_CHANNEL[channel], recipient: 'owner', number: String(contact.id), history: history.map(attemptOf) });
+    if (!e.at) return { suppress: e.heldBy?.reason ?? '联系规则不允许发送' };
+    if (e.at.getTime() > now.getTime()) return { wait: { until: e.at.toISOString(), why: e.heldBy?.reason ?? '联系规则' } };
+  }
+  const kind = channel === 'sms' ? await smsVariant(ctx.db, row.template as TemplateKind, n, today) : row.template as TemplateKind;
+  const t = await templateOf(ctx.db, row.project_id, kind);
+  if (!t.enabled) return { suppress: `模板“${TEMPLATE_LABELS[kind]}”已停用` };
+  // The figures of this moment, only the periods the message was created for (and still owed).
+  const periods = listed.size === 0 ? n.values.periods : n.values.periods?.filter((p) => listed.has(p.period));
+  const total = stillOwed.reduce((s, p) => s + p.owedFen, 0);
+  const values: TemplateValues = { ...n.values, ...(periods ? { periods } : {}), total: formatTotal(total).yuan, totalUpper: formatTotal(total).upper };
+  if (row.template === 'sms_promise') {
+    const c = row.case_id === null ? undefined : await ctx.db.selectFrom('collection_case').select('promised_on').where('id', '=', row.case_id).executeTakeFirst();
+    if (!c?.promised_on) return { suppress: '承诺已撤销' };
+    values.promisedOn = c.promised_on;
+  }
+  return {
+    contact: { id: contact.id, value: contact.value, kind: contact.kind as ContactKind, source: contact.source, createdAt: contact.created_at },
+    template: kind, version: t.version, subject: t.title, text: renderTemplate(t, values), values, notice: n,
+  };
+}
+
+const formatTotal = (fen: number) => ({ yuan: formatYuan(fen), upper: toChineseUppercase(fen) });
+
+/** Template variables as the flat strings an SMS provider's registered template takes. */
+function paramsOf(v: TemplateValues): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  return out;
+}
+
+export interface OutboxRunReport { claimed: number; sent: number; delivered: number; waiting: number; suppressed: number; failed: number; retrying: number; stuck: number }
+
+/**
+ * Send what is due: messages pending whose time has come, through the adapters configured for their channel. Each
+ * message is claimed by one worker (pending → sending, a conditional update), so two workers never send one twice.
+ */
+export async function runOutbox(ctx: ServiceContext, channels: Channels, opts: { limit?: number; projectId?: number } = {}): Promise<OutboxRunReport> {
+  const report: OutboxRunReport = { claimed: 0, sent: 0, delivered: 0, waiting: 0, suppressed: 0, failed: 0, retrying: 0, stuck: 0 };
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  const stuckBefore = new Date(now.getTime() - STUCK_MINUTES * 60_000).toISOString();
+  const stuck = await ctx.db.selectFrom('outbox_message').select(['id', 'project_id', 'house_id']).where('status', '=', 'sending').where('updated_at', '<', stuckBefore).execute();
+  for (const m of stuck) {
+    const reason = '发送结果未知（发送过程中断）：请向服务商核实后再手动重试';
+    await ctx.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('outbox_message').set({ status: 'failed', last_error: reason, updated_at: at }).where('id', '=', m.id).where('status', '=', 'sending').executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return;
+      report.stuck++;
+      await appendEvidence(trx, ctx.dialect, [{ at, projectId: m.project_id, houseId: m.house_id, messageId: m.id, kind: 'message.failed', payload: { reason } }]);
+    });
+  }
+  const ready = SENT_BY_WORKER.filter((c) => channels[c as ChannelKind]);
+  if (ready.length === 0) return report;
+  let q = ctx.db.selectFrom('outbox_message').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', at).where('channel', 'in', [...ready]);
+  if (opts.projectId !== undefined) q = q.where('project_id', '=', opts.projectId);
+  const due = await q.orderBy('next_attempt_at').orderBy('id').limit(opts.limit ?? 200).execute();
+  for (const { id } of due) {
+    const claimed = await ctx.db.updateTable('outbox_message').set({ status: 'sending', updated_at: at }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) continue;
+    report.claimed++;
+    const outcome = await sendOne(ctx, channels, id, now);
+    report[outcome]++;
+  }
+  return report;
+}
+
+async function sendOne(ctx: ServiceContext, channels: Channels, id: number, now: Date): Promise<'sent' | 'delivered' | 'waiting' | 'suppressed' | 'failed' | 'retrying'> {
+  const at = now.toISOString();
+  const row = await loadMessage(ctx.db, id);
+  let p: Prepared;
+  try {
+    p = await prepare(ctx, row, now);
+  } catch (e) {
+    p = { fail: `准备消息失败：${e instanceof Error ? e.message : String(e)}` };
+  }
+  if (p.wait) {
+    await ctx.db.updateTable('outbox_message').set({ status: 'pending', next_attempt_at: p.wait.until, last_error: `等待：${p.wait.why}`, updated_at: at }).where('id', '=', id).execute();
+    return 'waiting';
+  }
+  if (p.suppress || p.fail) {
+    const status = p.suppress ? 'suppressed' : 'failed';
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.updateTable('outbox_message').set({ status, suppressed_reason: p.suppress ?? null, last_error: p.fail ?? null, updated_at: at }).where('id', '=', id).execute();
+      await appendEvidence(trx, ctx.dialect, [{ at, projectId: row.project_id, houseId: row.house_id, messageId: id, kind: `message.${status}`, payload: { reason: p.suppress ?? p.fail } }]);
+      if (row.action_id !== null && p.suppress) await closeAction(trx, row.action_id, at, p.suppress);
+    });
+    return status;
+  }
+  const adapter = channels[row.channel as ChannelKind]!;
+  const contentHash = sha256(p.text!);
+  try {
+    const result = await adapter.send({ ref: `wuye-${id}`, to: p.contact!.value, subject: p.subject!, text: p.text!, template: p.template!, params: paramsOf(p.values!), url: p.values!.portalUrl });
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.updateTable('outbox_message').set({
+        status: 'sent', template: p.template!, template_version: p.version!, subject: p.subject!, content: p.text!, content_sha256: contentHash, contact_id: p.contact!.id,
+        recipient: p.contact!.value, recipient_masked: maskContact(p.contact!.kind, p.contact!.value), recipient_source: `${p.contact!.source}（${p.contact!.createdAt.slice(0, 10)} 登记）`,
+        provider: adapter.provider, provider_id: result.providerId, provider_response: result.response, sent_at: at, attempts: sql`attempts + 1`, last_error: null, updated_at: at,
+      }).where('id', '=', id).execute();
+      const sent = await loadMessage(trx, id);
+      await appendEvidence(trx, ctx.dialect, [{ at, projectId: row.project_id, houseId: row.house_id, messageId: id, kind: 'message.sent', payload: sentPayload(sent) }]);
+      await recordContact(trx, sent, at);
+      if (result.receipt) await applyReceipt(trx, ctx, sent, result.receipt, at);
+    });
+    return result.receipt?.status === 'delivered' ? 'delivered' : 'sent';
+  } catch (e) {
+    const retryable = e instanceof ChannelError ? e.retryable : true;
+    const attempts = row.attempts + 1;
+    const message = e instanceof Error ? e.message : String(e);
+    const giveUp = !retryable || attempts > BACKOFF_MINUTES.length;
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.updateTable('outbox_message').set({
+        status: giveUp ? 'failed' : 'pending', attempts, last_error: message, provider: adapter.provider, updated_at: at,
+        next_attempt_at: giveUp ? row.next_attempt_at : new Date(now.getTime() + BACKOFF_MINUTES[attempts - 1]! * 60_000).toISOString(),
+      }).where('id', '=', id).execute();
+      await appendEvidence(trx, ctx.dialect, [{ at, projectId: row.project_id, houseId: row.house_id, messageId: id, kind: giveUp ? 'message.failed' : 'message.retry', payload: { attempt: attempts, error: message, provider: adapter.provider } }]);
+    });
+    return giveUp ? 'failed' : 'retrying';
+  }
+}
+
+/** What the evidence keeps of a sent message (R54): content and its hash, channel, recipient and its provenance, time, provider's answer. */
+export function sentPayload(m: Row): Record<string, unknown> {
+  return {
+    channel: m.channel, template: m.template, templateVersion: m.template_version, subject: m.subject, content: m.content, contentSha256: m.content_sha256,
+    recipient: m.recipient_masked, recipientSha256: m.recipient ? sha256(m.recipient) : null, recipientSource: m.recipient_source, sentAt: m.sent_at,
+    provider: m.provider, providerId: m.provider_id, providerResponse: m.provider_response, periods: periodsOf(m), trackingNo: m.tracking_no,
+  };
+}
+
+/** A message sent on a case is a contact attempt too: the case's history, the caps and the timeline see it. */
+async function recordContact(trx: Transaction<DB>, m: Row, at: string): Promise<void> {
+  if (m.case_id === null) return;
+  await trx.insertInto('contact_attempt').values({
+    case_id: m.case_id, house_id: m.house_id, project_id: m.project_id, action_id: m.action_id, at, staff_id: null, staff_name: '系统',
+    channel: CONTACT_CHANNEL[m.channel as OutboxChannel], contact_id: m.contact_id, contact_masked: m.recipient_masked, outcome: '已发送', category: null,
+    owner_said: null, next_step: null, promised_on: null, created_at: at,
+  }).execute();
+  if (m.action_id !== null) {
+    await trx.updateTable('dunning_action').set({ status: 'done', done_at: at, done_by: '系统' }).where('id', '=', m.action_id).where('status', 'in', ['open', 'awaiting_approval']).execute();
+  }
+}
+
+async function closeAction(trx: Transaction<DB>, actionId: number, at: string, reason: string): Promise<void> {
+  await trx.updateTable('dunning_action').set({ status: 'cancelled', closed_reason: reason, done_at: at }).where('id', '=', actionId).where('status', '=', 'open').execute();
+}
+
+/** A delivery receipt: the message is delivered (or failed), kept as evidence; a delivered demand interrupts limitation. */
+export async function applyReceipt(trx: Transaction<DB>, ctx: ServiceContext, m: Row, r: DeliveryReceipt, at: string): Promise<boolean> {
+  if (m.status === 'delivered' || (m.status === 'failed' && r.status === 'failed')) return false;
+  const status = r.status === 'delivered' ? 'delivered' : 'failed';
+  await trx.updateTable('outbox_message').set({
+    status, delivered_at: status === 'delivered' ? r.at : null, receipt_json: JSON.stringify(r), last_error: status === 'failed' ? `未送达：${r.detail}` : null, updated_at: at,
+  }).where('id', '=', m.id).execute();
+  const entries: EvidenceEntry[] = [{ at, projectId: m.project_id, houseId: m.house_id, messageId: m.id, kind: `message.${status}`, payload: { receipt: r } }];
+  await appendEvidence(trx, ctx.dialect, entries);
+  if (status === 'delivered') await demandDelivered(trx, m, r.at, `outbox_message:${m.id}`, `${OUTBOX_CHANNEL_LABELS[m.channel as OutboxChannel]}送达回执 ${r.detail}`, at);
+  return true;
+}
+
+/** R13(a): a demand that reached the owner interrupts limitation for each listed period already due on that day. */
+export async function demandDelivered(trx: Transaction<DB>, m: Row, deliveredAt: string, source: string, note: string, at: string): Promise<void> {
+  if (!DEMAND_TEMPLATES.has(m.template) || m.ownership_id === null) return;
+  const project = await trx.selectFrom('project').select('time_zone').where('id', '=', m.project_id).executeTakeFirstOrThrow();
+  const on = deliveredAt.length === 10 ? deliveredAt : localDateOf(new Date(deliveredAt), project.time_zone);
+  for (const p of periodsOf(m).filter((x) => x.dueDate < on)) {
+    await trx.insertInto('limitation_event').values({ house_id: m.house_id, ownership_id: m.ownership_id, period: p.period, kind: 'demand_delivered', on_date: on, source, note, created_by: '系统', created_at: at }).execute();
+  }
+  if (m.action_id !== null) await trx.updateTable('dunning_action').set({ delivered_on: on, delivery_proof: note }).where('id', '=', m.action_id).execute();
+}
+
+/** A provider's delivery callback: verified by the adapter, applied once (a repeated receipt changes nothing). */
+export async function receiveCallback(ctx: ServiceContext, adapter: ChannelAdapter, req: Parameters<NonNullable<ChannelAdapter['parseCallback']>>[0]) {
+  if (!adapter.parseCallback) throw new AppError('NOT_FOUND', `${adapter.provider} 没有送达回执`);
+  const { receipts, reply } = adapter.parseCallback(req);
+  let applied = 0;
+  const at = nowIso(ctx);
+  for (const r of receipts) {
+    await ctx.db.transaction().execute(async (trx) => {
+      const m = await trx.selectFrom('outbox_message').selectAll().where('provider', '=', adapter.provider).where('provider_id', '=', r.providerId).executeTakeFirst();
+      if (m && await applyReceipt(trx, ctx, m, r, at)) applied++;
+    });
+  }
+  return { applied, receipts: receipts.length, reply };
+}
+
+// ——— staff: the outbox monitor ———
+
+export async function listOutbox(ctx: ServiceContext, actor: Actor, projectId: number, f: { status?: string | undefined; channel?: string | undefined; houseId?: number | undefined; page: number; pageSize: number }) {
+  requireRole(actor, 'dunning.read');
+  await getProjectOrThrow(ctx, actor, projectId);
+  let q = ctx.db.selectFrom('outbox_message').innerJoin('house', 'house.id', 'outbox_message.house_id').innerJoin('building', 'building.id', 'house.building_id')
+    .where('outbox_message.project_id', '=', projectId);
+  if (actor.scope.kind === 'projects') {
+    const s = actor.scope.projects.get(projectId);
+    if (!s) throw new AppError('OUT_OF_SCOPE');
+    if (s !== 'all') q = q.where('house.building_id', 'in', [...s]);
+  }
+  if (f.status) q = q.where('outbox_message.status', '=', f.status);
+  if (f.channel) q = q.where('outbox_message.channel', '=', f.channel);
+  if (f.houseId) q = q.where('outbox_message.house_id', '=', f.houseId);
+  const [rows, total, counts] = await Promise.all([
+    q.select(['outbox_message.id', 'outbox_message.house_id', 'house.number', 'building.name as building', 'outbox_message.channel', 'outbox_message.template', 'outbox_message.status',
+      'outbox_message.recipient_masked', 'outbox_message.owed_fen', 'outbox_message.attempts', 'outbox_message.next_attempt_at', 'outbox_message.not_before', 'outbox_message.sent_at',
+      'outbox_message.delivered_at', 'outbox_message.last_error', 'outbox_message.suppressed_reason', 'outbox_message.provider', 'outbox_message.tracking_no', 'outbox_message.created_at',
+      'outbox_message.content_sha256'])
+      .orderBy('outbox_message.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ctx.db.selectFrom('outbox_message').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('project_id', '=', projectId).groupBy('status').execute(),
+  ]);
+  return {
+    total: Number(total.n), page: f.page, pageSize: f.pageSize,
+    counts: Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, Number(counts.find((c) => c.status === s)?.n ?? 0)])) as Record<MessageStatus, number>,
+    items: rows.map((r) => ({
+      id: r.id, houseId: r.house_id, house: `${r.building} ${r.number}`, channel: r.channel, template: r.template, templateLabel: TEMPLATE_LABELS[r.template as TemplateKind] ?? r.template,
+      status: r.status, recipient: r.recipient_masked, owedFen: Number(r.owed_fen), owed: formatYuan(Number(r.owed_fen)), attempts: r.attempts, nextAttemptAt: r.status === 'pending' ? r.next_attempt_at : null,
+      sentAt: r.sent_at, deliveredAt: r.delivered_at, error: r.last_error, suppressedReason: r.suppressed_reason, provider: r.provider, trackingNo: r.tracking_no,
+      createdAt: r.created_at, contentSha256: r.content_sha256,
+    })),
+  };
+}
+
+async function messageInScope(ctx: ServiceContext, actor: Actor, id: number, op: 'notices.send' | 'dunning.read') {
+  const m = await ctx.db.selectFrom('outbox_message').innerJoin('house', 'house.id', 'outbox_message.house_id').innerJoin('project', 'project.id', 'outbox_message.project_id')
+    .selectAll('outbox_message').select(['house.building_id', 'project.company_id']).where('outbox_message.id', '=', id).executeTakeFirst();
+  if (!m || m.company_id !== actor.companyId) throw fieldError('id', 'NOT_FOUND', '消息不存在');
+  requireAccess(actor, op, { projectId: m.project_id, buildingId: m.building_id });
+  return m;
+}
+
+/** Send a failed message again (after checking with the provider, for one whose outcome was unknown). */
+export async function retryMessage(ctx: ServiceContext, actor: Actor, id: number) {
+  const m = await messageInScope(ctx, actor, id, 'notices.send');
+  if (m.status !== 'failed') throw new AppError('VALIDATION_FAILED', `只有发送失败的消息可以重试（当前：${STATUS_LABELS[m.status as MessageStatus] ?? m.status}）`);
+  if (!SENT_BY_WORKER.includes(m.channel as OutboxChannel)) throw new AppError('VALIDATION_FAILED', '信件请在打印中心重新打印');
+  const at = nowIso(ctx);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('outbox_message').set({ status: 'pending', attempts: 0, next_attempt_at: at, last_error: null, updated_at: at }).where('id', '=', id).where('status', '=', 'failed').execute();
+    await audit(trx, ctx, actor, { action: 'outbox.retry', entity: 'outbox_message', entityId: id, projectId: m.project_id, before: { status: m.status, error: m.last_error } });
+  });
+  return { id, status: 'pending' as const };
+}
+
