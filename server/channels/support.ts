@@ -1,0 +1,79 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ChannelError, type CallbackRequest } from './channel.ts';
+
+/** Small helpers the adapters share: one HTTP call with the failure mapping, secrets compared in constant time, China time. */
+
+export type Fetch = typeof fetch;
+
+export interface HttpAnswer { status: number; text: string; json: unknown }
+
+/** One HTTP call that must answer JSON. Transport failures and unreadable 5xx answers are retryable; an unreadable
+ * 4xx answer is not (retrying the same request cannot help). */
+export async function httpJson(label: string, doFetch: Fetch, url: string, init: RequestInit, timeoutMs: number): Promise<HttpAnswer> {
+  let status: number;
+  let text: string;
+  try {
+    const res = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    status = res.status;
+    text = await res.text();
+  } catch (e) {
+    const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+    // A timeout may come after the provider accepted the message; the outbox's ref is what lets a retry be traced.
+    if (timedOut) throw new ChannelError(`${label}接口超时（${timeoutMs} 毫秒未应答）`, true, 'TIMEOUT');
+    const cause = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+    throw new ChannelError(`无法连接${label}接口：${cause}`, true, 'NETWORK');
+  }
+  let json: unknown;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  if (json === undefined || json === null || typeof json !== 'object') {
+    throw new ChannelError(`${label}接口返回了无法识别的应答（HTTP ${status}）：${text.slice(0, 200)}`, status >= 500 || status === 429, `HTTP_${status}`);
+  }
+  return { status, text, json };
+}
+
+/** Compares two secrets without leaking, through timing, how much of a guess was right. An empty configured secret
+ * matches nothing, so a forgotten setting refuses every callback instead of accepting all of them. */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return expected !== '' && timingSafeEqual(digest(given), digest(expected));
+}
+
+/** For pushes that carry no signature of their own (Aliyun, Tencent SMS reports): the callback URL registered with the
+ * provider carries `?token=<shared secret>`, and a request without it is refused. This only proves the caller knew the
+ * URL, so the URL must be HTTPS and kept out of logs. */
+export function requireUrlToken(req: CallbackRequest, token: string, label: string): void {
+  if (!sameSecret(req.query.token ?? '', token)) throw new ChannelError(`${label}回执的令牌不正确，已拒绝`, false, 'BAD_SIGNATURE');
+}
+
+/** Looks up our template kind in a provider mapping; an unmapped kind is a configuration error, not worth a retry. */
+export function mappedTemplate<T>(map: Record<string, T>, template: string, kindLabel: string, providerLabel: string): T {
+  const found = Object.hasOwn(map, template) ? map[template] : undefined;
+  if (found === undefined) throw new ChannelError(`${kindLabel}“${template}”未在${providerLabel}登记模板编号`, false, 'TEMPLATE_NOT_MAPPED');
+  return found;
+}
+
+/** Mainland mobile numbers only: both SMS providers are configured for domestic templates. */
+export function mainlandMobile(to: string): string {
+  if (!/^1\d{10}$/.test(to)) throw new ChannelError(`手机号码“${to}”不是 11 位大陆手机号`, false, 'BAD_NUMBER');
+  return to;
+}
+
+/** "yyyy-MM-dd HH:mm:ss" in China time (UTC+8, no daylight saving) → ISO instant in UTC. */
+export function chinaTimeToIso(s: string, label: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(s);
+  const t = m ? Date.parse(`${m[1]}T${m[2]}+08:00`) : NaN;
+  if (Number.isNaN(t)) throw new ChannelError(`${label}回执的时间“${s}”无法识别`, false, 'BAD_CALLBACK');
+  return new Date(t).toISOString();
+}
+
+/** The JSON array body both SMS providers push. */
+export function jsonArrayBody(body: string, label: string): Array<Record<string, unknown>> {
+  let parsed: unknown;
+  try { parsed = JSON.parse(body); } catch { parsed = undefined; }
+  if (!Array.isArray(parsed) || !parsed.every((x) => x !== null && typeof x === 'object')) {
+    throw new ChannelError(`${label}回执不是 JSON 数组`, false, 'BAD_CALLBACK');
+  }
+  return parsed as Array<Record<string, unknown>>;
+}
+
+export const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
