@@ -55,7 +55,8 @@ export interface HouseNotice {
 /** The unit price part of a charge's basis ("2.50 元/m²/月 × 89.50 m²" → "2.50 元/m²/月"). */
 const unitPriceOf = (basis: string) => basis.split(' × ')[0] ?? basis;
 
-export async function houseNotice(db: Db, houseId: number, asOf: string, settings: NoticeSettings): Promise<HouseNotice> {
+/** `dueBefore`: only periods due before that day (a demand claims what is overdue; a payment notice also what falls due). */
+export async function houseNotice(db: Db, houseId: number, asOf: string, settings: NoticeSettings, opts: { dueBefore?: string } = {}): Promise<HouseNotice> {
   const h = await repo.houseHeading(db, houseId);
   if (!h) throw fieldError('houseId', 'HOUSE_NOT_FOUND', '房屋不存在');
   const own = await repo.currentOwnershipOf(db, houseId, asOf);
@@ -65,7 +66,7 @@ export async function houseNotice(db: Db, houseId: number, asOf: string, setting
   for (const d of debts) {
     const principal = d.amountFen - d.principalPaidFen;
     const lateFee = Math.max(0, d.lateFeeFen - d.lateFeePaidFen - d.lateFeeWaivedFen);
-    if (principal <= 0 && lateFee <= 0) continue;
+    if ((principal <= 0 && lateFee <= 0) || (opts.dueBefore !== undefined && d.dueDate >= opts.dueBefore)) continue;
     const basis = basisOf.get(d.chargeId) ?? '';
     items.push({
       period: d.period, item: d.itemName, area: basis.includes('m²') ? formatArea(h.area_x100) : null, rate: basis ? unitPriceOf(basis) : null,
