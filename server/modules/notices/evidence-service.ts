@@ -55,11 +55,11 @@ export async function verifyEvidence(db: ServiceContext['db']): Promise<ChainRep
   const fail = (seq: number, reason: string): ChainReport => ({ ok: false, rows, head: prev, broken: { seq, reason } });
   for (;;) {
     const batch = await db.selectFrom('evidence_log').selectAll().where('seq', '>=', expected).orderBy('seq').limit(2000).execute();
-    for (const r0 of batch) {
-      const r = { ...r0, seq: Number(r0.seq), project_id: Number(r0.project_id), house_id: r0.house_id === null ? null : Number(r0.house_id), message_id: r0.message_id === null ? null : Number(r0.message_id) };
-      if (r.seq !== expected) return fail(expected, `第 ${expected} 条记录缺失（被删除）`);
-      if (r.prev_hash !== prev) return fail(r.seq, `第 ${r.seq} 条记录的前序哈希与上一条不符`);
-      if (sha256(linkText(prev, r)) !== r.hash) return fail(r.seq, `第 ${r.seq} 条记录的内容与其哈希不符（被修改）`);
+    for (const r of batch) {
+      const seq = Number(r.seq);
+      if (seq !== expected) return fail(expected, `第 ${expected} 条记录缺失（被删除）`);
+      if (r.prev_hash !== prev) return fail(seq, `第 ${seq} 条记录的前序哈希与上一条不符`);
+      if (!rowIntact(r)) return fail(seq, `第 ${seq} 条记录的内容与其哈希不符（被修改）`);
       prev = r.hash;
       expected += 1;
       rows += 1;
@@ -69,4 +69,10 @@ export async function verifyEvidence(db: ServiceContext['db']): Promise<ChainRep
   const head = await db.selectFrom('evidence_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
   if (Number(head.seq) !== rows || head.hash !== prev) return fail(Number(head.seq), `链尾记录（第 ${Number(head.seq)} 条）与日志不符：其后的记录被删除`);
   return { ok: true, rows, head: prev, broken: null };
+}
+
+/** One row's own hash recomputed from its fields and its recorded predecessor (the whole chain: verifyEvidence). */
+export function rowIntact(r: { seq: number | string; at: string; project_id: number | string; house_id: number | string | null; message_id: number | string | null; kind: string; payload_json: string; prev_hash: string; hash: string }): boolean {
+  const row = { seq: Number(r.seq), at: r.at, project_id: Number(r.project_id), house_id: r.house_id === null ? null : Number(r.house_id), message_id: r.message_id === null ? null : Number(r.message_id), kind: r.kind, payload_json: r.payload_json };
+  return sha256(linkText(r.prev_hash, row)) === r.hash;
 }

@@ -12,6 +12,8 @@ import { sweep } from '../dunning/sweep-service.ts';
 import { addContact } from '../registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { sha256, verifyEvidence } from './evidence-service.ts';
+import JSZip from 'jszip';
+import { litigationBundle } from './bundle-service.ts';
 import { batchLetters, batchPdf, printBatch, recordDelivery, recordTracking } from './print-service.ts';
 
 const DIALECTS = await testDialects();
@@ -113,5 +115,20 @@ describe.each(DIALECTS)('print centre on %s', (dialect) => {
     expect(kinds.filter((k) => k === 'letter.printed')).toHaveLength(5);
     expect(kinds).toEqual(expect.arrayContaining(['letter.tracking', 'letter.delivered']));
     expect(await verifyEvidence(t.db)).toMatchObject({ ok: true, rows: kinds.length });
+  });
+
+  it('puts a house\'s case together as a litigation bundle: one PDF and a zip of the originals with their hashes (R59)', async () => {
+    const { pdf, zip, filename } = await litigationBundle(ctx, admin, w.houses[0]!);
+    expect(filename).toBe('信函园 1栋 1-1-1001-证据材料');
+    const text = pdfText(pdf).replace(/\s+/g, '');
+    for (const part of ['物业服务合同与滞纳金条款', '公示的收费标准', '逐期账目', '催告及送达证据', '诉讼时效计算', '业主异议', '证据链校验', 'XA123456789CN', '已签收（签收人：业主本人）']) expect(text).toContain(part);
+    expect(text).toMatch(/2026-01（欠¥250\.00）：.*2026-03-22因催告送达中断/);
+    const files = await JSZip.loadAsync(zip);
+    const manifest = JSON.parse(await files.file('manifest.json')!.async('string')) as { files: Array<{ path: string; sha256: string }> };
+    expect(manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(['证据材料.pdf', 'evidence-log.jsonl', expect.stringMatching(/^催告\/\d+-demand_notice\.txt$/) as string, expect.stringMatching(/^催告\/\d+-demand_notice\.pdf$/) as string]));
+    for (const f of manifest.files) expect(sha256(await files.file(f.path)!.async('nodebuffer'))).toBe(f.sha256);
+    // The text original is what was printed: its hash is the one the evidence chain recorded.
+    const letter = await t.db.selectFrom('outbox_message').select(['id', 'content_sha256']).where('house_id', '=', w.houses[0]!).where('template', '=', 'demand_notice').executeTakeFirstOrThrow();
+    expect(manifest.files.find((f) => f.path === `催告/${letter.id}-demand_notice.txt`)!.sha256).toBe(letter.content_sha256);
   });
 });
