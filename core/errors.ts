@@ -35,6 +35,7 @@ export const ERRORS = {
   CONTACT_NOT_ALLOWED: { status: 409, zh: '此时不得以该方式联系业主', en: 'This contact is not allowed now' },
   PROHIBITED_ACTION: { status: 400, zh: '该催缴措施违法，系统拒绝配置', en: 'This collection measure is unlawful and refused' },
   ALREADY_SIGNED: { status: 409, zh: '该日该项已签核', en: 'Already signed off for that day' },
+  EVIDENCE_BROKEN: { status: 409, zh: '证据链校验失败：记录被修改或删除', en: 'The evidence chain does not verify' },
   ACTION_CLOSED: { status: 409, zh: '该催缴任务已办结或已取消', en: 'This collection task is already closed' },
   FORBIDDEN: { status: 403, zh: '当前角色无权执行此操作', en: 'Your role may not do this' },
   OUT_OF_SCOPE: { status: 403, zh: '该记录不在您负责的项目或楼栋范围内', en: 'This record is outside your projects or buildings' },

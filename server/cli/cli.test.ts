@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
 import { contextOf, insertWorld } from '../../test/fixtures.ts';
 import { MIGRATION_NAMES } from '../db/migrate.ts';
+import { sql } from 'kysely';
+import { appendEvidence } from '../modules/notices/evidence-service.ts';
 import { runCli } from './main.ts';
 
 const DIALECTS = await testDialects();
@@ -115,6 +117,25 @@ describe.each(DIALECTS)('wuye CLI on %s', (dialect) => {
     expect(again.out).toContain('入账 0 行，已导入 1 行（跳过）');
     const missing = await wuye(url, 'payment', 'import', join(tmpdir(), 'no-such-file.xlsx'));
     expect(missing).toMatchObject({ code: 1, err: expect.stringMatching(/^错误 \[VALIDATION_FAILED\] 文件不存在/) as unknown });
+  });
+
+  it('outbox run sends nothing without channels and says so; evidence verify passes, then finds a tampered row and exits 1', async () => {
+    const run = await wuye(url, 'outbox', 'run');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/^发送队列：处理 0 条.*（已配置通道：无）$/);
+    await t.db.transaction().execute((trx) => appendEvidence(trx, dialect, [
+      { at: '2026-03-01T00:00:00.000Z', projectId: 1, houseId: 1, messageId: null, kind: 'test.one', payload: { n: 1 } },
+      { at: '2026-03-01T00:00:01.000Z', projectId: 1, houseId: 1, messageId: null, kind: 'test.two', payload: { n: 2 } },
+    ]));
+    const ok = await wuye(url, 'evidence', 'verify');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^证据链完整：\d+ 条记录，链尾哈希 [0-9a-f]{64}$/);
+    if (dialect === 'postgres') await sql`alter table evidence_log disable trigger evidence_log_no_update`.execute(t.db);
+    else await sql`drop trigger evidence_log_no_update`.execute(t.db);
+    await t.db.updateTable('evidence_log').set({ payload_json: '{"n":3}' }).where('kind', '=', 'test.two').execute();
+    const bad = await wuye(url, 'evidence', 'verify');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^错误 \[EVIDENCE_BROKEN\] 证据链校验失败：第 \d+ 条记录的内容与其哈希不符（被修改）/);
   });
 
   it('fails with a non-zero exit, the error code and a Chinese message', async () => {

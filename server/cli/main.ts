@@ -21,6 +21,9 @@ import { formatYuan } from '../../core/money.ts';
 import { localDateOf } from '../../core/dates.ts';
 import { sweep } from '../modules/dunning/sweep-service.ts';
 import { hhmm, localTimeOf } from '../../core/dunning/contact-rules.ts';
+import { channelsFromEnv } from '../entrypoints/channels.ts';
+import { runOutbox } from '../modules/notices/outbox-service.ts';
+import { verifyEvidence } from '../modules/notices/evidence-service.ts';
 
 type Out = (human: string, json: unknown) => void;
 
@@ -187,6 +190,28 @@ export function buildCli(out: Out = defaultOut, err: (line: string) => void = (l
     });
   sweepCommand('plan', true, '预览催缴计划：每户下一步做什么、为什么，不做任何修改');
   sweepCommand('run', false, '执行催缴批处理：生成今日任务（每个案件×步骤×渠道×周期只生成一次），重复执行不会重复');
+
+  const outbox = program.command('outbox').description('通知发送队列');
+  outbox.command('run').description('发送到时的消息（短信、邮件、微信；通道由环境变量配置，见 docs/notices.md）：已缴清的不发，静默时段与频次上限顺延')
+    .option('--limit <n>', '本次最多发送条数', '200')
+    .action(async (o: { limit: string }) => {
+      await withRuntime(async ({ ctx }) => {
+        const channels = channelsFromEnv();
+        const r = await runOutbox(ctx, channels, { limit: Number(o.limit) });
+        const configured = Object.keys(channels);
+        print(`发送队列：处理 ${r.claimed} 条，已发出 ${r.sent}，已送达 ${r.delivered}，顺延 ${r.waiting}，拦截 ${r.suppressed}，重试 ${r.retrying}，失败 ${r.failed}，中断 ${r.stuck}`
+          + `（已配置通道：${configured.length ? configured.join('、') : '无'}）`, { ...r, configured });
+      });
+    });
+  const evidence = program.command('evidence').description('证据');
+  evidence.command('verify').description('校验证据链：逐条重算哈希、核对前后链接与链尾；被修改或删除时报错并给出第几条')
+    .action(async () => {
+      await withRuntime(async ({ ctx }) => {
+        const r = await verifyEvidence(ctx.db);
+        if (!r.ok) throw new AppError('EVIDENCE_BROKEN', `证据链校验失败：${r.broken!.reason}（已核对 ${r.rows} 条）`);
+        print(`证据链完整：${r.rows} 条记录，链尾哈希 ${r.head}`, r);
+      });
+    });
 
   const payment = program.command('payment').description('收款');
   payment.command('import <file>').description('从 .xlsx 导入收款（银行转账、微信、支付宝流水）：流水号重复的行跳过，重复导入不会重复入账')

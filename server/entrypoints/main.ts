@@ -10,6 +10,8 @@ import { ensureAdmin, ensureCompany, getSetting, setSetting } from '../modules/s
 import { generateDemo } from '../modules/demo/demo-generator.ts';
 import { openRuntime } from './runtime.ts';
 import { scheduleDailySweep } from '../jobs/daily-sweep.ts';
+import { scheduleOutbox } from '../jobs/outbox-worker.ts';
+import { channelsFromEnv } from './channels.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -33,7 +35,11 @@ if (process.env.WUYE_DEMO !== '0' && (await getSetting(ctx, 'demo_loaded')) === 
 const sweepAt = process.env.WUYE_SWEEP_AT ?? '07:30';
 const jobs = sweepAt === 'off' ? [] : await scheduleDailySweep(ctx, companyId, { at: sweepAt, log: (line) => console.log(line) });
 
-const app = await buildApp({ ctx, logger: { level: process.env.LOG_LEVEL ?? 'info' }, webRoot: resolve('web/dist') });
+// The outbox worker sends due messages every minute (WUYE_OUTBOX=off disables it); channels come from the environment.
+const channels = channelsFromEnv();
+if (process.env.WUYE_OUTBOX !== 'off') jobs.push(scheduleOutbox(ctx, channels, (line) => console.log(line)));
+
+const app = await buildApp({ ctx, logger: { level: process.env.LOG_LEVEL ?? 'info' }, webRoot: resolve('web/dist'), channels });
 await app.listen({ port, host });
 const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 console.log('');

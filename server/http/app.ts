@@ -20,6 +20,8 @@ import { billingRoutes } from './routes/billing-routes.ts';
 import { ledgerRoutes } from './routes/ledger-routes.ts';
 import { dunningRoutes } from './routes/dunning-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
+import { noticeRoutes } from './routes/notice-routes.ts';
+import type { Channels } from '../modules/notices/outbox-service.ts';
 import { workbenchRoutes } from './routes/workbench-routes.ts';
 
 export const SESSION_COOKIE = 'wuye_session';
@@ -38,6 +40,8 @@ export interface AppOptions {
   webRoot?: string;
   /** Mark the session cookie Secure (behind TLS). */
   secureCookie?: boolean;
+  /** The configured message channels (their delivery callbacks arrive here). */
+  channels?: Channels;
 }
 
 /** Request logs carry method, route pattern, status and time: never query strings or bodies (personal data). */
@@ -110,6 +114,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     dunningRoutes(api, opts.ctx);
     planRoutes(api, opts.ctx);
     workbenchRoutes(api, opts.ctx);
+    noticeRoutes(api, opts.ctx, opts.channels ?? {});
     return Promise.resolve();
   }, { prefix: '/api' });
 

@@ -8,6 +8,7 @@ import * as billingRepo from '../../db/repositories/billing-repository.ts';
 import * as repo from '../../db/repositories/notice-repository.ts';
 import type { DB } from '../../db/schema.ts';
 import { openDebts } from '../billing/payment-service.ts';
+import type { NoticePage } from '../../documents/notice-pdf.ts';
 import type { TemplateValues } from './templates.ts';
 
 /**
@@ -43,7 +44,7 @@ export interface NoticeItem {
 }
 
 export interface HouseNotice {
-  houseId: number; projectId: number; buildingId: number; companyId: number; ownershipId: number | null;
+  houseId: number; projectId: number; buildingId: number; companyId: number; ownershipId: number | null; timeZone: string;
   house: string; owner: string | null; company: string; project: string;
   items: NoticeItem[];
   /** Per period: what is still owed (principal and late fee), the suppression check at send time compares these. */
@@ -89,7 +90,7 @@ export async function houseNotice(db: Db, houseId: number, asOf: string, setting
     : '合同未约定滞纳金，不计收';
   const house = `${h.building_name} ${h.number}`;
   return {
-    houseId, projectId: h.project_id, buildingId: h.building_id, companyId: h.company_id, ownershipId: own?.id ?? null,
+    houseId, projectId: h.project_id, buildingId: h.building_id, companyId: h.company_id, ownershipId: own?.id ?? null, timeZone: h.time_zone,
     house, owner: own?.owner_name ?? null, company: h.company_name, project: h.project_name, items, periods, totalFen,
     values: {
       company: h.company_name, project: h.project_name, house, owner: own?.owner_name ?? '', total: formatYuan(totalFen), totalUpper: toChineseUppercase(totalFen),
@@ -97,5 +98,15 @@ export async function houseNotice(db: Db, houseId: number, asOf: string, setting
       lateFeeRule, lawFirm: settings.lawFirm,
       periods: periods.map((p) => ({ period: p.period, dueDate: p.dueDate, amount: formatYuan(p.owedFen - p.lateFeeFen), ...(p.lateFeeFen > 0 ? { lateFee: formatYuan(p.lateFeeFen) } : {}) })),
     },
+  };
+}
+
+const SERIAL_PREFIX: Record<string, string> = { payment_notice: 'JK', demand_notice: 'CK', second_demand: 'CK2', lawyer_letter: 'LS' };
+
+/** One house's page of a printed (or e-mailed) notice, numbered by its message. */
+export function noticePage(n: HouseNotice, template: string, title: string, body: string, messageId: number, date: string): NoticePage {
+  return {
+    title, body, house: n.house, owner: n.owner, items: n.items, totalFen: n.totalFen, deadline: n.values.deadline ?? date, portalUrl: n.values.portalUrl ?? null,
+    sender: n.company, date, trackingNo: null, serial: `${SERIAL_PREFIX[template] ?? 'TZ'}-${date.slice(0, 4)}-${String(messageId).padStart(6, '0')}`,
   };
 }

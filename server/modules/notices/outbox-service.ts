@@ -14,7 +14,8 @@ import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { appendEvidence, sha256, type EvidenceEntry } from './evidence-service.ts';
-import { houseNotice, type HouseNotice } from './notice-data.ts';
+import { renderNotices } from '../../documents/notice-pdf.ts';
+import { houseNotice, noticePage, type HouseNotice } from './notice-data.ts';
 import { noticeSettingsOf, templateOf } from './template-service.ts';
 import { renderTemplate, TEMPLATE_LABELS, type TemplateKind, type TemplateValues } from './templates.ts';
 
@@ -40,6 +41,8 @@ const CONTACT_KIND_OF: Record<OutboxChannel, ContactKind> = { sms: '手机', ema
 const CONTACT_CHANNEL: Record<OutboxChannel, ContactChannel> = { sms: 'sms', email: 'email', wechat: 'wechat', letter: 'letter', hand: 'letter' };
 /** Demands: a delivered one interrupts the limitation period of every period it lists that was already due (R13(a)). */
 const DEMAND_TEMPLATES: ReadonlySet<string> = new Set(['payment_notice', 'demand_notice', 'second_demand', 'lawyer_letter', 'sms_last_reminder', 'sms_monthly', 'sms_prepaid_used_up']);
+/** Templates with a printed form (an itemised table): e-mailed as a PDF too. */
+const DOCUMENT_TEMPLATES: ReadonlySet<string> = new Set(['payment_notice', 'demand_notice', 'second_demand']);
 /** Minutes to wait before the 2nd, 3rd, … try after a retryable failure; then the message fails. */
 export const BACKOFF_MINUTES = [1, 5, 30, 120, 720] as const;
 /** A message left "sending" this long (the process died mid-send) is failed, not resent: the provider may have it. */
@@ -54,6 +57,8 @@ export const templateForStep = (stepTemplate: string | undefined, channel: strin
   (stepTemplate && STEP_TEMPLATES[stepTemplate]) || (channel === 'sms' ? 'sms_last_reminder' : 'demand_notice');
 
 export type Channels = Partial<Record<ChannelKind, ChannelAdapter>>;
+/** The adapter that takes a provider's callbacks, by its provider name ('aliyun', 'tencent', 'wechat'). */
+export const adapterOf = (channels: Channels, provider: string): ChannelAdapter | undefined => Object.values(channels).find((a) => a.provider === provider);
 type Db = Kysely<DB> | Transaction<DB>;
 
 export interface NewMessage {
@@ -214,7 +219,13 @@ async function sendOne(ctx: ServiceContext, channels: Channels, id: number, now:
   const adapter = channels[row.channel as ChannelKind]!;
   const contentHash = sha256(p.text!);
   try {
-    const result = await adapter.send({ ref: `wuye-${id}`, to: p.contact!.value, subject: p.subject!, text: p.text!, template: p.template!, params: paramsOf(p.values!), url: p.values!.portalUrl });
+    // A notice by e-mail carries its printed form as a PDF, the same page the print centre would print.
+    const attachments = row.channel === 'email' && DOCUMENT_TEMPLATES.has(p.template!)
+      ? [{ filename: `${p.subject!}-${p.notice!.house}.pdf`, contentType: 'application/pdf', content: await renderNotices([noticePage(p.notice!, p.template!, p.subject!, p.text!, id, localDateOf(now, p.notice!.timeZone))], 'A4') }]
+      : undefined;
+    const result = await adapter.send({
+      ref: `wuye-${id}`, to: p.contact!.value, subject: p.subject!, text: p.text!, template: p.template!, params: paramsOf(p.values!), url: p.values!.portalUrl, ...(attachments ? { attachments } : {}),
+    });
     await ctx.db.transaction().execute(async (trx) => {
       await trx.updateTable('outbox_message').set({
         status: 'sent', template: p.template!, template_version: p.version!, subject: p.subject!, content: p.text!, content_sha256: contentHash, contact_id: p.contact!.id,
@@ -365,3 +376,44 @@ export async function retryMessage(ctx: ServiceContext, actor: Actor, id: number
   return { id, status: 'pending' as const };
 }
 
+
+/** What a channel may carry: SMS its own short texts; e-mail and WeChat the notices and the SMS texts. */
+const SENDABLE: Record<'sms' | 'email' | 'wechat', readonly TemplateKind[]> = {
+  sms: ['sms_pre_due', 'sms_last_reminder', 'sms_prepaid_used_up', 'sms_monthly'],
+  email: ['payment_notice', 'demand_notice', 'second_demand', 'sms_pre_due', 'sms_last_reminder'],
+  wechat: ['payment_notice', 'demand_notice', 'sms_pre_due', 'sms_last_reminder'],
+};
+
+/**
+ * Send one notice to a house's owner now (staff, from the house or the outbox page): stored as a message and sent by
+ * the worker with the same checks as any other; the same notice by the same channel once a day at most.
+ */
+export async function sendNotice(ctx: ServiceContext, actor: Actor, houseId: number, input: { template: string; channel: string }) {
+  const h = await repo.houseHeading(ctx.db, houseId);
+  const project = h && await getProjectOrThrow(ctx, actor, h.project_id);
+  if (!h || !project) throw fieldError('houseId', 'HOUSE_NOT_FOUND', '房屋不存在');
+  requireAccess(actor, 'notices.send', { projectId: h.project_id, buildingId: h.building_id });
+  if (input.channel !== 'sms' && input.channel !== 'email' && input.channel !== 'wechat') throw fieldError('channel', 'VALIDATION_FAILED', '发送方式应为 短信、电子邮件 或 微信；信件请用打印中心');
+  const allowed = SENDABLE[input.channel];
+  if (!(allowed as readonly string[]).includes(input.template)) throw fieldError('template', 'VALIDATION_FAILED', `${OUTBOX_CHANNEL_LABELS[input.channel]}可发送：${allowed.map((k) => TEMPLATE_LABELS[k]).join('、')}`);
+  const template = input.template as TemplateKind;
+  const now = ctx.clock.now();
+  const today = localDateOf(now, project.time_zone);
+  const demand = template === 'demand_notice' || template === 'second_demand';
+  const n = await houseNotice(ctx.db, houseId, today, await noticeSettingsOf(ctx.db, h.project_id), demand ? { dueBefore: today } : {});
+  if (n.ownershipId === null || n.totalFen <= 0) throw new AppError('VALIDATION_FAILED', `${n.house}${demand ? '没有逾期欠费' : '没有待缴费用'}，无需发送`);
+  const contacts = await repo.contactsOfOwnership(ctx.db, n.ownershipId, [CONTACT_KIND_OF[input.channel]]);
+  if (contacts.length === 0) throw fieldError('channel', 'VALIDATION_FAILED', `业主没有可用的${CONTACT_KIND_OF[input.channel]}`);
+  const c = await ctx.db.selectFrom('collection_case').select('id').where('house_id', '=', houseId).where('ownership_id', '=', n.ownershipId).executeTakeFirst();
+  const at = now.toISOString();
+  const id = await ctx.db.transaction().execute(async (trx) => {
+    const mid = await enqueueMessage(trx, {
+      projectId: h.project_id, houseId, ownershipId: n.ownershipId, caseId: c?.id ?? null, channel: input.channel as OutboxChannel, template, dedupKey: `manual:${houseId}:${template}:${input.channel}:${today}`,
+      periods: n.periods, notBefore: at, createdBy: actor.name, at,
+    });
+    if (mid === null) throw new AppError('VALIDATION_FAILED', `今天已向该户${OUTBOX_CHANNEL_LABELS[input.channel as OutboxChannel]}发送过${TEMPLATE_LABELS[template]}，不重复发送`);
+    await audit(trx, ctx, actor, { action: 'notices.send', entity: 'outbox_message', entityId: mid, projectId: h.project_id, after: { houseId, template, channel: input.channel } });
+    return mid;
+  });
+  return { id, status: 'pending' as const };
+}

@@ -9,7 +9,7 @@ import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { appendEvidence, sha256 } from './evidence-service.ts';
-import { houseNotice } from './notice-data.ts';
+import { houseNotice, noticePage } from './notice-data.ts';
 import { demandDelivered, loadMessage, sentPayload } from './outbox-service.ts';
 import { noticeSettingsOf, templatesOf } from './template-service.ts';
 import { renderTemplate, TEMPLATE_LABELS, type TemplateKind } from './templates.ts';
@@ -24,7 +24,6 @@ import { renderTemplate, TEMPLATE_LABELS, type TemplateKind } from './templates.
 
 export const PRINT_TEMPLATES = ['payment_notice', 'demand_notice', 'second_demand'] as const;
 export type PrintTemplate = (typeof PRINT_TEMPLATES)[number];
-const SERIAL_PREFIX: Record<string, string> = { payment_notice: 'JK', demand_notice: 'CK', second_demand: 'CK2', lawyer_letter: 'LS' };
 /** The policy channels whose open task a printed notice carries out. */
 const ACTION_CHANNELS: Record<PrintTemplate, string[]> = {
   payment_notice: ['door_notice'], demand_notice: ['demand_notice', 'registered_letter'], second_demand: ['second_demand', 'registered_letter'],
@@ -80,10 +79,7 @@ export async function printBatch(ctx: ServiceContext, actor: Actor, projectId: n
         recipient_source: p.address ? `${p.address.source}（${p.address.created_at.slice(0, 10)} 登记${p.address.is_service_address ? '，约定送达地址' : ''}）` : '房屋地址（未登记约定送达地址）',
         subject: t.title, content: body, content_sha256: sha256(body), template_version: t.version, sent_at: at, created_by: actor.name, created_at: at, updated_at: at,
       }).returning('id').executeTakeFirstOrThrow();
-      const page: NoticePage = {
-        title: t.title, body, house: n.house, owner: n.owner, items: n.items, totalFen: n.totalFen, deadline: n.values.deadline ?? today, portalUrl: settings.portalUrl,
-        sender: n.company, date: today, trackingNo: null, serial: `${SERIAL_PREFIX[template]}-${today.slice(0, 4)}-${String(m.id).padStart(6, '0')}`,
-      };
+      const page = noticePage(n, template, t.title, body, Number(m.id), today);
       await trx.updateTable('outbox_message').set({ doc_json: JSON.stringify(page) }).where('id', '=', Number(m.id)).execute();
       evidence.push({ at, projectId, houseId: p.houseId, messageId: Number(m.id), kind: 'letter.printed', payload: sentPayload(await loadMessage(trx, Number(m.id))) });
       if (p.actionId !== null) await trx.updateTable('dunning_action').set({ status: 'done', done_at: at, done_by: actor.name }).where('id', '=', p.actionId).where('status', '=', 'open').execute();
