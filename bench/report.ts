@@ -27,6 +27,8 @@ interface DunningPlanDialect {
   fresh: DunningPlanScenario; commit: { seconds: number; cases: number; created: number }; withCases: DunningPlanScenario;
 }
 interface DunningPlanResults { runs?: number; date: string; node: string; cpuCount: number; asOf: string; periods: string[]; arrearsPct: number; results: Record<string, DunningPlanDialect | null> }
+interface PrintBatchDialect { houses: number; pages: number; batchSeconds: number; pdfSeconds: number; pdfBytes: number; baselineSeconds: number; ratio: number; peakRssMB: number }
+interface PrintBatchResults { date: string; node: string; cpuCount: number; results: Record<string, PrintBatchDialect> }
 interface BillRunResults { date: string; node: string; cpuCount: number; period: string; results: Record<string, BillRunDialect | null> }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -58,6 +60,15 @@ export function renderBenchSection(): string {
   const bill = renderBillRun();
   if (bill) out.push(bill, '');
   out.push(...renderDunningPlan());
+  const print = read<PrintBatchResults>('bench/results/print-batch.json');
+  if (print) {
+    out.push(`**Print centre batch** (\`bench/results/print-batch.json\`, ${print.date.slice(0, 10)}, Node ${print.node}, ${print.cpuCount} cores): one building's 《催款通知书》 by registered letter, \`printBatch\` (figures per house, a letter with its hash and evidence entry per house, one transaction) then \`batchPdf\` (one PDF, one A4 page per house). Baseline: \`renderNotices\` of the same pages from memory in the same run; ratio = (batch + PDF) / baseline.`, '');
+    out.push('| dialect | houses | letters | batch s | PDF s | PDF size | baseline s | ratio | peak RSS |', '|---|---|---|---|---|---|---|---|---|');
+    for (const [dialect, r] of Object.entries(print.results)) {
+      out.push(`| ${dialect} | ${n(r.houses)} | ${n(r.pages)} | ${r.batchSeconds} | ${r.pdfSeconds} | ${(r.pdfBytes / 1e6).toFixed(1)} MB | ${r.baselineSeconds} | ${r.ratio} | ${r.peakRssMB} MB |`);
+    }
+    out.push('');
+  }
   return out.join('\n').trimEnd();
 }
 

@@ -7,6 +7,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   'registry-queries': async () => (await import('./registry-queries.bench.ts')).runRegistryQueriesBench(),
   'bill-run': async () => (await import('./bill-run.bench.ts')).runBillRunBench(),
   'dunning-plan': async () => (await import('./dunning-plan.bench.ts')).runDunningPlanBench(),
+  'print-batch': async () => (await import('./print-batch.bench.ts')).runPrintBatchBench(),
 };
 
 async function main(): Promise<number> {

@@ -26,7 +26,7 @@ export function contextOf(t: TestDatabase, clock: Clock = fixedClock()): Service
 }
 
 export function buildHouse(buildingId: number, n: number, over: Partial<HouseInput> = {}): HouseInput {
-  return { buildingId, number: `1-1-${1000 + n}`, floor: Math.floor(n / 2) + 1, propertyType: '高层', area: '89.50', status: '自住', deliveryDate: '2020-06-30', ...over };
+  return { buildingId, number: `1-1-${1000 + n}`, floor: (Math.floor(n / 2) % 200) + 1, propertyType: '高层', area: '89.50', status: '自住', deliveryDate: '2020-06-30', ...over };
 }
 
 /**

@@ -157,6 +157,10 @@ describe.each(DIALECTS)('notices API on %s', (dialect) => {
     expect(zip.headers['content-type']).toBe('application/zip');
     const files = Object.keys((await JSZip.loadAsync(zip.rawPayload)).files);
     expect(files).toEqual(expect.arrayContaining(['证据材料.pdf', 'manifest.json', 'evidence-log.jsonl']));
+    const draft = await app.inject({ method: 'GET', url: `/api/houses/${house}/notice-draft?kind=lawyer_letter`, headers: as('collector') });
+    expect(draft.headers['content-type']).toBe('application/pdf');
+    expect(decodeURIComponent(String(draft.headers['content-disposition']))).toContain('1栋 1-1-101-律师函（草稿）.pdf');
+    expect((await app.inject({ method: 'GET', url: `/api/houses/${house}/notice-draft?kind=sms_monthly`, headers: as('collector') })).statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/api/evidence/verify', headers: as('collector') })).statusCode).toBe(403);
     expect((await app.inject({ method: 'GET', url: '/api/evidence/verify', headers: as('project_manager') })).json()).toMatchObject({ ok: true, broken: null });
   });

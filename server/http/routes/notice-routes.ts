@@ -6,7 +6,7 @@ import type { ServiceContext } from '../../modules/context.ts';
 import { evidenceFile, houseEvidence, litigationBundle } from '../../modules/notices/bundle-service.ts';
 import { verifyEvidence } from '../../modules/notices/evidence-service.ts';
 import { adapterOf, listOutbox, receiveCallback, retryMessage, sendNotice, type Channels } from '../../modules/notices/outbox-service.ts';
-import { batchLetters, batchPdf, listPrintBatches, messagePdf, printBatch, recordDelivery, recordTracking } from '../../modules/notices/print-service.ts';
+import { batchLetters, batchPdf, listPrintBatches, messagePdf, noticeDraftPdf, printBatch, recordDelivery, recordTracking } from '../../modules/notices/print-service.ts';
 import { getNoticeSettings, listTemplates, previewTemplate, saveNoticeSettings, saveTemplate, templateHistory } from '../../modules/notices/template-service.ts';
 import { requireRole } from '../../modules/context.ts';
 import { actorOf } from '../app.ts';
@@ -62,6 +62,12 @@ export function noticeRoutes(app: FastifyInstance, ctx: ServiceContext, channels
     schema: { tags, summary: '向该户发送一份通知（短信、邮件、微信；同一通知同一方式每天一次）', params: IdParam, body: z.object({ template: z.string().max(40), channel: z.string().max(20) }), response: { 200: z.object({ id: z.number(), status: z.string() }), ...errorResponses } },
   }, async (req) => sendNotice(ctx, actorOf(req), req.params.id, req.body));
 
+  r.get('/houses/:id/notice-draft', {
+    schema: { tags, summary: '一户的通知书草稿 PDF（不记录、不发出；律师函草稿供律师事务所使用）', params: IdParam, querystring: z.object({ kind: z.string().max(40) }), response: { 200: z.any(), ...errorResponses } },
+  }, async (req, reply) => {
+    const { pdf, filename } = await noticeDraftPdf(ctx, actorOf(req), req.params.id, req.query.kind);
+    return download(reply, 'application/pdf', filename, pdf);
+  });
   r.get('/projects/:id/print-batches', { schema: { tags, summary: '打印批次', params: IdParam, response: { 200: z.array(z.looseObject({ id: z.number() })), ...errorResponses } } },
     async (req) => listPrintBatches(ctx, actorOf(req), req.params.id));
   r.post('/projects/:id/print-batches', {

@@ -16,7 +16,7 @@ import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getHouseBase, getProjectOrThrow } from '../registry/registry-service.ts';
-import { enqueueMessage } from '../notices/outbox-service.ts';
+import { enqueueMessage } from '../notices/outbox-queue.ts';
 import { DEMAND_CHANNELS, OPEN_STATUSES, interruptionsByPeriod, periodKey, projectToday, refreshHouses } from './sweep-service.ts';
 
 /**

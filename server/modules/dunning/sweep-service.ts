@@ -16,7 +16,7 @@ import { audit } from '../audit/audit.ts';
 import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { systemActor } from '../setup/bootstrap.ts';
-import { enqueueMessage, templateForStep } from '../notices/outbox-service.ts';
+import { enqueueMessage, templateForStep } from '../notices/outbox-queue.ts';
 
 type Db = ServiceContext['db'] | Transaction<DB>;
 

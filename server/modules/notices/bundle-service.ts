@@ -12,7 +12,8 @@ import { listContractTerms, listFeeItemsWithStandards } from '../billing/fee-ser
 import { houseTimeline } from '../dunning/case-service.ts';
 import { getHouseBase, getProjectOrThrow } from '../registry/registry-service.ts';
 import { rowIntact, sha256 } from './evidence-service.ts';
-import { OUTBOX_CHANNEL_LABELS, STATUS_LABELS, type MessageStatus, type OutboxChannel } from './outbox-service.ts';
+import type { OutboxChannel } from './outbox-queue.ts';
+import { OUTBOX_CHANNEL_LABELS, STATUS_LABELS, type MessageStatus } from './outbox-service.ts';
 import { TEMPLATE_LABELS, type TemplateKind } from './templates.ts';
 
 /**

@@ -13,6 +13,7 @@ import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
+import { enqueueMessage, type OutboxChannel } from './outbox-queue.ts';
 import { appendEvidence, sha256, type EvidenceEntry } from './evidence-service.ts';
 import { renderNotices } from '../../documents/notice-pdf.ts';
 import { houseNotice, noticePage, type HouseNotice } from './notice-data.ts';
@@ -32,8 +33,6 @@ import { renderTemplate, TEMPLATE_LABELS, type TemplateKind, type TemplateValues
 export const MESSAGE_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'suppressed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export const STATUS_LABELS: Record<MessageStatus, string> = { pending: '待发送', sending: '发送中', sent: '已发出', delivered: '已送达', failed: '失败', suppressed: '已拦截' };
-export const OUTBOX_CHANNELS = ['sms', 'email', 'wechat', 'letter', 'hand'] as const;
-export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
 export const OUTBOX_CHANNEL_LABELS: Record<OutboxChannel, string> = { sms: '短信', email: '电子邮件', wechat: '微信', letter: '挂号信/EMS', hand: '当面送达' };
 /** The channels a worker sends through a provider; letters and hand deliveries are printed and carried. */
 const SENT_BY_WORKER: readonly OutboxChannel[] = ['sms', 'email', 'wechat'];
@@ -48,34 +47,10 @@ export const BACKOFF_MINUTES = [1, 5, 30, 120, 720] as const;
 /** A message left "sending" this long (the process died mid-send) is failed, not resent: the provider may have it. */
 const STUCK_MINUTES = 10;
 
-/** The policy's step templates → the template kinds. */
-const STEP_TEMPLATES: Record<string, TemplateKind> = {
-  pre_due_sms: 'sms_pre_due', last_reminder_sms: 'sms_last_reminder', payment_notice: 'payment_notice', demand_notice: 'demand_notice',
-  second_demand_notice: 'second_demand', lawyer_letter: 'lawyer_letter', anonymous_public_notice: 'anonymous_notice',
-};
-export const templateForStep = (stepTemplate: string | undefined, channel: string): TemplateKind =>
-  (stepTemplate && STEP_TEMPLATES[stepTemplate]) || (channel === 'sms' ? 'sms_last_reminder' : 'demand_notice');
-
 export type Channels = Partial<Record<ChannelKind, ChannelAdapter>>;
 /** The adapter that takes a provider's callbacks, by its provider name ('aliyun', 'tencent', 'wechat'). */
 export const adapterOf = (channels: Channels, provider: string): ChannelAdapter | undefined => Object.values(channels).find((a) => a.provider === provider);
 type Db = Kysely<DB> | Transaction<DB>;
-
-export interface NewMessage {
-  projectId: number; houseId: number; ownershipId: number | null; caseId?: number | null; actionId?: number | null; batchId?: number | null;
-  channel: OutboxChannel; template: TemplateKind; dedupKey: string; periods: ReadonlyArray<{ period: string; dueDate: string; owedFen: number }>;
-  notBefore: string; createdBy: string; at: string;
-}
-
-/** Store a message unless its dedup key exists (in the caller's transaction); the new id, or null when it existed. */
-export async function enqueueMessage(db: Db, m: NewMessage): Promise<number | null> {
-  const r = await db.insertInto('outbox_message').values({
-    project_id: m.projectId, house_id: m.houseId, ownership_id: m.ownershipId, case_id: m.caseId ?? null, action_id: m.actionId ?? null, batch_id: m.batchId ?? null,
-    channel: m.channel, template: m.template, dedup_key: m.dedupKey, status: 'pending', periods_json: JSON.stringify(m.periods), doc_json: null,
-    owed_fen: m.periods.reduce((s, p) => s + p.owedFen, 0), not_before: m.notBefore, next_attempt_at: m.notBefore, created_by: m.createdBy, created_at: m.at, updated_at: m.at,
-  }).onConflict((oc) => oc.column('dedup_key').doNothing()).returning('id').executeTakeFirst();
-  return r ? Number(r.id) : null;
-}
 
 type Row = Awaited<ReturnType<typeof loadMessage>>;
 export const loadMessage = (db: Db, id: number) => db.selectFrom('outbox_message').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

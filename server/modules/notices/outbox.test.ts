@@ -10,7 +10,8 @@ import { recordContact } from '../dunning/case-service.ts';
 import { sweep } from '../dunning/sweep-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { sha256, verifyEvidence } from './evidence-service.ts';
-import { enqueueMessage, listOutbox, receiveCallback, retryMessage, runOutbox } from './outbox-service.ts';
+import { enqueueMessage } from './outbox-queue.ts';
+import { listOutbox, receiveCallback, retryMessage, runOutbox } from './outbox-service.ts';
 import { TEMPLATE_KINDS } from './templates.ts';
 
 const DIALECTS = await testDialects();

@@ -211,3 +211,22 @@ export async function recordDelivery(ctx: ServiceContext, actor: Actor, id: numb
   });
   return { id, status: outcome === 'delivered' ? 'delivered' as const : 'failed' as const };
 }
+
+/**
+ * One house's notice as a PDF draft, recorded nowhere: the lawyer's letter for the law firm to put on its letterhead,
+ * or a look at a notice before printing it. Demands list what is overdue; a payment notice also what falls due.
+ */
+export async function noticeDraftPdf(ctx: ServiceContext, actor: Actor, houseId: number, kind: string): Promise<{ pdf: Buffer; filename: string }> {
+  const h = await ctx.db.selectFrom('house').select(['project_id', 'building_id']).where('id', '=', houseId).executeTakeFirst();
+  const project = h && await getProjectOrThrow(ctx, actor, h.project_id);
+  if (!h || !project) throw fieldError('houseId', 'HOUSE_NOT_FOUND', '房屋不存在');
+  requireAccess(actor, 'dunning.read', { projectId: h.project_id, buildingId: h.building_id });
+  const kinds = [...PRINT_TEMPLATES, 'lawyer_letter'];
+  if (!kinds.includes(kind)) throw fieldError('kind', 'VALIDATION_FAILED', `可生成：${kinds.map((k) => TEMPLATE_LABELS[k as TemplateKind]).join('、')}`);
+  const today = localDateOf(ctx.clock.now(), project.time_zone);
+  const n = await houseNotice(ctx.db, houseId, today, await noticeSettingsOf(ctx.db, h.project_id), kind === 'payment_notice' ? {} : { dueBefore: today });
+  if (n.totalFen <= 0) throw new AppError('VALIDATION_FAILED', `${n.house}没有${kind === 'payment_notice' ? '待缴' : '逾期'}费用`);
+  const t = (await templatesOf(ctx.db, h.project_id)).get(kind as TemplateKind)!;
+  const page = { ...noticePage(n, kind, t.title, renderTemplate(t, n.values), 0, today), serial: '草稿（未发出）' };
+  return { pdf: await renderNotices([page], 'A4'), filename: `${n.house}-${t.title}${t.title.includes('草稿') ? '' : '（草稿）'}.pdf` };
+}
