@@ -7,7 +7,10 @@ import type { Kysely } from 'kysely';
 import * as billingRepo from '../../db/repositories/billing-repository.ts';
 import * as repo from '../../db/repositories/notice-repository.ts';
 import type { DB } from '../../db/schema.ts';
+import { limitationOf } from '../../../core/dunning/limitation.ts';
+import * as dunningRepo from '../../db/repositories/dunning-repository.ts';
 import { openDebts } from '../billing/payment-service.ts';
+import { interruptionsByPeriod, periodKey } from '../dunning/sweep-service.ts';
 import type { NoticePage } from '../../documents/notice-pdf.ts';
 import type { TemplateValues } from './templates.ts';
 
@@ -48,7 +51,7 @@ export interface HouseNotice {
   house: string; owner: string | null; company: string; project: string;
   items: NoticeItem[];
   /** Per period: what is still owed (principal and late fee), the suppression check at send time compares these. */
-  periods: Array<{ period: string; dueDate: string; owedFen: number }>;
+  periods: Array<{ period: string; dueDate: string; owedFen: number; timeBarred: boolean }>;
   totalFen: number;
   values: TemplateValues;
 }
@@ -82,7 +85,13 @@ export async function houseNotice(db: Db, houseId: number, asOf: string, setting
     if (i.dueDate < p.dueDate) p.dueDate = i.dueDate;
     byPeriod.set(i.period, p);
   }
-  const periods = [...byPeriod.values()].sort((a, b) => a.period.localeCompare(b.period));
+  // R15: a period whose limitation has run out is still listed (R14), flagged, and no template threatens suit over it.
+  const interruptions = own
+    ? interruptionsByPeriod(await dunningRepo.limitationEventsOf(db, [houseId]), await dunningRepo.paymentDaysByPeriod(db, h.project_id, asOf, [houseId]))
+    : new Map<string, never[]>();
+  const barred = (p: { period: string; dueDate: string }) => own !== undefined
+    && limitationOf({ period: p.period, dueDate: p.dueDate, events: interruptions.get(periodKey(houseId, own.id, p.period)) ?? [], asOf }).state === 'expired';
+  const periods = [...byPeriod.values()].sort((a, b) => a.period.localeCompare(b.period)).map((p) => ({ ...p, timeBarred: barred(p) }));
   const totalFen = periods.reduce((s, p) => s + p.owedFen, 0);
   const terms = (await billingRepo.termsOf(db, h.project_id)).find((t) => t.effective_from <= asOf);
   const lateFeeRule = terms?.late_fee_daily_ppm != null
@@ -96,7 +105,10 @@ export async function houseNotice(db: Db, houseId: number, asOf: string, setting
       company: h.company_name, project: h.project_name, house, owner: own?.owner_name ?? '', total: formatYuan(totalFen), totalUpper: toChineseUppercase(totalFen),
       deadline: addDays(asOf, settings.deadlineDays), payWays: settings.payWays, disputePhone: settings.disputePhone, portalUrl: settings.portalUrl, date: asOf,
       lateFeeRule, lawFirm: settings.lawFirm,
-      periods: periods.map((p) => ({ period: p.period, dueDate: p.dueDate, amount: formatYuan(p.owedFen - p.lateFeeFen), ...(p.lateFeeFen > 0 ? { lateFee: formatYuan(p.lateFeeFen) } : {}) })),
+      periods: periods.map((p) => ({
+        period: p.period, dueDate: p.dueDate, amount: formatYuan(p.owedFen - p.lateFeeFen), ...(p.lateFeeFen > 0 ? { lateFee: formatYuan(p.lateFeeFen) } : {}), ...(p.timeBarred ? { timeBarred: true } : {}),
+      })),
+      ...(periods.some((p) => p.timeBarred) ? { hasTimeBarred: true } : {}),
     },
   };
 }

@@ -112,7 +112,9 @@ async function prepare(ctx: ServiceContext, row: Row, now: Date): Promise<Prepar
   // The figures of this moment, only the periods the message was created for (and still owed).
   const periods = listed.size === 0 ? n.values.periods : n.values.periods?.filter((p) => listed.has(p.period));
   const total = stillOwed.reduce((s, p) => s + p.owedFen, 0);
-  const values: TemplateValues = { ...n.values, ...(periods ? { periods } : {}), total: formatTotal(total).yuan, totalUpper: formatTotal(total).upper };
+  const values: TemplateValues = {
+    ...n.values, ...(periods ? { periods, hasTimeBarred: periods.some((x) => x.timeBarred) } : {}), total: formatTotal(total).yuan, totalUpper: formatTotal(total).upper,
+  };
   if (row.template === 'sms_promise') {
     const c = row.case_id === null ? undefined : await ctx.db.selectFrom('collection_case').select('promised_on').where('id', '=', row.case_id).executeTakeFirst();
     if (!c?.promised_on) return { suppress: '承诺已撤销' };

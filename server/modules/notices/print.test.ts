@@ -14,6 +14,8 @@ import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { sha256, verifyEvidence } from './evidence-service.ts';
 import JSZip from 'jszip';
 import { litigationBundle } from './bundle-service.ts';
+import { DEFAULT_NOTICE_SETTINGS, houseNotice } from './notice-data.ts';
+import { defaultTemplate, renderTemplate } from './templates.ts';
 import { batchLetters, batchPdf, printBatch, recordDelivery, recordTracking } from './print-service.ts';
 
 const DIALECTS = await testDialects();
@@ -130,5 +132,15 @@ describe.each(DIALECTS)('print centre on %s', (dialect) => {
     // The text original is what was printed: its hash is the one the evidence chain recorded.
     const letter = await t.db.selectFrom('outbox_message').select(['id', 'content_sha256']).where('house_id', '=', w.houses[0]!).where('template', '=', 'demand_notice').executeTakeFirstOrThrow();
     expect(manifest.files.find((f) => f.path === `催告/${letter.id}-demand_notice.txt`)!.sha256).toBe(letter.content_sha256);
+  });
+
+  it('flags a period whose limitation has run out and says no suit is threatened over it (R15), still listing it (R14)', async () => {
+    const old = await insertMonthlyProject(ctx, admin, { name: '旧账园', houses: 1, monthly: '250', periods: ['2022-01', '2026-01'] });
+    const n = await houseNotice(t.db, old.houses[0]!, '2026-03-23', DEFAULT_NOTICE_SETTINGS, { dueBefore: '2026-03-23' });
+    expect(n.periods.map((p) => [p.period, p.timeBarred])).toEqual([['2022-01', true], ['2026-01', false]]);
+    const text = renderTemplate(defaultTemplate('second_demand'), n.values);
+    expect(text).toContain('2022-01（应缴日 2022-01-15）：¥250.00（已过诉讼时效）');
+    expect(text).toContain('2026-01（应缴日 2026-01-15）：¥250.00\n');
+    expect(text).toContain('标注“已过诉讼时效”的账期，我司仅提示缴纳，不就其提起诉讼。');
   });
 });

@@ -42,7 +42,7 @@ describe('notice and SMS templates', () => {
     expect(v.ok).toBe(false);
     if (v.ok) return;
     expect(v.issues.map((i) => [i.rule, i.message])).toEqual(expect.arrayContaining([
-      [null, '未知变量 {{balance}}；可用：company、project、house、owner、total、totalUpper、deadline、payWays、disputePhone、portalUrl、date、promisedOn、lateFeeRule、lawFirm、prepaidBalance、houses、periods'],
+      [null, '未知变量 {{balance}}；可用：company、project、house、owner、total、totalUpper、deadline、payWays、disputePhone、portalUrl、date、promisedOn、lateFeeRule、lawFirm、prepaidBalance、houses、periods、hasTimeBarred'],
       ['R51', '含有“停水”：通知不得威胁、羞辱或涉及第三方'],
       ['R14', '催缴文书须逐期列明全部欠费账期（使用 {{#periods}}…{{/periods}}）'],
       ['R51', '须写明发出单位（{{company}}）'],
@@ -58,5 +58,14 @@ describe('notice and SMS templates', () => {
     const named = validateTemplate('anonymous_notice', { title: '公示', body: '{{owner}}（{{house}}）欠费未缴。{{company}}' });
     expect(named.ok ? [] : named.issues.map((i) => i.message)).toEqual(['不记名公示只列房号（{{houses}}），不得出现 {{owner}}', '不记名公示只列房号（{{houses}}），不得出现 {{house}}']);
     expect(validateTemplate('anonymous_notice', { ...DEFAULT_TEMPLATES.anonymous_notice, enabled: undefined })).toMatchObject({ ok: true, template: { enabled: false } });
+  });
+
+  it('a letter that mentions suit must say what it means for time-barred periods (R15)', () => {
+    const v = validateTemplate('second_demand', { title: '二次催款', body: '{{#periods}}{{period}}{{/periods}}逾期将依法提起诉讼。{{company}} {{disputePhone}}' });
+    expect(v.ok ? [] : v.issues.map((i) => i.rule)).toEqual(['R15']);
+    const text = renderTemplate(defaultTemplate('lawyer_letter'), { ...values, periods: [{ ...values.periods[0]!, timeBarred: true }, values.periods[1]!], hasTimeBarred: true });
+    expect(text).toContain('2026-01（应缴日 2026-01-15）：¥300.00（已过诉讼时效）');
+    expect(text).toContain('不就其提起诉讼');
+    expect(renderTemplate(defaultTemplate('lawyer_letter'), values)).not.toContain('已过诉讼时效');
   });
 });

@@ -31,21 +31,25 @@ export const IGNORE_IF_PAID = '如已缴纳，请忽略本信息';
 
 /** The variables a template may use; inside {{#periods}}: period, dueDate, amount, lateFee. */
 export const VARIABLES = ['company', 'project', 'house', 'owner', 'total', 'totalUpper', 'deadline', 'payWays', 'disputePhone', 'portalUrl', 'date', 'promisedOn',
-  'lateFeeRule', 'lawFirm', 'prepaidBalance', 'houses', 'periods'] as const;
-const PERIOD_VARIABLES = ['period', 'dueDate', 'amount', 'lateFee'] as const;
+  'lateFeeRule', 'lawFirm', 'prepaidBalance', 'houses', 'periods', 'hasTimeBarred'] as const;
+const PERIOD_VARIABLES = ['period', 'dueDate', 'amount', 'lateFee', 'timeBarred'] as const;
 
 export interface TemplateValues {
   company: string; project: string; house?: string; owner?: string; total?: string; totalUpper?: string; deadline?: string; payWays?: string;
   disputePhone?: string; portalUrl?: string; date?: string; promisedOn?: string; lateFeeRule?: string; lawFirm?: string; prepaidBalance?: string;
   /** The anonymous notice: house numbers only. */
   houses?: string;
-  periods?: Array<{ period: string; dueDate: string; amount: string; lateFee?: string }>;
+  periods?: Array<{ period: string; dueDate: string; amount: string; lateFee?: string; timeBarred?: boolean }>;
+  /** Some listed period's limitation has run out (R15): the threat-free sentence for those periods shows. */
+  hasTimeBarred?: boolean;
 }
 
 export interface NoticeTemplate { kind: TemplateKind; title: string; body: string; enabled: boolean }
 
 const demandFooter = '\n\n如对上述费用有异议，请致电 {{disputePhone}} 或到物业服务中心当面核对，我们将在三个工作日内答复。如已缴纳，请忽略本通知。\n\n{{company}}\n{{date}}';
-const periodList = '{{#periods}}\n  {{period}}（应缴日 {{dueDate}}）：{{amount}}{{#lateFee}}，滞纳金 {{lateFee}}{{/lateFee}}{{/periods}}';
+const periodList = '{{#periods}}\n  {{period}}（应缴日 {{dueDate}}）：{{amount}}{{#lateFee}}，滞纳金 {{lateFee}}{{/lateFee}}{{#timeBarred}}（已过诉讼时效）{{/timeBarred}}{{/periods}}';
+/** R15: no threat of suit over a time-barred period. */
+const barredNote = '{{#hasTimeBarred}}\n标注“已过诉讼时效”的账期，我司仅提示缴纳，不就其提起诉讼。{{/hasTimeBarred}}';
 
 /** Defaults written from the seeds' wording (温馨提示, 缴款通知书, 催款通知书, the 15th-day SMS). */
 export const DEFAULT_TEMPLATES: Record<TemplateKind, Omit<NoticeTemplate, 'kind'>> = {
@@ -67,12 +71,12 @@ export const DEFAULT_TEMPLATES: Record<TemplateKind, Omit<NoticeTemplate, 'kind'
   second_demand: {
     title: '二次催款通知书', enabled: true,
     body: '尊敬的{{owner}}业主：\n我司此前已向您发出《催款通知书》。截至 {{date}}，您所有的{{project}}{{house}}仍有以下物业服务费用未缴纳：' + periodList
-      + '\n合计：{{total}}（大写：{{totalUpper}}）\n请您于 {{deadline}} 前缴纳；逾期仍未缴纳的，我司将依法通过法律途径主张权利。\n缴费方式：{{payWays}}' + demandFooter,
+      + '\n合计：{{total}}（大写：{{totalUpper}}）\n请您于 {{deadline}} 前缴纳；逾期仍未缴纳的，我司将依法通过法律途径主张权利。' + barredNote + '\n缴费方式：{{payWays}}' + demandFooter,
   },
   lawyer_letter: {
     title: '律师函（草稿）', enabled: true,
     body: '{{owner}}先生/女士：\n{{lawFirm}}受{{company}}委托，就您所有的{{project}}{{house}}欠缴物业服务费一事致函如下：\n截至 {{date}}，欠缴明细：' + periodList
-      + '\n合计：{{total}}（大写：{{totalUpper}}）\n请于 {{deadline}} 前缴纳。逾期未缴纳的，委托人将依法提起诉讼。' + demandFooter,
+      + '\n合计：{{total}}（大写：{{totalUpper}}）\n请于 {{deadline}} 前缴纳。逾期未缴纳的，委托人将依法提起诉讼。' + barredNote + demandFooter,
   },
   sms_pre_due: { title: '到期前提醒', enabled: true, body: '【{{company}}】尊敬的业主，您{{house}}本期物业费{{total}}将于{{deadline}}到期，可通过业主端{{portalUrl}}缴纳。' + IGNORE_IF_PAID + '。' },
   sms_last_reminder: { title: '滞纳金起算前一天', enabled: true, body: '【{{company}}】温馨提醒：尊敬的{{house}}业主，请您于{{deadline}}前缴纳物业费{{total}}。如您因故不便现场缴纳，可通过业主端{{portalUrl}}或银行转账缴纳。' + IGNORE_IF_PAID + '。' },
@@ -122,6 +126,8 @@ export function validateTemplate(kind: TemplateKind, input: { title?: unknown; b
     if (!names.top.has('periods')) add('body', '催缴文书须逐期列明全部欠费账期（使用 {{#periods}}…{{/periods}}）', 'R14');
     if (!names.top.has('company')) add('body', '须写明发出单位（{{company}}）', 'R51');
     if (!names.top.has('disputePhone')) add('body', '须告知异议渠道（{{disputePhone}}）', 'R51');
+    const threatensSuit = /诉讼|起诉|法律途径/.test(body.replace(/\{\{#(hasTimeBarred|timeBarred)\}\}[\s\S]*?\{\{\/\1\}\}/g, ''));
+    if (threatensSuit && !names.top.has('hasTimeBarred')) add('body', '提及诉讼的文书须对已过诉讼时效的账期另作说明（使用 {{#hasTimeBarred}}…{{/hasTimeBarred}}）', 'R15');
   }
   if (isSms(kind)) {
     if (!body.includes('【{{company}}】')) add('body', '短信须带公司签名【{{company}}】', 'R53');
