@@ -1148,6 +1148,167 @@ export interface PaymentPlanItem {
   signedOn: string | null;
 }
 
+// ---- Notices, the outbox, the print centre and the evidence (issue 6) ----
+
+export interface NoticeTemplate {
+  kind: string;
+  label: string;
+  title: string;
+  /** Mustache: {{house}}, and the list section {{#periods}}…{{/periods}}. */
+  body: string;
+  enabled: boolean;
+  /** 0 for the default (never saved). */
+  version: number;
+  createdBy: string | null;
+  createdAt: string | null;
+  isDefault: boolean;
+}
+
+export interface NoticeTemplates { variables: string[]; templates: NoticeTemplate[] }
+
+export interface TemplateVersion { version: number; title: string; body: string; enabled: boolean; createdBy: string | null; createdAt: string | null }
+
+/** A template draft rendered with a house's figures (or sample figures) and what is wrong with it; nothing is saved. */
+export interface TemplatePreview {
+  ok: boolean;
+  issues: Array<{ field: string; message: string; rule: string | null }>;
+  title: string;
+  text: string;
+  house: string | null;
+  sample: boolean;
+}
+
+export interface NoticeSettings { disputePhone: string; payWays: string; portalUrl: string; deadlineDays: number; lawFirm: string }
+
+export type MessageStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'suppressed';
+export type OutboxChannel = 'sms' | 'email' | 'wechat' | 'letter' | 'hand';
+
+export interface OutboxItem {
+  id: number;
+  houseId: number;
+  house: string;
+  channel: OutboxChannel;
+  template: string;
+  templateLabel: string;
+  status: MessageStatus;
+  /** Masked. */
+  recipient: string | null;
+  owedFen: number;
+  owed: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  error: string | null;
+  suppressedReason: string | null;
+  provider: string | null;
+  trackingNo: string | null;
+  createdAt: string;
+  contentSha256: string | null;
+}
+
+export interface OutboxPage extends Page<OutboxItem> {
+  counts: Record<MessageStatus, number>;
+  /** The channels with a provider configured (sms, email, wechat). */
+  configured: string[];
+}
+
+export interface OutboxQuery {
+  status?: string | undefined;
+  channel?: string | undefined;
+  houseId?: number | undefined;
+  page: number;
+  pageSize: number;
+}
+
+export interface PrintBatch {
+  id: number;
+  building: string;
+  buildingId: number;
+  template: string;
+  templateLabel: string;
+  channel: 'letter' | 'hand';
+  size: 'A4' | 'door';
+  houses: number;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface NewPrintBatch { buildingId: number; template: string; channel: string; size: string }
+export interface PrintBatchResult { batchId: number; houses: number; skipped: Array<{ house: string; reason: string }> }
+
+export interface PrintLetter {
+  id: number;
+  house: string;
+  status: MessageStatus;
+  recipient: string | null;
+  recipientSource: string | null;
+  owedFen: number;
+  trackingNo: string | null;
+  deliveredAt: string | null;
+  error: string | null;
+  contentSha256: string | null;
+}
+
+export interface BatchLetters {
+  batch: Omit<PrintBatch, 'buildingId' | 'houses' | 'createdBy'>;
+  letters: PrintLetter[];
+}
+
+/** Body of POST /api/outbox/:id/delivery: a hand delivery needs the receipt file; a letter its tracking number first. */
+export interface DeliveryInput {
+  outcome: 'delivered' | 'refused' | 'returned';
+  /** YYYY-MM-DD */
+  on: string;
+  receivedBy?: string;
+  note?: string;
+  file?: { filename: string; contentType: string; base64: string };
+}
+
+export interface EvidenceFile { id: number; kind: string; filename: string; contentType: string; sha256: string; by: string; at: string }
+
+export interface EvidenceReceipt { providerId?: string; status?: string; at?: string; detail?: string }
+
+export interface EvidenceMessage {
+  id: number;
+  channel: string;
+  channelLabel: string;
+  template: string;
+  templateLabel: string;
+  templateVersion: number | null;
+  status: MessageStatus;
+  statusLabel: string;
+  recipient: string | null;
+  recipientSource: string | null;
+  subject: string | null;
+  content: string | null;
+  contentSha256: string | null;
+  /** null: nothing sent yet (no content). */
+  hashOk: boolean | null;
+  owed: string;
+  periods: string[];
+  provider: string | null;
+  providerId: string | null;
+  trackingNo: string | null;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  receipt: EvidenceReceipt | null;
+  error: string | null;
+  suppressedReason: string | null;
+  printable: boolean;
+  files: EvidenceFile[];
+}
+
+export interface EvidenceChainRow { seq: number; at: string; kind: string; messageId: number | null; hash: string; prevHash: string; intact: boolean; payload: unknown }
+
+export interface HouseEvidence {
+  house: { id: number; label: string; projectId: number };
+  messages: EvidenceMessage[];
+  chain: EvidenceChainRow[];
+}
+
+export interface EvidenceCheck { ok: boolean; rows: number; head: string; broken: { seq: number; reason: string } | null }
+
 const id = (n: number | string) => encodeURIComponent(String(n));
 
 export const api = {
@@ -1252,4 +1413,28 @@ export const api = {
   paymentPlans: (projectId: number, status?: string) => request<{ items: PaymentPlanItem[] }>('GET', `/api/projects/${id(projectId)}/payment-plans`, undefined, { status }),
   resolveTicket: (ticketId: number, resolution: string) => request<{ ok: true }>('POST', `/api/service-tickets/${id(ticketId)}/resolve`, { resolution }),
   houseCollection: (houseId: number) => request<HouseCollection>('GET', `/api/houses/${id(houseId)}/collection`),
+
+  noticeTemplates: (projectId: number) => request<NoticeTemplates>('GET', `/api/projects/${id(projectId)}/notice-templates`),
+  templateHistory: (projectId: number, kind: string) => request<TemplateVersion[]>('GET', `/api/projects/${id(projectId)}/notice-templates/${id(kind)}/history`),
+  saveTemplate: (projectId: number, kind: string, t: { title: string; body: string; enabled?: boolean }) =>
+    request<NoticeTemplate>('PUT', `/api/projects/${id(projectId)}/notice-templates/${id(kind)}`, t),
+  previewTemplate: (projectId: number, kind: string, t: { title: string; body: string; houseId?: number }) =>
+    request<TemplatePreview>('POST', `/api/projects/${id(projectId)}/notice-templates/${id(kind)}/preview`, t),
+  noticeSettings: (projectId: number) => request<NoticeSettings>('GET', `/api/projects/${id(projectId)}/notice-settings`),
+  saveNoticeSettings: (projectId: number, s: NoticeSettings) => request<NoticeSettings>('PUT', `/api/projects/${id(projectId)}/notice-settings`, s),
+  outbox: (projectId: number, q: OutboxQuery) => request<OutboxPage>('GET', `/api/projects/${id(projectId)}/outbox`, undefined, { ...q }),
+  retryMessage: (messageId: number) => request<{ id: number; status: string }>('POST', `/api/outbox/${id(messageId)}/retry`, {}),
+  sendNotice: (houseId: number, template: string, channel: string) => request<{ id: number; status: string }>('POST', `/api/houses/${id(houseId)}/notices`, { template, channel }),
+  printBatches: (projectId: number) => request<PrintBatch[]>('GET', `/api/projects/${id(projectId)}/print-batches`),
+  createPrintBatch: (projectId: number, b: NewPrintBatch) => request<PrintBatchResult>('POST', `/api/projects/${id(projectId)}/print-batches`, b),
+  batchLetters: (batchId: number) => request<BatchLetters>('GET', `/api/print-batches/${id(batchId)}`),
+  batchPdfUrl: (batchId: number) => `/api/print-batches/${id(batchId)}/pdf`,
+  letterPdfUrl: (messageId: number) => `/api/outbox/${id(messageId)}/pdf`,
+  recordTracking: (messageId: number, trackingNo: string) => request<{ id: number; trackingNo: string }>('PUT', `/api/outbox/${id(messageId)}/tracking`, { trackingNo }),
+  recordDelivery: (messageId: number, d: DeliveryInput) => request<{ id: number; status: string }>('POST', `/api/outbox/${id(messageId)}/delivery`, d),
+  noticeDraftUrl: (houseId: number, kind: string) => `/api/houses/${id(houseId)}/notice-draft?kind=${encodeURIComponent(kind)}`,
+  houseEvidence: (houseId: number) => request<HouseEvidence>('GET', `/api/houses/${id(houseId)}/evidence`),
+  evidenceFileUrl: (fileId: number) => `/api/evidence-files/${id(fileId)}`,
+  litigationBundleUrl: (houseId: number, format: 'pdf' | 'zip') => `/api/houses/${id(houseId)}/litigation-bundle?format=${format}`,
+  verifyEvidence: () => request<EvidenceCheck>('GET', '/api/evidence/verify'),
 };

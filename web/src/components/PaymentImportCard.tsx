@@ -3,6 +3,7 @@ import { Alert, App as AntApp, Button, Card, Radio, Space, Table, Tag, Typograph
 import { CheckOutlined, UploadOutlined } from '@ant-design/icons';
 import { formatYuan } from '../../../core/money.ts';
 import { api, errorMessage, type PaymentImportReport, type PaymentImportRow } from '../api.ts';
+import { base64Of } from '../files.ts';
 import { formatDate } from '../format.ts';
 
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -13,14 +14,6 @@ const STATUS: Record<PaymentImportRow['status'], { label: string; color: string 
   already_imported: { label: '已导入，跳过', color: 'default' },
   rejected: { label: '有误', color: 'red' },
 };
-
-/** The file's bytes in base64, as the import API takes them. */
-async function base64Of(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 /**
  * 批量导入收款: a cashier uploads the bank / WeChat / Alipay statement as .xlsx, sees every row checked (nothing is
