@@ -58,7 +58,7 @@ describe('collection console (Chromium)', () => {
   });
 
   it('shows the collection menu', async () => {
-    expect(await page.locator('[data-testid^="menu-collection-"]').allTextContents()).toEqual(['我的任务', '今日任务', '催缴案件', '主管检查', '催缴周报', '催缴绩效', '分户到人', '话术与答客问', '催缴计划', '催缴流程设置']);
+    expect(await page.locator('[data-testid^="menu-collection-"]').allTextContents()).toEqual(['我的任务', '今日任务', '催缴案件', '主管检查', '催缴周报', '催缴绩效', '分户到人', '话术与答客问', '通知模板', '发送队列', '打印中心', '催缴计划', '催缴流程设置']);
   });
 
   it('refuses a prohibited step (停水催缴) with the legal reason on that step, and saves nothing', async () => {

@@ -31,6 +31,10 @@ const WeeklyReportPage = lazy(() => import('./pages/WeeklyReportPage.tsx'));
 const KpiPage = lazy(() => import('./pages/KpiPage.tsx'));
 const DunningPolicyPage = lazy(() => import('./pages/DunningPolicyPage.tsx'));
 const HouseCollectionPage = lazy(() => import('./pages/HouseCollectionPage.tsx'));
+const HouseEvidencePage = lazy(() => import('./pages/HouseEvidencePage.tsx'));
+const NoticeTemplatesPage = lazy(() => import('./pages/NoticeTemplatesPage.tsx'));
+const OutboxPage = lazy(() => import('./pages/OutboxPage.tsx'));
+const PrintCenterPage = lazy(() => import('./pages/PrintCenterPage.tsx'));
 
 export function App() {
   const { lang } = useLang();
@@ -82,6 +86,7 @@ function Gate() {
         <Route path="houses" element={<Page><HousesPage /></Page>} />
         <Route path="houses/:id" element={<Page><HouseDetailPage /></Page>} />
         <Route path="houses/:id/collection" element={<RequirePermission permission="dunning.read"><Page><HouseCollectionPage /></Page></RequirePermission>} />
+        <Route path="houses/:id/evidence" element={<RequirePermission permission="dunning.read"><Page><HouseEvidencePage /></Page></RequirePermission>} />
         <Route path="owners" element={<Page><OwnerSearchPage /></Page>} />
         <Route path="billing" element={<Navigate to="/billing/runs" replace />} />
         <Route path="billing/settings" element={<RequirePermission permission="billing.read"><Page><BillingSettingsPage /></Page></RequirePermission>} />
@@ -96,6 +101,9 @@ function Gate() {
         <Route path="collection/cases" element={<RequirePermission permission="dunning.read"><Page><CollectionCasesPage mode="all" /></Page></RequirePermission>} />
         <Route path="collection/worklist" element={<RequirePermission permission="dunning.act"><Page><WorklistPage /></Page></RequirePermission>} />
         <Route path="collection/scripts" element={<RequirePermission permission="dunning.read"><Page><ScriptsPage /></Page></RequirePermission>} />
+        <Route path="collection/templates" element={<RequirePermission permission="dunning.read"><Page><NoticeTemplatesPage /></Page></RequirePermission>} />
+        <Route path="collection/outbox" element={<RequirePermission permission="dunning.read"><Page><OutboxPage /></Page></RequirePermission>} />
+        <Route path="collection/print" element={<RequirePermission permission="dunning.read"><Page><PrintCenterPage /></Page></RequirePermission>} />
         <Route path="collection/kpis" element={<RequirePermission permission="assignment.manage"><Page><KpiPage /></Page></RequirePermission>} />
         <Route path="collection/weekly" element={<RequirePermission permission="assignment.manage"><Page><WeeklyReportPage /></Page></RequirePermission>} />
         <Route path="collection/review" element={<RequirePermission permission="assignment.manage"><Page><ReviewPage /></Page></RequirePermission>} />

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
-import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined, ClusterOutlined, CarryOutOutlined, FileSearchOutlined, ReadOutlined, BarChartOutlined, TrophyOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined, ClusterOutlined, CarryOutOutlined, FileSearchOutlined, ReadOutlined, BarChartOutlined, TrophyOutlined, FileTextOutlined, SendOutlined, PrinterOutlined } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -49,6 +49,9 @@ const MENU: Array<MenuEntry | MenuGroup> = [
       { key: 'collection-kpis', path: '/collection/kpis', label: 'menu.collectionKpis', icon: <TrophyOutlined />, permission: 'assignment.manage' },
       { key: 'collection-assignment', path: '/collection/assignment', label: 'menu.collectionAssignment', icon: <ClusterOutlined />, permission: 'assignment.manage' },
       { key: 'collection-scripts', path: '/collection/scripts', label: 'menu.collectionScripts', icon: <ReadOutlined />, permission: 'dunning.read' },
+      { key: 'collection-templates', path: '/collection/templates', label: 'menu.collectionTemplates', icon: <FileTextOutlined />, permission: 'dunning.read' },
+      { key: 'collection-outbox', path: '/collection/outbox', label: 'menu.collectionOutbox', icon: <SendOutlined />, permission: 'dunning.read' },
+      { key: 'collection-print', path: '/collection/print', label: 'menu.collectionPrint', icon: <PrinterOutlined />, permission: 'dunning.read' },
       { key: 'collection-plan', path: '/collection/plan', label: 'menu.collectionPlan', icon: <ProfileOutlined />, permission: 'dunning.read' },
       { key: 'collection-policy', path: '/collection/policy', label: 'menu.collectionPolicy', icon: <ApartmentOutlined />, permission: 'dunning.read' },
     ],

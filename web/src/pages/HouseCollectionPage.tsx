@@ -1,6 +1,6 @@
 import { useState, type HTMLAttributes, type ReactNode } from 'react';
 import { Alert, Button, Card, Descriptions, Empty, Skeleton, Space, Table, Tabs, Tag, Timeline, Tooltip, Typography, type TableProps } from 'antd';
-import { ArrowLeftOutlined, AuditOutlined, FieldTimeOutlined, PauseCircleOutlined, PhoneOutlined, PlayCircleOutlined, ScheduleOutlined, StopOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, AuditOutlined, FieldTimeOutlined, PauseCircleOutlined, PhoneOutlined, PlayCircleOutlined, SafetyCertificateOutlined, ScheduleOutlined, StopOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, type CaseAction, type CollectionCase, type ContactAttempt, type LimitationRow } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -53,6 +53,7 @@ export default function HouseCollectionPage() {
       <Space style={{ marginBottom: 12 }}>
         <Button icon={<ArrowLeftOutlined />} onClick={() => void navigate(-1)}>返回</Button>
         <Link to={`/houses/${houseId}`} data-testid="house-collection-detail-link">房屋详情</Link>
+        <Link to={`/houses/${houseId}/evidence`} data-testid="house-collection-evidence-link"><Button size="small" icon={<SafetyCertificateOutlined />}>催告证据</Button></Link>
         <Link to={`/collection/cases?projectId=${t.house.projectId}`}>催缴案件</Link>
       </Space>
       <Typography.Title level={4} style={{ marginTop: 0 }} data-testid="house-collection-title">催缴时间线 · {t.house.label}</Typography.Title>

@@ -1,6 +1,6 @@
 import { useState, type HTMLAttributes } from 'react';
 import { Alert, App as AntApp, Button, Card, DatePicker, Descriptions, Dropdown, Empty, Skeleton, Space, Table, Tag, Typography, type MenuProps, type TableProps } from 'antd';
-import { ArrowLeftOutlined, DollarOutlined, FieldTimeOutlined, DownOutlined, EditOutlined, EyeOutlined, PlusOutlined, TagsOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, DollarOutlined, FieldTimeOutlined, SafetyCertificateOutlined, DownOutlined, EditOutlined, EyeOutlined, PlusOutlined, TagsOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, errorMessage, type Contact, type ContactPatch, type HouseOwner, type Ownership, type Payer } from '../api.ts';
@@ -40,7 +40,10 @@ export default function HouseDetailPage() {
         <Button icon={<ArrowLeftOutlined />} onClick={() => void navigate(-1)}>返回</Button>
         <Link to={`/houses?projectId=${h.projectId}&buildingId=${h.buildingId}`}>{h.projectName} · {h.buildingName} 的房屋</Link>
         {can('dunning.read') && (
-          <Link to={`/houses/${houseId}/collection`} data-testid="house-collection-link"><Button size="small" icon={<FieldTimeOutlined />}>催缴时间线</Button></Link>
+          <>
+            <Link to={`/houses/${houseId}/collection`} data-testid="house-collection-link"><Button size="small" icon={<FieldTimeOutlined />}>催缴时间线</Button></Link>
+            <Link to={`/houses/${houseId}/evidence`} data-testid="house-evidence-link"><Button size="small" icon={<SafetyCertificateOutlined />}>催告证据</Button></Link>
+          </>
         )}
       </Space>
       <Typography.Title level={4} style={{ marginTop: 0 }} data-testid="house-title">
