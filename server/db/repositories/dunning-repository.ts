@@ -137,6 +137,12 @@ export function attemptsOfCases(db: Q, caseIds: readonly number[], since?: strin
   return q.orderBy('at').orderBy('id').execute();
 }
 
+/** A house's contact attempts since an instant (the caps count every contact with its owner, whatever the case). */
+export function attemptsOfHouse(db: Q, houseId: number, since: string) {
+  return db.selectFrom('contact_attempt').select(['at', 'channel', 'contact_id', 'outcome']).where('house_id', '=', houseId).where('at', '>=', since)
+    .orderBy('at').orderBy('id').execute();
+}
+
 /** A project's contact attempts since an instant (the contact rules' history for planning). */
 export function attemptsOfProject(db: Q, projectId: number, since: string) {
   return db.selectFrom('contact_attempt').select(['case_id', 'at', 'channel', 'contact_id', 'outcome']).where('project_id', '=', projectId).where('at', '>=', since)

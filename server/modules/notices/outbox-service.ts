@@ -100,12 +100,18 @@ async function prepare(ctx: ServiceContext, row: Row, now: Date): Promise<Prepar
   const contacts = n.ownershipId === null ? [] : await repo.contactsOfOwnership(ctx.db, n.ownershipId, [CONTACT_KIND_OF[channel]]);
   const contact = contacts.find((c) => row.contact_id === null || c.id === row.contact_id) ?? contacts[0];
   if (!contact) return { fail: `业主没有可用的${CONTACT_KIND_OF[channel]}` };
-  if (row.case_id !== null) {
-    const history = await dunningRepo.attemptsOfCases(ctx.db, [row.case_id], new Date(now.getTime() - 8 * 86_400_000).toISOString());
-    const e = earliestContact({ from: now, timeZone: project.time_zone, channel: CONTACT_CHANNEL[channel], recipient: 'owner', number: String(contact.id), history: history.map(attemptOf) });
-    if (!e.at) return { suppress: e.heldBy?.reason ?? '联系规则不允许发送' };
-    if (e.at.getTime() > now.getTime()) return { wait: { until: e.at.toISOString(), why: e.heldBy?.reason ?? '联系规则' } };
-  }
+  // Quiet hours hold every message (R47); the caps count every contact with the house's owner this week (R48).
+  const since = new Date(now.getTime() - 8 * 86_400_000).toISOString();
+  const history = [
+    ...(await dunningRepo.attemptsOfHouse(ctx.db, row.house_id, since)).map(attemptOf),
+    // Messages sent on no case leave no contact attempt; they count all the same.
+    ...(await ctx.db.selectFrom('outbox_message').select(['sent_at', 'channel', 'contact_id']).where('house_id', '=', row.house_id).where('case_id', 'is', null)
+      .where('status', 'in', ['sent', 'delivered']).where('sent_at', '>=', since).execute())
+      .map((m) => attemptOf({ at: m.sent_at!, channel: CONTACT_CHANNEL[m.channel as OutboxChannel], contact_id: m.contact_id, outcome: '已发送' })),
+  ];
+  const e = earliestContact({ from: now, timeZone: project.time_zone, channel: CONTACT_CHANNEL[channel], recipient: 'owner', number: String(contact.id), history });
+  if (!e.at) return { suppress: e.heldBy?.reason ?? '联系规则不允许发送' };
+  if (e.at.getTime() > now.getTime()) return { wait: { until: e.at.toISOString(), why: e.heldBy?.reason ?? '联系规则' } };
   const kind = channel === 'sms' ? await smsVariant(ctx.db, row.template as TemplateKind, n, today) : row.template as TemplateKind;
   const t = await templateOf(ctx.db, row.project_id, kind);
   if (!t.enabled) return { suppress: `模板“${TEMPLATE_LABELS[kind]}”已停用` };

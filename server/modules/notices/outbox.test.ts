@@ -120,7 +120,10 @@ describe.each(DIALECTS)('outbox on %s', (dialect) => {
       periods: [{ period: '2026-02', dueDate: '2026-02-15', owedFen: 30000 }], createdBy: 'test' };
     clock.set(shanghaiAt('2026-02-16', '23:00'));
     const late = await enqueueMessage(t.db, { ...base, dedupKey: 'test:quiet', notBefore: clock.now().toISOString(), at: clock.now().toISOString() });
-    expect(await runOutbox(ctx, { sms })).toMatchObject({ claimed: 1, waiting: 1 });
+    // A message sent from the console on no case waits as well (quiet hours hold every message).
+    const noCase = await enqueueMessage(t.db, { ...base, caseId: null, dedupKey: 'test:quiet-no-case', notBefore: clock.now().toISOString(), at: clock.now().toISOString() });
+    expect(await runOutbox(ctx, { sms })).toMatchObject({ claimed: 2, waiting: 2 });
+    expect((await t.db.selectFrom('outbox_message').select('next_attempt_at').where('id', '=', noCase!).executeTakeFirstOrThrow()).next_attempt_at).toBe(shanghaiAt('2026-02-17', '08:00'));
     const held = await t.db.selectFrom('outbox_message').selectAll().where('id', '=', late!).executeTakeFirstOrThrow();
     expect(held).toMatchObject({ status: 'pending', next_attempt_at: shanghaiAt('2026-02-17', '08:00') });
     expect(held.last_error).toMatch(/22:00/);
@@ -129,9 +132,10 @@ describe.each(DIALECTS)('outbox on %s', (dialect) => {
     clock.set(shanghaiAt('2026-02-17', '08:01'));
     for (const k of ['a', 'b', 'c']) await enqueueMessage(t.db, { ...base, dedupKey: `test:cap-${k}`, notBefore: clock.now().toISOString(), at: clock.now().toISOString() });
     const r = await runOutbox(ctx, { sms });
-    expect(r).toMatchObject({ claimed: 4, sent: 3, waiting: 1 });
-    const waiting = await t.db.selectFrom('outbox_message').selectAll().where('status', '=', 'pending').where('house_id', '=', w.houses[0]!).executeTakeFirstOrThrow();
-    expect(waiting.next_attempt_at).toBe(shanghaiAt('2026-02-23', '08:00'));
+    // Five due, to one owner: three go, the other two wait for next Monday (the one on no case counts too).
+    expect(r).toMatchObject({ claimed: 5, sent: 3, waiting: 2 });
+    const waiting = await t.db.selectFrom('outbox_message').select('next_attempt_at').where('status', '=', 'pending').where('house_id', '=', w.houses[0]!).execute();
+    expect(waiting).toEqual([{ next_attempt_at: shanghaiAt('2026-02-23', '08:00') }, { next_attempt_at: shanghaiAt('2026-02-23', '08:00') }]);
 
     // The promise reminder goes the day before, while the promise pauses the rest (R48) …
     clock.set(shanghaiAt('2026-02-19', '10:00'));
@@ -142,9 +146,9 @@ describe.each(DIALECTS)('outbox on %s', (dialect) => {
   });
 
   it('fails a message left "sending" by a crash instead of sending it twice; staff can retry it', async () => {
-    const c1 = await t.db.selectFrom('collection_case').select(['id', 'ownership_id']).where('house_id', '=', w.houses[0]!).executeTakeFirstOrThrow();
+    const c3 = await t.db.selectFrom('collection_case').select(['id', 'ownership_id']).where('house_id', '=', w.houses[2]!).executeTakeFirstOrThrow();
     const id = await enqueueMessage(t.db, {
-      projectId: w.projectId, houseId: w.houses[0]!, ownershipId: c1.ownership_id, caseId: null, channel: 'sms', template: 'sms_monthly', dedupKey: 'test:crash',
+      projectId: w.projectId, houseId: w.houses[2]!, ownershipId: c3.ownership_id, caseId: null, channel: 'sms', template: 'sms_monthly', dedupKey: 'test:crash',
       periods: [], notBefore: clock.now().toISOString(), at: clock.now().toISOString(), createdBy: 'test',
     });
     await t.db.updateTable('outbox_message').set({ status: 'sending', updated_at: clock.now().toISOString() }).where('id', '=', id!).execute();
