@@ -1239,6 +1239,7 @@ export interface PrintBatchResult { batchId: number; houses: number; skipped: Ar
 
 export interface PrintLetter {
   id: number;
+  houseId: number;
   house: string;
   status: MessageStatus;
   recipient: string | null;

@@ -111,12 +111,12 @@ export async function listPrintBatches(ctx: ServiceContext, actor: Actor, projec
 export async function batchLetters(ctx: ServiceContext, actor: Actor, batchId: number) {
   const b = await batchInScope(ctx, actor, batchId);
   const rows = await ctx.db.selectFrom('outbox_message').innerJoin('house', 'house.id', 'outbox_message.house_id')
-    .select(['outbox_message.id', 'house.number', 'outbox_message.status', 'outbox_message.recipient_masked', 'outbox_message.recipient_source', 'outbox_message.owed_fen', 'outbox_message.tracking_no',
+    .select(['outbox_message.id', 'outbox_message.house_id', 'house.number', 'outbox_message.status', 'outbox_message.recipient_masked', 'outbox_message.recipient_source', 'outbox_message.owed_fen', 'outbox_message.tracking_no',
       'outbox_message.delivered_at', 'outbox_message.last_error', 'outbox_message.content_sha256'])
     .where('outbox_message.batch_id', '=', batchId).orderBy('outbox_message.id').execute();
   return {
     batch: { id: b.id, building: b.building, template: b.template, templateLabel: TEMPLATE_LABELS[b.template as TemplateKind], channel: b.channel, size: b.size, createdAt: b.created_at },
-    letters: rows.map((r) => ({ id: r.id, house: `${b.building} ${r.number}`, status: r.status, recipient: r.recipient_masked, recipientSource: r.recipient_source, owedFen: Number(r.owed_fen),
+    letters: rows.map((r) => ({ id: r.id, houseId: r.house_id, house: `${b.building} ${r.number}`, status: r.status, recipient: r.recipient_masked, recipientSource: r.recipient_source, owedFen: Number(r.owed_fen),
       trackingNo: r.tracking_no, deliveredAt: r.delivered_at, error: r.last_error, contentSha256: r.content_sha256 })),
   };
 }

@@ -2,7 +2,7 @@ import { useState, type HTMLAttributes } from 'react';
 import { Alert, App as AntApp, Button, Card, DatePicker, Empty, Form, Input, Modal, Radio, Select, Space, Table, Tag, Tooltip, Typography, Upload, type TableProps, type UploadFile } from 'antd';
 import { FilePdfOutlined, PrinterOutlined, UploadOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useSearchParams } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { formatYuan } from '../../../core/money.ts';
 import { api, errorMessage, type BatchLetters, type NewPrintBatch, type PrintBatch, type PrintBatchResult, type PrintLetter } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -163,7 +163,7 @@ function LettersCard({ batchId, mayRecord }: { batchId: number; mayRecord: boole
 
   const columns: TableProps<PrintLetter>['columns'] = [
     { title: '#', dataIndex: 'id', width: 70 },
-    { title: '房屋', dataIndex: 'house', width: 120, render: (v: string) => <span data-testid="letter-house">{v}</span> },
+    { title: '房屋', dataIndex: 'house', width: 120, render: (v: string, l) => <Link to={`/houses/${l.houseId}/evidence`} data-testid="letter-house">{v}</Link> },
     {
       title: '收件人', dataIndex: 'recipient', width: 240,
       render: (v: string | null, l) => (
