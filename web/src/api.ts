@@ -1180,8 +1180,8 @@ export interface TemplatePreview {
 
 export interface NoticeSettings { disputePhone: string; payWays: string; portalUrl: string; deadlineDays: number; lawFirm: string }
 
-export type MessageStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'suppressed';
-export type OutboxChannel = 'sms' | 'email' | 'wechat' | 'letter' | 'hand';
+export type { MessageStatus, OutboxChannel } from '../../core/notices/vocabulary.ts';
+import type { MessageStatus, OutboxChannel } from '../../core/notices/vocabulary.ts';
 
 export interface OutboxItem {
   id: number;

@@ -12,9 +12,7 @@ import { listContractTerms, listFeeItemsWithStandards } from '../billing/fee-ser
 import { houseTimeline } from '../dunning/case-service.ts';
 import { getHouseBase, getProjectOrThrow } from '../registry/registry-service.ts';
 import { rowIntact, sha256 } from './evidence-service.ts';
-import type { OutboxChannel } from './outbox-queue.ts';
-import { OUTBOX_CHANNEL_LABELS, STATUS_LABELS, type MessageStatus } from './outbox-service.ts';
-import { TEMPLATE_LABELS, type TemplateKind } from './templates.ts';
+import { evidenceKindLabel, outboxChannelLabel, statusLabel, templateLabel } from '../../../core/notices/vocabulary.ts';
 
 /**
  * Evidence per house (issue 6 points 5–6): every message with what was sent, to whom (masked) and where that
@@ -37,8 +35,8 @@ export async function houseEvidence(ctx: ServiceContext, actor: Actor, houseId: 
   return {
     house: { id: houseId, label: `${house.buildingName} ${house.number}`, projectId: house.projectId },
     messages: messages.map((m) => ({
-      id: m.id, channel: m.channel, channelLabel: OUTBOX_CHANNEL_LABELS[m.channel as OutboxChannel] ?? m.channel, template: m.template,
-      templateLabel: TEMPLATE_LABELS[m.template as TemplateKind] ?? m.template, templateVersion: m.template_version, status: m.status, statusLabel: STATUS_LABELS[m.status as MessageStatus] ?? m.status,
+      id: m.id, channel: m.channel, channelLabel: outboxChannelLabel(m.channel), template: m.template,
+      templateLabel: templateLabel(m.template), templateVersion: m.template_version, status: m.status, statusLabel: statusLabel(m.status),
       recipient: m.recipient_masked, recipientSource: m.recipient_source, subject: m.subject, content: m.content, contentSha256: m.content_sha256,
       hashOk: m.content === null ? null : sha256(m.content) === m.content_sha256, owed: formatYuan(Number(m.owed_fen)), periods: (JSON.parse(m.periods_json) as Array<{ period: string }>).map((p) => p.period),
       provider: m.provider, providerId: m.provider_id, trackingNo: m.tracking_no, sentAt: m.sent_at, deliveredAt: m.delivered_at, receipt: m.receipt_json === null ? null : JSON.parse(m.receipt_json) as unknown,
@@ -101,7 +99,7 @@ export async function litigationBundle(ctx: ServiceContext, actor: Actor, houseI
     { title: '证据链校验', lines: [
       `本户证据记录 ${evidence.chain.length} 条，逐条哈希校验${evidence.chain.every((r) => r.intact) ? '全部一致' : '发现不一致：' + evidence.chain.filter((r) => !r.intact).map((r) => r.seq).join('、')}。`,
       '全链校验：wuye evidence verify（逐条重算哈希并核对前后链接与链尾）。',
-      ...evidence.chain.map((r) => `#${r.seq} ${r.at} ${r.kind} ${r.hash}`),
+      ...evidence.chain.map((r) => `#${r.seq} ${r.at} ${evidenceKindLabel(r.kind)} ${r.hash}`),
     ] },
   ];
   const pdf = await renderBundle({

@@ -1,14 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import type { TemplateKind } from './templates.ts';
+import type { OutboxChannel, TemplateKind } from '../../../core/notices/vocabulary.ts';
 
 /**
  * Putting a message in the outbox: what the services that cause messages (the sweep, a promise, the print centre,
  * the console) call inside their own transaction. Kept apart from the worker so that they need none of its imports.
  */
 
-export const OUTBOX_CHANNELS = ['sms', 'email', 'wechat', 'letter', 'hand'] as const;
-export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
 type Db = Kysely<DB> | Transaction<DB>;
 
 /** The policy's step templates → the template kinds. */

@@ -13,12 +13,13 @@ import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
-import { enqueueMessage, type OutboxChannel } from './outbox-queue.ts';
+import { enqueueMessage } from './outbox-queue.ts';
 import { appendEvidence, sha256, type EvidenceEntry } from './evidence-service.ts';
 import { renderNotices } from '../../documents/notice-pdf.ts';
 import { houseNotice, noticePage, type HouseNotice } from './notice-data.ts';
 import { noticeSettingsOf, templateOf } from './template-service.ts';
-import { renderTemplate, TEMPLATE_LABELS, type TemplateKind, type TemplateValues } from './templates.ts';
+import { renderTemplate, type TemplateValues } from './templates.ts';
+import { MESSAGE_STATUSES, OUTBOX_CHANNEL_LABELS, PROVIDER_CHANNELS, SENDABLE, statusLabel, TEMPLATE_LABELS, templateLabel, type MessageStatus, type OutboxChannel, type TemplateKind } from '../../../core/notices/vocabulary.ts';
 
 /**
  * The outbox (issue 6 point 4): every message to an owner is a row stored in the same transaction as what causes it
@@ -30,12 +31,6 @@ import { renderTemplate, TEMPLATE_LABELS, type TemplateKind, type TemplateValues
  * result or a signed receipt is recorded. Each step leaves an entry in the evidence chain (R54).
  */
 
-export const MESSAGE_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'suppressed'] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
-export const STATUS_LABELS: Record<MessageStatus, string> = { pending: '待发送', sending: '发送中', sent: '已发出', delivered: '已送达', failed: '失败', suppressed: '已拦截' };
-export const OUTBOX_CHANNEL_LABELS: Record<OutboxChannel, string> = { sms: '短信', email: '电子邮件', wechat: '微信', letter: '挂号信/EMS', hand: '当面送达' };
-/** The channels a worker sends through a provider; letters and hand deliveries are printed and carried. */
-const SENT_BY_WORKER: readonly OutboxChannel[] = ['sms', 'email', 'wechat'];
 const CONTACT_KIND_OF: Record<OutboxChannel, ContactKind> = { sms: '手机', email: '邮箱', wechat: '微信', letter: '送达地址', hand: '送达地址' };
 const CONTACT_CHANNEL: Record<OutboxChannel, ContactChannel> = { sms: 'sms', email: 'email', wechat: 'wechat', letter: 'letter', hand: 'letter' };
 /** Demands: a delivered one interrupts the limitation period of every period it lists that was already due (R13(a)). */
@@ -162,7 +157,7 @@ export async function runOutbox(ctx: ServiceContext, channels: Channels, opts: {
       await appendEvidence(trx, ctx.dialect, [{ at, projectId: m.project_id, houseId: m.house_id, messageId: m.id, kind: 'message.failed', payload: { reason } }]);
     });
   }
-  const ready = SENT_BY_WORKER.filter((c) => channels[c as ChannelKind]);
+  const ready = PROVIDER_CHANNELS.filter((c) => channels[c]);
   if (ready.length === 0) return report;
   let q = ctx.db.selectFrom('outbox_message').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', at).where('channel', 'in', [...ready]);
   if (opts.projectId !== undefined) q = q.where('project_id', '=', opts.projectId);
@@ -330,7 +325,7 @@ export async function listOutbox(ctx: ServiceContext, actor: Actor, projectId: n
     total: Number(total.n), page: f.page, pageSize: f.pageSize,
     counts: Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, Number(counts.find((c) => c.status === s)?.n ?? 0)])) as Record<MessageStatus, number>,
     items: rows.map((r) => ({
-      id: r.id, houseId: r.house_id, house: `${r.building} ${r.number}`, channel: r.channel, template: r.template, templateLabel: TEMPLATE_LABELS[r.template as TemplateKind] ?? r.template,
+      id: r.id, houseId: r.house_id, house: `${r.building} ${r.number}`, channel: r.channel, template: r.template, templateLabel: templateLabel(r.template), statusLabel: statusLabel(r.status), channelLabel: OUTBOX_CHANNEL_LABELS[r.channel as OutboxChannel] ?? r.channel,
       status: r.status, recipient: r.recipient_masked, owedFen: Number(r.owed_fen), owed: formatYuan(Number(r.owed_fen)), attempts: r.attempts, nextAttemptAt: r.status === 'pending' ? r.next_attempt_at : null,
       sentAt: r.sent_at, deliveredAt: r.delivered_at, error: r.last_error, suppressedReason: r.suppressed_reason, provider: r.provider, trackingNo: r.tracking_no,
       createdAt: r.created_at, contentSha256: r.content_sha256,
@@ -349,8 +344,8 @@ async function messageInScope(ctx: ServiceContext, actor: Actor, id: number, op:
 /** Send a failed message again (after checking with the provider, for one whose outcome was unknown). */
 export async function retryMessage(ctx: ServiceContext, actor: Actor, id: number) {
   const m = await messageInScope(ctx, actor, id, 'notices.send');
-  if (m.status !== 'failed') throw new AppError('VALIDATION_FAILED', `只有发送失败的消息可以重试（当前：${STATUS_LABELS[m.status as MessageStatus] ?? m.status}）`);
-  if (!SENT_BY_WORKER.includes(m.channel as OutboxChannel)) throw new AppError('VALIDATION_FAILED', '信件请在打印中心重新打印');
+  if (m.status !== 'failed') throw new AppError('VALIDATION_FAILED', `只有发送失败的消息可以重试（当前：${statusLabel(m.status)}）`);
+  if (!(PROVIDER_CHANNELS as readonly string[]).includes(m.channel)) throw new AppError('VALIDATION_FAILED', '信件请在打印中心重新打印');
   const at = nowIso(ctx);
   await ctx.db.transaction().execute(async (trx) => {
     await trx.updateTable('outbox_message').set({ status: 'pending', attempts: 0, next_attempt_at: at, last_error: null, updated_at: at }).where('id', '=', id).where('status', '=', 'failed').execute();
@@ -360,12 +355,6 @@ export async function retryMessage(ctx: ServiceContext, actor: Actor, id: number
 }
 
 
-/** What a channel may carry: SMS its own short texts; e-mail and WeChat the notices and the SMS texts. */
-const SENDABLE: Record<'sms' | 'email' | 'wechat', readonly TemplateKind[]> = {
-  sms: ['sms_pre_due', 'sms_last_reminder', 'sms_prepaid_used_up', 'sms_monthly'],
-  email: ['payment_notice', 'demand_notice', 'second_demand', 'sms_pre_due', 'sms_last_reminder'],
-  wechat: ['payment_notice', 'demand_notice', 'sms_pre_due', 'sms_last_reminder'],
-};
 
 /**
  * Send one notice to a house's owner now (staff, from the house or the outbox page): stored as a message and sent by

@@ -12,7 +12,8 @@ import { appendEvidence, sha256 } from './evidence-service.ts';
 import { houseNotice, noticePage } from './notice-data.ts';
 import { demandDelivered, loadMessage, sentPayload } from './outbox-service.ts';
 import { noticeSettingsOf, templatesOf } from './template-service.ts';
-import { renderTemplate, TEMPLATE_LABELS, type TemplateKind } from './templates.ts';
+import { renderTemplate } from './templates.ts';
+import { DELIVERY_OUTCOMES, DRAFT_TEMPLATES, MAX_RECEIPT_BYTES, RECEIPT_TYPES, PRINT_TEMPLATES, TEMPLATE_LABELS, templateLabel, type PrintTemplate, type TemplateKind } from '../../../core/notices/vocabulary.ts';
 
 /**
  * The print centre (issue 6 points 2 and 6): a building's notices as one PDF, one page per house that owes, each page
@@ -22,13 +23,10 @@ import { renderTemplate, TEMPLATE_LABELS, type TemplateKind } from './templates.
  * demand interrupts the limitation period of what it lists (R13(a)).
  */
 
-export const PRINT_TEMPLATES = ['payment_notice', 'demand_notice', 'second_demand'] as const;
-export type PrintTemplate = (typeof PRINT_TEMPLATES)[number];
 /** The policy channels whose open task a printed notice carries out. */
 const ACTION_CHANNELS: Record<PrintTemplate, string[]> = {
   payment_notice: ['door_notice'], demand_notice: ['demand_notice', 'registered_letter'], second_demand: ['second_demand', 'registered_letter'],
 };
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 export interface PrintInput { buildingId: number; template: string; channel: string; size: string }
 
@@ -104,7 +102,7 @@ export async function listPrintBatches(ctx: ServiceContext, actor: Actor, projec
   await getProjectOrThrow(ctx, actor, projectId);
   const rows = await ctx.db.selectFrom('print_batch').innerJoin('building', 'building.id', 'print_batch.building_id').selectAll('print_batch').select('building.name as building')
     .where('print_batch.project_id', '=', projectId).orderBy('print_batch.id', 'desc').limit(200).execute();
-  return rows.filter((b) => inScope(actor.scope, { projectId, buildingId: b.building_id })).map((b) => ({ id: b.id, building: b.building, buildingId: b.building_id, template: b.template, templateLabel: TEMPLATE_LABELS[b.template as TemplateKind], channel: b.channel, size: b.size, houses: b.houses, createdBy: b.created_by, createdAt: b.created_at }));
+  return rows.filter((b) => inScope(actor.scope, { projectId, buildingId: b.building_id })).map((b) => ({ id: b.id, building: b.building, buildingId: b.building_id, template: b.template, templateLabel: templateLabel(b.template), channel: b.channel, size: b.size, houses: b.houses, createdBy: b.created_by, createdAt: b.created_at }));
 }
 
 /** The letters of a batch, for entering tracking numbers and deliveries. */
@@ -115,7 +113,7 @@ export async function batchLetters(ctx: ServiceContext, actor: Actor, batchId: n
       'outbox_message.delivered_at', 'outbox_message.last_error', 'outbox_message.content_sha256'])
     .where('outbox_message.batch_id', '=', batchId).orderBy('outbox_message.id').execute();
   return {
-    batch: { id: b.id, building: b.building, template: b.template, templateLabel: TEMPLATE_LABELS[b.template as TemplateKind], channel: b.channel, size: b.size, createdAt: b.created_at },
+    batch: { id: b.id, building: b.building, template: b.template, templateLabel: templateLabel(b.template), channel: b.channel, size: b.size, createdAt: b.created_at },
     letters: rows.map((r) => ({ id: r.id, houseId: r.house_id, house: `${b.building} ${r.number}`, status: r.status, recipient: r.recipient_masked, recipientSource: r.recipient_source, owedFen: Number(r.owed_fen),
       trackingNo: r.tracking_no, deliveredAt: r.delivered_at, error: r.last_error, contentSha256: r.content_sha256 })),
   };
@@ -125,7 +123,7 @@ export async function batchPdf(ctx: ServiceContext, actor: Actor, batchId: numbe
   const b = await batchInScope(ctx, actor, batchId);
   const rows = await ctx.db.selectFrom('outbox_message').select(['doc_json', 'tracking_no']).where('batch_id', '=', batchId).orderBy('id').execute();
   const pages = rows.map((r) => ({ ...(JSON.parse(r.doc_json!) as NoticePage), trackingNo: r.tracking_no }));
-  return { pdf: await renderNotices(pages, b.size as NoticeSize), filename: `${b.building}-${TEMPLATE_LABELS[b.template as TemplateKind]}-${batchId}.pdf` };
+  return { pdf: await renderNotices(pages, b.size as NoticeSize), filename: `${b.building}-${templateLabel(b.template)}-${batchId}.pdf` };
 }
 
 /** One printed letter as a PDF (the copy kept as evidence, with its tracking number once recorded). */
@@ -165,7 +163,6 @@ export interface DeliveryInput {
   outcome: string; on: string; receivedBy?: string | undefined; note?: string | undefined;
   file?: { filename: string; contentType: string; base64: string } | undefined;
 }
-const OUTCOMES = { delivered: '已签收', refused: '拒收', returned: '退回' } as const;
 
 /**
  * The outcome of a letter or a hand delivery. Delivered: who received it (the owner or an adult family member living
@@ -176,8 +173,8 @@ export async function recordDelivery(ctx: ServiceContext, actor: Actor, id: numb
   const m = await letterInScope(ctx, actor, id, 'notices.send');
   if (m.channel !== 'letter' && m.channel !== 'hand') throw new AppError('VALIDATION_FAILED', '短信、邮件、微信的送达以服务商回执为准');
   if (m.status !== 'sent') throw new AppError('VALIDATION_FAILED', '该信件已有送达结果');
-  if (!(input.outcome in OUTCOMES)) throw fieldError('outcome', 'VALIDATION_FAILED', '结果应为：已签收、拒收、退回');
-  const outcome = input.outcome as keyof typeof OUTCOMES;
+  if (!(input.outcome in DELIVERY_OUTCOMES)) throw fieldError('outcome', 'VALIDATION_FAILED', '结果应为：已签收、拒收、退回');
+  const outcome = input.outcome as keyof typeof DELIVERY_OUTCOMES;
   const today = localDateOf(ctx.clock.now(), m.time_zone);
   if (!isLocalDate(input.on)) throw fieldError('on', 'DATE_MALFORMED');
   if (input.on > today) throw fieldError('on', 'VALIDATION_FAILED', '送达日期不能晚于今天');
@@ -187,14 +184,14 @@ export async function recordDelivery(ctx: ServiceContext, actor: Actor, id: numb
   if (m.channel === 'letter' && !m.tracking_no) throw fieldError('trackingNo', 'VALIDATION_FAILED', '请先登记邮件号');
   let file: { filename: string; contentType: string; bytes: Buffer } | null = null;
   if (input.file) {
-    if (!/^image\/(png|jpeg|webp)$|^application\/pdf$/.test(input.file.contentType)) throw fieldError('file', 'VALIDATION_FAILED', '回执须为 PNG、JPEG、WebP 图片或 PDF');
+    if (!(RECEIPT_TYPES as readonly string[]).includes(input.file.contentType)) throw fieldError('file', 'VALIDATION_FAILED', '回执须为 PNG、JPEG、WebP 图片或 PDF');
     const bytes = Buffer.from(input.file.base64, 'base64');
-    if (bytes.length === 0 || bytes.length > MAX_FILE_BYTES) throw fieldError('file', 'VALIDATION_FAILED', '回执文件须在 5 MB 以内且不能为空');
+    if (bytes.length === 0 || bytes.length > MAX_RECEIPT_BYTES) throw fieldError('file', 'VALIDATION_FAILED', '回执文件须在 5 MB 以内且不能为空');
     file = { filename: input.file.filename.slice(0, 100) || 'receipt', contentType: input.file.contentType, bytes };
   }
   if (m.channel === 'hand' && outcome === 'delivered' && !file) throw fieldError('file', 'VALIDATION_FAILED', '当面送达须上传签收回执照片或签名');
   const at = nowIso(ctx);
-  const detail = `${OUTCOMES[outcome]}${receivedBy ? `（签收人：${receivedBy}）` : ''}${input.note?.trim() ? `；${input.note.trim()}` : ''}`;
+  const detail = `${DELIVERY_OUTCOMES[outcome]}${receivedBy ? `（签收人：${receivedBy}）` : ''}${input.note?.trim() ? `；${input.note.trim()}` : ''}`;
   await ctx.db.transaction().execute(async (trx) => {
     const fileHash = file ? sha256(file.bytes) : null;
     if (file) {
@@ -221,8 +218,7 @@ export async function noticeDraftPdf(ctx: ServiceContext, actor: Actor, houseId:
   const project = h && await getProjectOrThrow(ctx, actor, h.project_id);
   if (!h || !project) throw fieldError('houseId', 'HOUSE_NOT_FOUND', '房屋不存在');
   requireAccess(actor, 'dunning.read', { projectId: h.project_id, buildingId: h.building_id });
-  const kinds = [...PRINT_TEMPLATES, 'lawyer_letter'];
-  if (!kinds.includes(kind)) throw fieldError('kind', 'VALIDATION_FAILED', `可生成：${kinds.map((k) => TEMPLATE_LABELS[k as TemplateKind]).join('、')}`);
+  if (!(DRAFT_TEMPLATES as readonly string[]).includes(kind)) throw fieldError('kind', 'VALIDATION_FAILED', `可生成：${DRAFT_TEMPLATES.map((k) => TEMPLATE_LABELS[k]).join('、')}`);
   const today = localDateOf(ctx.clock.now(), project.time_zone);
   const n = await houseNotice(ctx.db, houseId, today, await noticeSettingsOf(ctx.db, h.project_id), kind === 'payment_notice' ? {} : { dueBefore: today });
   if (n.totalFen <= 0) throw new AppError('VALIDATION_FAILED', `${n.house}没有${kind === 'payment_notice' ? '待缴' : '逾期'}费用`);

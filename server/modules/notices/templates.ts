@@ -1,5 +1,6 @@
 import Mustache from 'mustache';
 import { forbiddenWordIn } from '../../../core/legal/wording.ts';
+import type { TemplateKind } from '../../../core/notices/vocabulary.ts';
 
 /**
  * Notice and message templates (issue 6 point 1): the documents the seeds name and the SMS texts, with variables in
@@ -12,17 +13,7 @@ import { forbiddenWordIn } from '../../../core/legal/wording.ts';
  * public notice names no owner (R46) and is off by default.
  */
 
-export const TEMPLATE_KINDS = [
-  'warm_tip', 'payment_notice', 'demand_notice', 'second_demand', 'lawyer_letter',
-  'sms_pre_due', 'sms_last_reminder', 'sms_prepaid_used_up', 'sms_monthly', 'sms_promise', 'anonymous_notice',
-] as const;
-export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
-
-export const TEMPLATE_LABELS: Record<TemplateKind, string> = {
-  warm_tip: '温馨提示（海报）', payment_notice: '《物业费缴款通知书》', demand_notice: '《催款通知书》', second_demand: '《二次催款通知书》',
-  lawyer_letter: '律师函（草稿，供律师事务所）', sms_pre_due: '短信：到期前提醒', sms_last_reminder: '短信：滞纳金起算前一天',
-  sms_prepaid_used_up: '短信：预存已用完', sms_monthly: '短信：按月缴费提醒', sms_promise: '短信：承诺缴费前提醒', anonymous_notice: '不记名公示（仅房号）',
-};
+export { TEMPLATE_KINDS, TEMPLATE_LABELS, type TemplateKind } from '../../../core/notices/vocabulary.ts';
 
 /** Demands: they must list every unpaid period, name the sender and say how to dispute. */
 const DEMANDS: ReadonlySet<TemplateKind> = new Set(['payment_notice', 'demand_notice', 'second_demand', 'lawyer_letter']);

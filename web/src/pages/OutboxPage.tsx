@@ -79,7 +79,7 @@ export default function OutboxPage() {
     { title: '创建', dataIndex: 'createdAt', width: 160, render: (v: string) => formatInstant(v) },
     {
       title: '', key: 'do', width: 80, fixed: 'right',
-      render: (_, m) => (mayRetry && m.status === 'failed' && PROVIDER_CHANNELS.includes(m.channel)
+      render: (_, m) => (mayRetry && m.status === 'failed' && (PROVIDER_CHANNELS as readonly string[]).includes(m.channel)
         ? <Button size="small" icon={<RedoOutlined />} loading={retrying === m.id} onClick={() => void retry(m)} data-testid="outbox-retry">重试</Button>
         : null),
     },
