@@ -1,4 +1,5 @@
 import { AppError, fieldError } from '../../../core/errors.ts';
+import { addDays } from '../../../core/billing/periods.ts';
 import { localDateOf } from '../../../core/dates.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
@@ -87,14 +88,15 @@ export async function previewTemplate(ctx: ServiceContext, actor: Actor, project
   if (!isTemplateKind(kind)) throw fieldError('kind', 'NOT_FOUND', `没有“${kind}”这种模板`);
   const v = validateTemplate(kind, { ...input, enabled: true });
   const settings = await noticeSettingsOf(ctx.db, projectId);
+  const today = localDateOf(ctx.clock.now(), project.time_zone);
   let values: TemplateValues = { ...SAMPLE, company: (await ctx.db.selectFrom('company').select('name').where('id', '=', project.company_id).executeTakeFirstOrThrow()).name, project: project.name,
-    disputePhone: settings.disputePhone, payWays: settings.payWays, portalUrl: settings.portalUrl, lawFirm: settings.lawFirm };
+    disputePhone: settings.disputePhone, payWays: settings.payWays, portalUrl: settings.portalUrl, lawFirm: settings.lawFirm, date: today, deadline: addDays(today, settings.deadlineDays) };
   let house: string | null = null;
   if (input.houseId !== undefined) {
     const h = await getHouseBase(ctx, actor, input.houseId);
     requireAccess(actor, 'billing.read', { projectId: h.projectId, buildingId: h.buildingId });
     if (h.projectId !== projectId) throw fieldError('houseId', 'VALIDATION_FAILED', '房屋不属于该项目');
-    const n = await houseNotice(ctx.db, input.houseId, localDateOf(ctx.clock.now(), project.time_zone), settings);
+    const n = await houseNotice(ctx.db, input.houseId, today, settings);
     values = { ...n.values, promisedOn: SAMPLE.promisedOn, prepaidBalance: SAMPLE.prepaidBalance, houses: n.house };
     house = n.house;
   }
