@@ -180,6 +180,23 @@ export interface EvidenceFileTable {
   id: Id; message_id: number; kind: string; filename: string; content_type: string; sha256: string; bytes: Uint8Array; created_by: string; created_at: Instant;
 }
 
+export interface ImportBatchTable {
+  id: Id; company_id: number; project_id: number | null; kind: string; filename: string; file_sha256: string; mode: string; status: string;
+  rows: Generated<number>; valid: Generated<number>; invalid: Generated<number>; written: Generated<number>; skipped: Generated<number>; progress: Generated<number>;
+  message: string | null; created_by: string; created_at: Instant; finished_at: Instant | null;
+}
+export interface ImportErrorTable { id: Id; batch_id: number; sheet: string; row_no: number; column_name: string; value: string | null; reason: string }
+export interface ImportKeyTable { source: string; row_key: string; batch_id: number }
+export interface LegacyPaymentTable {
+  id: Id; project_id: number; house_id: number; item: string; cycle: string | null; period_from: LocalDate | null; period_to: LocalDate | null; paid_on: LocalDate;
+  due_fen: number | null; paid_fen: number; cashier: string | null; note: string | null; source: string; batch_id: number;
+}
+export interface BankTransferTable {
+  id: Id; project_id: number; serial: string; received_on: LocalDate; amount_fen: number; payer_name: string | null; payer_account: string | null; memo: string | null;
+  status: string; house_id: number | null; candidates_json: string; why: string; payment_id: number | null; decided_by: string | null; decided_at: Instant | null;
+  batch_id: number; created_at: Instant;
+}
+
 export interface DB {
   company: CompanyTable;
   project: ProjectTable;
@@ -203,6 +220,11 @@ export interface DB {
   evidence_log: EvidenceLogTable;
   evidence_head: EvidenceHeadTable;
   evidence_file: EvidenceFileTable;
+  import_batch: ImportBatchTable;
+  import_error: ImportErrorTable;
+  import_key: ImportKeyTable;
+  legacy_payment: LegacyPaymentTable;
+  bank_transfer: BankTransferTable;
   daily_review: DailyReviewTable;
   session: SessionTable;
   audit_log: AuditLogTable;

@@ -1,0 +1,143 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
+import { contextOf, fails, fixedClock } from '../../../test/fixtures.ts';
+import type { Actor, ServiceContext } from '../context.ts';
+import { createProject } from '../registry/registry-service.ts';
+import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
+import { importTemplate, runImport } from './import-service.ts';
+
+const DIALECTS = await testDialects();
+const dir = mkdtempSync(join(tmpdir(), 'wuye-import-'));
+
+/** An .xlsx file with one sheet (or more), written for the test. */
+export async function xlsxFile(name: string, sheets: Record<string, Array<Array<string | number | Date | null>>>): Promise<string> {
+  const wb = new ExcelJS.Workbook();
+  for (const [sheet, rows] of Object.entries(sheets)) wb.addWorksheet(sheet).addRows(rows);
+  const path = join(dir, name);
+  await wb.xlsx.writeFile(path);
+  return path;
+}
+
+const HEADERS = ['楼栋', '单元', '房号', '楼层', '物业类型', '建筑面积', '房屋状态', '交付日期', '业主姓名', '业主类型', '产权起始日期', '手机', '邮箱', '送达地址'];
+
+describe.each(DIALECTS)('imports on %s', (dialect) => {
+  let t: TestDatabase;
+  let ctx: ServiceContext;
+  let admin: Actor;
+  let projectId: number;
+  const houses = () => t.db.selectFrom('house').innerJoin('building', 'building.id', 'house.building_id').leftJoin('entrance', 'entrance.id', 'house.entrance_id')
+    .select(['house.number', 'building.name as building', 'entrance.name as unit', 'house.property_type', 'house.status', 'house.area_x100', 'house.floor'])
+    .where('house.project_id', '=', projectId).orderBy('house.number').execute();
+
+  beforeAll(async () => {
+    t = await createTestDatabase(dialect);
+    ctx = contextOf(t, fixedClock('2026-03-20T02:00:00.000Z'));
+    admin = systemActor(await ensureCompany(ctx), 'test');
+    projectId = (await createProject(ctx, admin, { name: '导入园', address: '江南省临江市学府路1号' })).id;
+  });
+  afterAll(async () => { await t.destroy(); });
+
+  it('checks every row and cell, writes nothing when one row is wrong (all or nothing), or only the valid rows when asked; a second import writes nothing', async () => {
+    const file = await xlsxFile('houses.xlsx', { 房屋: [
+      HEADERS,
+      ['3栋', '2单元', '3-2-1201', 12, '高层', 89.5, '自住', new Date(Date.UTC(2020, 5, 30)), '业主甲', '个人', null, '14400001111', null, '江南省临江市学府路1号3栋2单元1201室'],
+      ['3栋', '2单元', '3-2-1202', 12, '高层', '92.10', '出租', '2020-06-30', '业主乙', null, null, '144-0000-2222', 'b@example.com', null],
+      ['商业1号楼', null, '商1-101', 1, '商铺', '120', '未交付', null, null, null, null, null, null, null],
+      ['3栋', '2单元', '3-2-1203', 'x', '公寓', '-5', '自住', '2020-13-01', '业主丙', null, null, '12345', null, null],
+      ['3栋', '2单元', '3-2-1201', 12, '高层', 89.5, '自住', '2020-06-30', '业主丁', null, null, null, null, null],
+    ] });
+    const dry = await runImport(ctx, admin, { kind: 'houses', projectId, path: file, filename: 'houses.xlsx', dryRun: true });
+    expect(dry).toMatchObject({ status: 'checked', rows: 5, valid: 3, invalid: 2, written: 0, sheet: '房屋' });
+    expect(dry.errors).toEqual(expect.arrayContaining([
+      { sheet: '房屋', row: 5, column: '楼层', value: 'x', reason: '应为 -5 到 200 的整数' },
+      { sheet: '房屋', row: 5, column: '物业类型', value: '公寓', reason: '可选值：多层、小高层、高层、联排别墅、独立别墅、商铺' },
+      expect.objectContaining({ row: 5, column: '建筑面积', value: '-5' }),
+      expect.objectContaining({ row: 5, column: '交付日期', value: '2020-13-01', reason: '日期不存在' }),
+      expect.objectContaining({ row: 5, column: '手机', value: '12345' }),
+      { sheet: '房屋', row: 6, column: '（整行）', value: '3-2-1201', reason: '与第 2 行重复' },
+    ]));
+    expect(await houses()).toEqual([]);
+
+    const all = await runImport(ctx, admin, { kind: 'houses', projectId, path: file, filename: 'houses.xlsx', dryRun: false });
+    expect(all).toMatchObject({ status: 'rolled_back', written: 0, invalid: 2 });
+    expect(all.message).toContain('全部未导入');
+    expect(await houses()).toEqual([]);
+    expect(await t.db.selectFrom('building').select('id').where('project_id', '=', projectId).execute()).toEqual([]);
+
+    const valid = await runImport(ctx, admin, { kind: 'houses', projectId, path: file, filename: 'houses.xlsx', dryRun: false, mode: 'valid' });
+    expect(valid).toMatchObject({ status: 'committed', written: 3, invalid: 2 });
+    expect(await houses()).toEqual([
+      { number: '3-2-1201', building: '3栋', unit: '2单元', property_type: '高层', status: '自住', area_x100: 8950, floor: 12 },
+      { number: '3-2-1202', building: '3栋', unit: '2单元', property_type: '高层', status: '出租', area_x100: 9210, floor: 12 },
+      { number: '商1-101', building: '商业1号楼', unit: null, property_type: '商铺', status: '未交付', area_x100: 12000, floor: 1 },
+    ]);
+    const contacts = await t.db.selectFrom('contact').innerJoin('owner', 'owner.id', 'contact.owner_id').select(['owner.name', 'contact.kind', 'contact.value', 'contact.source', 'contact.is_service_address'])
+      .orderBy('contact.id').execute();
+    expect(contacts).toEqual([
+      { name: '业主甲', kind: '手机', value: '14400001111', source: '数据导入', is_service_address: 0 },
+      { name: '业主甲', kind: '送达地址', value: '江南省临江市学府路1号3栋2单元1201室', source: '数据导入', is_service_address: 1 },
+      { name: '业主乙', kind: '手机', value: '14400002222', source: '数据导入', is_service_address: 0 },
+      { name: '业主乙', kind: '邮箱', value: 'b@example.com', source: '数据导入', is_service_address: 0 },
+    ]);
+    const own = await t.db.selectFrom('ownership').innerJoin('house', 'house.id', 'ownership.house_id').select(['house.number', 'ownership.from_date']).orderBy('house.number').execute();
+    expect(own).toEqual([{ number: '3-2-1201', from_date: '2020-06-30' }, { number: '3-2-1202', from_date: '2020-06-30' }]);
+
+    const again = await runImport(ctx, admin, { kind: 'houses', projectId, path: file, filename: 'houses.xlsx', dryRun: false, mode: 'valid' });
+    expect(again).toMatchObject({ status: 'committed', written: 0, skipped: 3 });
+    expect(await houses()).toHaveLength(3);
+  });
+
+  it('reads HC小区管理系统\'s 资产信息 sheet as it is: codes, shops on 单元 0, members skipped (R49), ID numbers never stored (R35)', async () => {
+    const p2 = (await createProject(ctx, admin, { name: 'HC园', address: '江南省临江市河东路2号' })).id;
+    const hc = ['楼号', '单元', '房间', '楼层', '总层数', '是否有电梯', '房屋类型', '房屋户型', '建筑面积', '室内面积', '租金', '房屋状态', '业主名称', '性别', '手机号', '身份证号', '业主类型'];
+    const file = await xlsxFile('hc.xlsx', { 说明: [['请勿修改']], 资产信息: [
+      hc,
+      ['1', '1', '101', 1, 18, '有', '110', '2020', '89.50', '75', '0', '2001', '业主甲', '男', '14400003333', '110101199001011234', '1001'],
+      ['1', '1', '101', 1, 18, '有', '110', '2020', '89.50', '75', '0', '2001', '家属乙', '女', '14400004444', '110101199201011234', '1002'],
+      ['1', '1', '102', 1, 6, '无', '110', '2020', '70', '60', '0', '2002', null, null, null, null, null],
+      ['5', '0', '101', 1, 2, '无', '120', '', '120.00', '100', '0', '2008', '某公司', '', '14400005555', '', '1001'],
+    ] });
+    const r = await runImport(ctx, admin, { kind: 'hc_assets', projectId: p2, path: file, filename: 'hc.xlsx', dryRun: false });
+    expect(r).toMatchObject({ status: 'committed', sheet: '资产信息', rows: 4, written: 3, notices: 1, invalid: 0 });
+    const rows = await t.db.selectFrom('house').innerJoin('building', 'building.id', 'house.building_id').leftJoin('entrance', 'entrance.id', 'house.entrance_id')
+      .select(['house.number', 'building.name as building', 'entrance.name as unit', 'house.property_type', 'house.status']).where('house.project_id', '=', p2).orderBy('house.number').execute();
+    expect(rows).toEqual([
+      { number: '1-1-101', building: '1栋', unit: '1单元', property_type: '高层', status: '自住' },
+      { number: '1-1-102', building: '1栋', unit: '1单元', property_type: '多层', status: '未交付' },
+      { number: '5-101', building: '5栋', unit: null, property_type: '商铺', status: '空置' },
+    ]);
+    const values = (await t.db.selectFrom('contact').select('value').execute()).map((c) => c.value);
+    expect(values).toContain('14400003333');
+    expect(values).not.toContain('14400004444');
+    expect(JSON.stringify(await t.db.selectFrom('owner').selectAll().execute())).not.toContain('110101');
+    expect(JSON.stringify(values)).not.toContain('110101');
+    expect(await t.db.selectFrom('owner').select('name').where('name', '=', '家属乙').execute()).toEqual([]);
+  });
+
+  it('reads the same columns from a .csv with a BOM; refuses a file without a required column, naming it', async () => {
+    const csv = join(dir, 'houses.csv');
+    writeFileSync(csv, `\uFEFF${HEADERS.join(',')}\n7栋,1单元,7-1-101,1,多层,"88,00",自住,2021/5/1,"业主,戊",,,14400006666,,\n`);
+    // "88,00" is not an area: the comma decimal is refused, with the value and the reason.
+    const r = await runImport(ctx, admin, { kind: 'houses', projectId, path: csv, filename: 'houses.csv', dryRun: true });
+    expect(r.errors).toEqual([expect.objectContaining({ sheet: 'CSV', row: 2, column: '建筑面积', value: '88,00' })]);
+    writeFileSync(csv, `\uFEFF${HEADERS.join(',')}\n7栋,1单元,7-1-101,1,多层,88.00,自住,2021/5/1,"业主,戊",,,14400006666,,\n`);
+    expect(await runImport(ctx, admin, { kind: 'houses', projectId, path: csv, filename: 'houses.csv', dryRun: false })).toMatchObject({ status: 'committed', written: 1 });
+    const missing = await xlsxFile('missing.xlsx', { S: [['楼栋', '房号', '楼层']] });
+    expect(await fails(runImport(ctx, admin, { kind: 'houses', projectId, path: missing, filename: 'missing.xlsx', dryRun: true }))).toMatch(/缺少列：物业类型、建筑面积、房屋状态/);
+  });
+
+  it('generates each template from the columns the importer reads: the example row passes a dry run', async () => {
+    for (const kind of ['houses', 'hc_assets']) {
+      const { xlsx } = await importTemplate(kind);
+      const path = join(dir, `template-${kind}.xlsx`);
+      writeFileSync(path, xlsx);
+      const p = (await createProject(ctx, admin, { name: `模板园${kind}`, address: '江南省临江市学府路9号' })).id;
+      const r = await runImport(ctx, admin, { kind, projectId: p, path, filename: 'template.xlsx', dryRun: true });
+      expect(r, kind).toMatchObject({ rows: 1, valid: 1, invalid: 0 });
+    }
+  });
+});

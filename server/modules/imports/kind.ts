@@ -1,0 +1,78 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import type { Actor, ServiceContext } from '../context.ts';
+import type { Column, Parsed } from './columns.ts';
+
+/** What an import kind is: its columns (which make the template), how rows are keyed, and how a chunk is applied. */
+
+export interface ChunkRow<P> { row: number; value: P; key: string }
+export interface RowFailure { row: number; column: string; value: string; reason: string }
+
+export interface ImportContext {
+  ctx: ServiceContext;
+  /** The transaction when writing; the database (read only) in a dry run. */
+  db: Kysely<DB> | Transaction<DB>;
+  write: boolean;
+  projectId: number;
+  actor: Actor;
+  batchId: number;
+  at: string;
+  today: string;
+  /** State kept across the chunks of one import (buildings created so far, names looked up, …). */
+  cache: Map<string, unknown>;
+  ids: IdAllocator;
+}
+
+export interface ImportKind<C extends Record<string, Column<unknown>>> {
+  kind: string;
+  label: string;
+  /** Where the rows come from, for the idempotency keys: our template, HC小区管理系统, a bank statement. */
+  source: string;
+  /** The sheet read from an .xlsx (null: the first). */
+  sheet: string | null;
+  columns: C;
+  /** The row's natural key (within the project). */
+  key(v: Parsed<C>): string;
+  /** A row that is read but not imported, with the reason shown as a notice (not an error). */
+  skip?(v: Parsed<C>): string | null;
+  /** Check a chunk against the database and, when writing, write the rows that pass; the failures of the others. */
+  apply(ic: ImportContext, rows: ChunkRow<Parsed<C>>[]): Promise<RowFailure[]>;
+}
+
+/** A kind with its row type erased, so that kinds of different columns sit in one table. */
+export interface AnyImportKind {
+  kind: string; label: string; source: string; sheet: string | null; columns: Record<string, Column<unknown>>;
+  key(v: unknown): string;
+  skip?(v: unknown): string | null;
+  apply(ic: ImportContext, rows: ChunkRow<unknown>[]): Promise<RowFailure[]>;
+}
+export const erased = <C extends Record<string, Column<unknown>>>(k: ImportKind<C>): AnyImportKind => k;
+
+/** Ids for bulk inserts, taken in the import's transaction: PostgreSQL from the identity sequence, SQLite after max(id). */
+export class IdAllocator {
+  private readonly next = new Map<string, number>();
+  constructor(private readonly db: Kysely<DB> | Transaction<DB>, private readonly dialect: ServiceContext['dialect']) {}
+
+  async take(table: 'building' | 'entrance' | 'house' | 'owner' | 'contact' | 'ownership' | 'charge', n: number): Promise<number[]> {
+    if (n === 0) return [];
+    if (this.dialect === 'postgres') {
+      const r = await sql<{ id: string }>`select nextval(pg_get_serial_sequence(${table}, 'id')) as id from generate_series(1, ${n})`.execute(this.db);
+      return r.rows.map((x) => Number(x.id));
+    }
+    let start = this.next.get(table);
+    if (start === undefined) {
+      const r = await sql<{ m: number | null }>`select max(id) as m from ${sql.table(table)}`.execute(this.db);
+      start = Number(r.rows[0]?.m ?? 0) + 1;
+    }
+    this.next.set(table, start + n);
+    return Array.from({ length: n }, (_, i) => start + i);
+  }
+}
+
+/** Insert rows in statements of at most `per` rows (parameter limits of both dialects). */
+export async function insertMany<T extends keyof DB>(db: Kysely<DB> | Transaction<DB>, table: T, rows: ReadonlyArray<Record<string, unknown>>, per = 500): Promise<void> {
+  for (let i = 0; i < rows.length; i += per) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument
+    await db.insertInto(table).values(rows.slice(i, i + per) as any).execute();
+  }
+}

@@ -1,0 +1,89 @@
+import { createReadStream, statSync } from 'node:fs';
+import { Transform } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
+import ExcelJS from 'exceljs';
+
+/**
+ * Reading an uploaded table as it streams: .xlsx through exceljs' streaming reader (one sheet: the one asked for by
+ * name, else the first), .csv through csv-parse (UTF-8, with or without BOM; GB18030 is not decoded: save as UTF-8).
+ * Cells come out as trimmed text: dates as YYYY-MM-DD (an Excel date has no time zone: its UTC parts are the date),
+ * numbers as written (no float noise), rich text and formula results as their text. Progress is the share of the
+ * file's bytes read so far, which for an .xlsx is dominated by its sheet.
+ */
+
+export interface TableRow { row: number; values: string[] }
+export interface Table { sheet: string; headers: string[]; headerRow: number; rows: AsyncIterable<TableRow> }
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(12)));
+  if (typeof v === 'boolean') return v ? '是' : '否';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
+  if (typeof v === 'object') {
+    const o = v as { richText?: Array<{ text: string }>; text?: unknown; result?: unknown; error?: string };
+    if (o.richText) return o.richText.map((t) => t.text).join('').trim();
+    if (o.result !== undefined) return cellText(o.result);
+    if (o.text !== undefined) return cellText(o.text);
+  }
+  return '';
+}
+
+/** A byte counter between the file and the parser: `read()` is how far into the file the parser has got. */
+function counted(path: string) {
+  let bytes = 0;
+  const total = statSync(path).size;
+  const stream = createReadStream(path).pipe(new Transform({ transform(chunk: Buffer, _e, cb) { bytes += chunk.length; cb(null, chunk); } }));
+  return { stream, progress: () => (total === 0 ? 1 : bytes / total) };
+}
+
+/**
+ * Open a table. `headerHint`: a header that must be in the header row (the first row whose cells include it is the
+ * header; rows above it, like a title, are skipped); without it the first non-empty row is the header.
+ */
+export async function openTable(path: string, format: 'xlsx' | 'csv', opts: { sheet?: string | undefined; headerHint?: string | undefined } = {}): Promise<Table & { progress: () => number }> {
+  const { stream, progress } = counted(path);
+  const isHeader = (cells: string[]) => cells.some((c) => c !== '') && (!opts.headerHint || cells.some((c) => c.replace(/[*\s]/g, '') === opts.headerHint));
+  let rowsOf: () => AsyncGenerator<TableRow>;
+  if (format === 'csv') {
+    const parser = stream.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+    rowsOf = async function* () {
+      let n = 0;
+      for await (const rec of parser as AsyncIterable<string[]>) yield { row: ++n, values: rec.map((c) => c.trim()) };
+    };
+  } else {
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
+    rowsOf = async function* () {
+      let chosen = false;
+      for await (const ws of reader) {
+        const name = (ws as unknown as { name?: string }).name ?? '';
+        if (chosen || (opts.sheet && name && name !== opts.sheet)) {
+          for await (const _row of ws) { /* drain a sheet we do not read */ }
+          continue;
+        }
+        chosen = true;
+        sheetName = name;
+        for await (const row of ws) {
+          const values = (row.values as unknown[]).slice(1).map(cellText);
+          yield { row: row.number, values };
+        }
+      }
+      if (!chosen) throw new Error(opts.sheet ? `文件中没有名为“${opts.sheet}”的工作表` : '文件中没有工作表');
+    };
+  }
+  let sheetName = format === 'csv' ? 'CSV' : opts.sheet ?? '';
+  const it = rowsOf()[Symbol.asyncIterator]();
+  // Find the header row; the rows after it are the data.
+  let header: TableRow | undefined;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) break;
+    if (isHeader(r.value.values)) { header = r.value; break; }
+  }
+  if (!header) throw new Error(opts.headerHint ? `找不到表头（应含“${opts.headerHint}”）` : '文件是空的');
+  const headers = header.values;
+  return {
+    sheet: sheetName, headers, headerRow: header.row, progress,
+    rows: { [Symbol.asyncIterator]: () => it },
+  };
+}
