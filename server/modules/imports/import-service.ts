@@ -12,6 +12,7 @@ import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { mapHeaders, readRow, type CellError } from './columns.ts';
 import { erased, IdAllocator, insertMany, type AnyImportKind, type ChunkRow, type ImportContext, type RowFailure } from './kind.ts';
 import { hcAssetsKind, housesKind } from './kinds/houses.ts';
+import { hcPaymentHistoryKind, openingBalancesKind, paymentHistoryKind } from './kinds/ledger.ts';
 import { openTable } from './reader.ts';
 
 /**
@@ -28,6 +29,9 @@ type AnyKind = AnyImportKind;
 export const IMPORT_KINDS: Record<string, { kind: AnyKind; op: Operation }> = {
   houses: { kind: erased(housesKind), op: 'house.write' },
   hc_assets: { kind: erased(hcAssetsKind), op: 'house.write' },
+  opening_balances: { kind: erased(openingBalancesKind), op: 'billing.configure' },
+  payment_history: { kind: erased(paymentHistoryKind), op: 'billing.configure' },
+  hc_payment_history: { kind: erased(hcPaymentHistoryKind), op: 'billing.configure' },
 };
 
 const CHUNK = 1000;
@@ -154,6 +158,7 @@ async function finish(ctx: ServiceContext, actor: Actor, batchId: number, projec
   status: ImportReport['status']; counts: { rows: number; valid: number; written: number; skipped: number; notices: number }; invalid: number;
   errors: ImportReport['errors']; message: string; sheet: string; dryRun: boolean; mode: 'all' | 'valid';
 }): Promise<ImportReport> {
+  r.errors.sort((a, b) => a.row - b.row);
   await ctx.db.transaction().execute(async (trx) => {
     await insertMany(trx, 'import_error', r.errors.map((e) => ({ batch_id: batchId, sheet: e.sheet, row_no: e.row, column_name: e.column, value: e.value.slice(0, 500), reason: e.reason })));
     await trx.updateTable('import_batch').set({

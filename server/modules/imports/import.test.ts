@@ -7,6 +7,8 @@ import { createTestDatabase, testDialects, type TestDatabase } from '../../../te
 import { contextOf, fails, fixedClock } from '../../../test/fixtures.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { createProject } from '../registry/registry-service.ts';
+import { createFeeItem } from '../billing/fee-service.ts';
+import { houseAccount } from '../billing/payment-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { importTemplate, runImport } from './import-service.ts';
 
@@ -89,6 +91,43 @@ describe.each(DIALECTS)('imports on %s', (dialect) => {
     const again = await runImport(ctx, admin, { kind: 'houses', projectId, path: file, filename: 'houses.xlsx', dryRun: false, mode: 'valid' });
     expect(again).toMatchObject({ status: 'committed', written: 0, skipped: 3 });
     expect(await houses()).toHaveLength(3);
+  });
+
+  it('opening balances become the owner\'s charges of each period (R30); payment history is kept beside the ledger', async () => {
+    await createFeeItem(ctx, admin, projectId, { name: '物业服务费', category: '物业服务费', pricing: 'fixed' });
+    const file = await xlsxFile('opening.xlsx', { 期初欠费: [
+      ['楼栋', '房号', '收费项目', '账期', '应缴日期', '欠费金额', '业主姓名'],
+      ['3栋', '3-2-1201', '物业服务费', '2025-11', '2025-11-15', '210.33', '业主甲'],
+      ['3栋', '3-2-1201', '物业服务费', '2025/12', '2025-12-15', 210.33, '业主甲'],
+      [null, '3-2-1202', '物业服务费', '2025-12', '2025-12-15', '300', '业主甲'],
+      [null, '9-9-999', '物业服务费', '2025-12', '2025-12-15', '300', '业主甲'],
+      [null, '3-2-1202', '停车费', '2025-12', '2025-12-15', '300', '业主乙'],
+      [null, '商1-101', '物业服务费', '2025-12', '2025-12-15', '300', '开发商'],
+    ] });
+    const r = await runImport(ctx, admin, { kind: 'opening_balances', projectId, path: file, filename: 'opening.xlsx', dryRun: false, mode: 'valid' });
+    expect(r).toMatchObject({ status: 'committed', written: 2, invalid: 4 });
+    expect(r.errors.map((e) => [e.row, e.column, e.reason])).toEqual([
+      [4, '业主姓名', '2025-12-15 时该房屋的业主是 业主乙'],
+      [5, '房号', '本项目没有此房号（请先导入房屋）'],
+      [6, '收费项目', '没有此收费项目（已有：物业服务费）'],
+      [7, '业主姓名', '2025-12-15 时该房屋没有业主记录（开发商承担期间不导入为业主欠费）'],
+    ]);
+    const h = await t.db.selectFrom('house').select('id').where('number', '=', '3-2-1201').where('project_id', '=', projectId).executeTakeFirstOrThrow();
+    const account = await houseAccount(ctx, admin, h.id, '2026-03-20');
+    expect(account.lines.map((l) => [l.period, l.amountFen, l.principalOwedFen, l.dueDate])).toEqual([['2025-11', 21033, 21033, '2025-11-15'], ['2025-12', 21033, 21033, '2025-12-15']]);
+    expect(account.totals.principalOwedFen).toBe(42066);
+
+    const history = await xlsxFile('hc-pay.xlsx', { 房屋缴费历史: [
+      ['房屋', '收费项目', '缴费周期', '开始时间', '结束时间', '缴费时间', '应缴金额', '实缴金额', '收银员', '备注'],
+      ['3-2-1201', '物业费', '12', '2024-01-01', '2024-12-31', 45300, '2523.96', '2523.96', '收银员甲', '现金'],
+      ['3-2-1209', '物业费', '12', '2024-01-01', '2024-12-31', '2024-01-05', '2523.96', '2523.96', '收银员甲', ''],
+    ] });
+    const p = await runImport(ctx, admin, { kind: 'hc_payment_history', projectId, path: history, filename: 'hc-pay.xlsx', dryRun: false, mode: 'valid' });
+    expect(p).toMatchObject({ written: 1, invalid: 1, sheet: '房屋缴费历史' });
+    expect(await t.db.selectFrom('legacy_payment').select(['item', 'paid_on', 'paid_fen', 'period_from', 'period_to', 'source']).execute())
+      .toEqual([{ item: '物业费', paid_on: '2024-01-09', paid_fen: 252396, period_from: '2024-01-01', period_to: '2024-12-31', source: 'hc:payments' }]);
+    // The ledger did not change: history is beside it.
+    expect((await houseAccount(ctx, admin, h.id, '2026-03-20')).totals.principalOwedFen).toBe(42066);
   });
 
   it('reads HC小区管理系统\'s 资产信息 sheet as it is: codes, shops on 单元 0, members skipped (R49), ID numbers never stored (R35)', async () => {
