@@ -1,41 +1,28 @@
-import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type { Readable } from 'node:stream';
 import { AGING_BUCKETS } from '../../core/billing/late-fee.ts';
+import { streamXlsx, type ExportColumn } from './xlsx-export.ts';
 
 export interface ArrearsXlsxRow {
   project: string; building: string; number: string; owners: string; charges: number; buckets: Record<string, number>;
 }
 
+const total = (r: ArrearsXlsxRow) => Object.values(r.buckets).reduce((a, b) => a + b, 0);
+
+const COLUMNS: ExportColumn<ArrearsXlsxRow>[] = [
+  { key: 'project', header: '项目', width: 16, value: (r) => r.project },
+  { key: 'building', header: '楼栋', width: 12, value: (r) => r.building },
+  { key: 'number', header: '房号', width: 14, value: (r) => r.number },
+  { key: 'owners', header: '业主', width: 20, value: (r) => r.owners },
+  { key: 'total', header: '欠费合计', width: 14, type: 'money', value: total },
+  ...AGING_BUCKETS.map((b): ExportColumn<ArrearsXlsxRow> => ({ key: b.key, header: b.label, width: 12, type: 'money', value: (r) => r.buckets[b.key] || null })),
+  { key: 'charges', header: '笔数', width: 8, type: 'int', value: (r) => r.charges },
+];
+
 /**
- * Streams an arrears list as .xlsx: rows are written and committed one at a time as `rows` yields them, so a list of
- * any length goes out with bounded memory and no row cap. Amounts are written as numbers of yuan with two decimals
- * (display format ¥#,##0.00) computed from integer fen.
+ * Streams an arrears list as .xlsx (sheet 欠费清单: the title, the header, one row per house): rows are written and
+ * committed one at a time as `rows` yields them, so a list of any length goes out with bounded memory and no row cap.
+ * Amounts are written as numbers of yuan with two decimals (display format ¥#,##0.00) computed from integer fen.
  */
 export function streamArrearsXlsx(title: string, rows: AsyncIterable<ArrearsXlsxRow>): Readable {
-  const out = new PassThrough();
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  const ws = wb.addWorksheet('欠费清单', { views: [{ state: 'frozen', ySplit: 2 }] });
-  const money = '¥#,##0.00';
-  ws.columns = [
-    { key: 'project', width: 16 }, { key: 'building', width: 12 }, { key: 'number', width: 14 }, { key: 'owners', width: 20 },
-    { key: 'total', width: 14, style: { numFmt: money } },
-    ...AGING_BUCKETS.map((b) => ({ key: b.key, width: 12, style: { numFmt: money } })),
-    { key: 'charges', width: 8 },
-  ];
-  ws.addRow([title]).commit();
-  ws.addRow(['项目', '楼栋', '房号', '业主', '欠费合计', ...AGING_BUCKETS.map((b) => b.label), '笔数']).commit();
-  const yuan = (fen: number) => fen / 100; // display only: the sum of whole fen over 100 is exact to two decimals in a double
-  void (async () => {
-    try {
-      for await (const r of rows) {
-        const total = Object.values(r.buckets).reduce((a, b) => a + b, 0);
-        ws.addRow([r.project, r.building, r.number, r.owners, yuan(total), ...AGING_BUCKETS.map((b) => (r.buckets[b.key] ? yuan(r.buckets[b.key]!) : null)), r.charges]).commit();
-      }
-      ws.commit();
-      await wb.commit();
-    } catch (e) {
-      out.destroy(e as Error);
-    }
-  })();
-  return out;
+  return streamXlsx({ sheet: '欠费清单', title, columns: COLUMNS, rows });
 }
