@@ -12,6 +12,7 @@ import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { mapHeaders, readRow, type CellError } from './columns.ts';
 import { erased, IdAllocator, insertMany, type AnyImportKind, type ChunkRow, type ImportContext, type RowFailure } from './kind.ts';
 import { hcAssetsKind, housesKind } from './kinds/houses.ts';
+import { bankStatementKind } from './kinds/bank.ts';
 import { hcPaymentHistoryKind, openingBalancesKind, paymentHistoryKind } from './kinds/ledger.ts';
 import { openTable } from './reader.ts';
 
@@ -32,6 +33,7 @@ export const IMPORT_KINDS: Record<string, { kind: AnyKind; op: Operation }> = {
   opening_balances: { kind: erased(openingBalancesKind), op: 'billing.configure' },
   payment_history: { kind: erased(paymentHistoryKind), op: 'billing.configure' },
   hc_payment_history: { kind: erased(hcPaymentHistoryKind), op: 'billing.configure' },
+  bank_statement: { kind: erased(bankStatementKind), op: 'payment.record' },
 };
 
 const CHUNK = 1000;
@@ -83,7 +85,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
   let trx: ControlledTransaction<DB> | null = null;
   let sheet = kind.sheet ?? '';
   try {
-    const table = await openTable(req.path, format, { sheet: kind.sheet ?? undefined, headerHint: Object.values(kind.columns)[0]!.header });
+    const table = await openTable(req.path, format, { sheet: kind.sheet ?? undefined, headerNames: (({ header, aliases }) => [header, ...(aliases ?? [])])(Object.values(kind.columns)[0]!) });
     sheet = table.sheet;
     const { index, missing } = mapHeaders(kind.columns, table.headers);
     if (missing.length) throw fieldError('file', 'VALIDATION_FAILED', `缺少列：${missing.join('、')}（表头在第 ${table.headerRow} 行）`);
@@ -104,7 +106,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       counts.skipped += rows.length - fresh.length;
       // All or nothing: after the first error the rest is only checked (the transaction will be rolled back).
       ic.write = !req.dryRun && (mode === 'valid' || invalid === 0);
-      const failures = await kind.apply(ic, fresh);
+      const failures = fresh.length ? await kind.apply(ic, fresh) : [];
       const failed = new Set(failures.map((f) => f.row));
       for (const f of failures) fail(sheet, f.row, f);
       invalid += failed.size;

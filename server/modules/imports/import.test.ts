@@ -11,6 +11,7 @@ import { createFeeItem } from '../billing/fee-service.ts';
 import { houseAccount } from '../billing/payment-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { importTemplate, runImport } from './import-service.ts';
+import { confirmMatched, confirmTransfer, ignoreTransfer, listTransfers } from './bank-service.ts';
 
 const DIALECTS = await testDialects();
 const dir = mkdtempSync(join(tmpdir(), 'wuye-import-'));
@@ -128,6 +129,42 @@ describe.each(DIALECTS)('imports on %s', (dialect) => {
       .toEqual([{ item: '物业费', paid_on: '2024-01-09', paid_fen: 252396, period_from: '2024-01-01', period_to: '2024-12-31', source: 'hc:payments' }]);
     // The ledger did not change: history is beside it.
     expect((await houseAccount(ctx, admin, h.id, '2026-03-20')).totals.principalOwedFen).toBe(42066);
+  });
+
+  it('matches a bank statement to houses by memo, amount and name; a person confirms, and a confirmed transfer is a payment once', async () => {
+    const file = await xlsxFile('bank.xlsx', { 明细: [
+      ['某银行对账单'],
+      ['记账日期', '贷方金额', '对方户名', '对方账号', '摘要', '交易流水号'],
+      ['2026-03-16 10:22:01', '420.66', '业主甲', '6222****0001', '3-2-1201物业费', 'B0001'],
+      ['2026-03-16', '100.00', '业主乙的家人', '6222****0002', '3栋2单元1202 物业费', 'B0002'],
+      ['2026-03-17', '50.00', '路人', '', '转账', 'B0003'],
+      ['2026-03-17', '60.00', '路人', '', '转账', 'B0004'],
+    ] });
+    const r = await runImport(ctx, admin, { kind: 'bank_statement', projectId, path: file, filename: 'bank.xlsx', dryRun: false });
+    expect(r).toMatchObject({ status: 'committed', rows: 4, written: 4 });
+    const list = await listTransfers(ctx, admin, projectId, { page: 1, pageSize: 20 });
+    const by = (serial: string) => list.items.find((i) => i.serial === serial)!;
+    expect(by('B0001')).toMatchObject({ status: 'matched', house: '3栋 3-2-1201', receivedOn: '2026-03-16', amountFen: 42066 });
+    expect(by('B0001').candidates[0]!.reasons).toEqual(expect.arrayContaining([expect.stringContaining('3-2-1201'), expect.stringContaining('¥420.66')]));
+    expect(by('B0002')).toMatchObject({ status: 'matched', house: '3栋 3-2-1202' });
+    expect(by('B0003')).toMatchObject({ status: 'review', house: null });
+    expect(list.counts).toEqual({ matched: 2, review: 2 });
+
+    expect(await fails(confirmTransfer(ctx, admin, by('B0003').id))).toMatch(/请选择这笔转账所缴的房屋/);
+    expect(await confirmMatched(ctx, admin, projectId)).toEqual({ confirmed: 2 });
+    const h1 = await t.db.selectFrom('house').select('id').where('number', '=', '3-2-1201').where('project_id', '=', projectId).executeTakeFirstOrThrow();
+    expect((await houseAccount(ctx, admin, h1.id, '2026-03-20')).totals.principalOwedFen).toBe(0);
+    await confirmTransfer(ctx, admin, by('B0003').id, { houseId: h1.id });
+    expect(await fails(confirmTransfer(ctx, admin, by('B0003').id, { houseId: h1.id }))).toMatch(/已入账/);
+    await ignoreTransfer(ctx, admin, by('B0004').id, '非物业费（押金退回）');
+    const payments = await t.db.selectFrom('payment').select(['channel', 'amount_fen', 'received_on', 'idempotency_key']).where('project_id', '=', projectId).orderBy('id').execute();
+    expect(payments).toEqual([
+      { channel: '银行转账', amount_fen: 42066, received_on: '2026-03-16', idempotency_key: `bank:${projectId}:B0001` },
+      { channel: '银行转账', amount_fen: 10000, received_on: '2026-03-16', idempotency_key: `bank:${projectId}:B0002` },
+      { channel: '银行转账', amount_fen: 5000, received_on: '2026-03-17', idempotency_key: `bank:${projectId}:B0003` },
+    ]);
+    // The same statement again: nothing new.
+    expect(await runImport(ctx, admin, { kind: 'bank_statement', projectId, path: file, filename: 'bank.xlsx', dryRun: false })).toMatchObject({ written: 0, skipped: 4 });
   });
 
   it('reads HC小区管理系统\'s 资产信息 sheet as it is: codes, shops on 单元 0, members skipped (R49), ID numbers never stored (R35)', async () => {

@@ -38,12 +38,14 @@ function counted(path: string) {
 }
 
 /**
- * Open a table. `headerHint`: a header that must be in the header row (the first row whose cells include it is the
- * header; rows above it, like a title, are skipped); without it the first non-empty row is the header.
+ * Open a table. `headerNames`: the names of a column that must be in the header row (the first row that has one of
+ * them is the header; rows above it, like a bank's title lines, are skipped); without them the first non-empty row.
  */
-export async function openTable(path: string, format: 'xlsx' | 'csv', opts: { sheet?: string | undefined; headerHint?: string | undefined } = {}): Promise<Table & { progress: () => number }> {
+export async function openTable(path: string, format: 'xlsx' | 'csv', opts: { sheet?: string | undefined; headerNames?: readonly string[] | undefined } = {}): Promise<Table & { progress: () => number }> {
   const { stream, progress } = counted(path);
-  const isHeader = (cells: string[]) => cells.some((c) => c !== '') && (!opts.headerHint || cells.some((c) => c.replace(/[*\s]/g, '') === opts.headerHint));
+  const norm = (h: string) => h.replace(/\s|（.*?）|\(.*?\)|\*/g, '');
+  const names = (opts.headerNames ?? []).map(norm);
+  const isHeader = (cells: string[]) => cells.some((c) => c !== '') && (names.length === 0 || cells.some((c) => names.includes(norm(c))));
   let rowsOf: () => AsyncGenerator<TableRow>;
   if (format === 'csv') {
     const parser = stream.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false }));
@@ -80,7 +82,7 @@ export async function openTable(path: string, format: 'xlsx' | 'csv', opts: { sh
     if (r.done) break;
     if (isHeader(r.value.values)) { header = r.value; break; }
   }
-  if (!header) throw new Error(opts.headerHint ? `找不到表头（应含“${opts.headerHint}”）` : '文件是空的');
+  if (!header) throw new Error(names.length ? `找不到表头（应含“${opts.headerNames![0]!}”）` : '文件是空的');
   const headers = header.values;
   return {
     sheet: sheetName, headers, headerRow: header.row, progress,
