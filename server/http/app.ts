@@ -21,6 +21,7 @@ import { ledgerRoutes } from './routes/ledger-routes.ts';
 import { dunningRoutes } from './routes/dunning-routes.ts';
 import { planRoutes } from './routes/plan-routes.ts';
 import { noticeRoutes } from './routes/notice-routes.ts';
+import { importRoutes } from './routes/import-routes.ts';
 import type { Channels } from '../modules/notices/outbox-service.ts';
 import { workbenchRoutes } from './routes/workbench-routes.ts';
 
@@ -115,6 +116,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     planRoutes(api, opts.ctx);
     workbenchRoutes(api, opts.ctx);
     noticeRoutes(api, opts.ctx, opts.channels ?? {});
+    importRoutes(api, opts.ctx);
     return Promise.resolve();
   }, { prefix: '/api' });
 

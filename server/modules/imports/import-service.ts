@@ -15,6 +15,7 @@ import { hcAssetsKind, housesKind } from './kinds/houses.ts';
 import { bankStatementKind } from './kinds/bank.ts';
 import { hcPaymentHistoryKind, openingBalancesKind, paymentHistoryKind } from './kinds/ledger.ts';
 import { openTable } from './reader.ts';
+import { streamXlsx } from '../../documents/xlsx-export.ts';
 
 /**
  * Importing a table (issue 7): read it as it streams, check every row (cells by the column definitions, then against
@@ -43,6 +44,8 @@ const MAX_ERRORS = 100_000;
 export interface ImportRequest {
   kind: string; projectId: number; path: string; filename: string; dryRun: boolean; mode?: 'all' | 'valid' | undefined;
   onProgress?: ((p: { rows: number; progress: number }) => void) | undefined;
+  /** Called once the batch is recorded (the console then polls it while the import runs). */
+  onBatch?: ((batchId: number) => void) | undefined;
 }
 export interface ImportReport {
   batchId: number; kind: string; label: string; dryRun: boolean; mode: 'all' | 'valid'; status: 'checked' | 'committed' | 'rolled_back';
@@ -76,6 +79,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
   }).returning('id').executeTakeFirstOrThrow();
   const batchId = Number(batch.id);
   RUNNING.set(batchId, { rows: 0, progress: 0 });
+  req.onBatch?.(batchId);
   const errors: ImportReport['errors'] = [];
   let invalid = 0;
   const fail = (sheet: string, row: number, e: CellError | RowFailure) => {
@@ -192,4 +196,58 @@ export async function importTemplate(kindName: string): Promise<{ xlsx: Buffer; 
   help.addRow({});
   help.addRow({ h: '说明', n: '表头须在第一行（标“*”的列必填）；每行一条；同一文件重复导入不会重复写入。默认整体导入：有一行有误则全部不导入。' });
   return { xlsx: Buffer.from(await wb.xlsx.writeBuffer()), filename: `导入模板-${kind.label}.xlsx` };
+}
+
+async function batchOrThrow(ctx: ServiceContext, actor: Actor, batchId: number) {
+  const b = await ctx.db.selectFrom('import_batch').selectAll().where('id', '=', batchId).executeTakeFirst();
+  if (!b || b.company_id !== actor.companyId) throw fieldError('id', 'NOT_FOUND', '导入记录不存在');
+  if (b.project_id !== null) await getProjectOrThrow(ctx, actor, b.project_id);
+  return b;
+}
+
+const BATCH_STATUS: Record<string, string> = { running: '进行中', checked: '已检查（未写入）', committed: '已导入', rolled_back: '未导入（有误）', failed: '失败', interrupted: '已中断' };
+
+function batchView(b: Awaited<ReturnType<typeof batchOrThrow>>) {
+  const live = RUNNING.get(b.id);
+  // A batch left "running" by a process that is gone was interrupted: its transaction never committed, nothing was written.
+  const status = b.status === 'running' && !live ? 'interrupted' : b.status;
+  return {
+    id: b.id, projectId: b.project_id, kind: b.kind, label: IMPORT_KINDS[b.kind]?.kind.label ?? b.kind, filename: b.filename, mode: b.mode, status, statusLabel: BATCH_STATUS[status] ?? status,
+    rows: live?.rows ?? b.rows, progress: live ? Math.round(live.progress * 100) : b.status === 'running' ? 0 : 100, valid: b.valid, invalid: b.invalid, written: b.written, skipped: b.skipped,
+    message: b.message, createdBy: b.created_by, createdAt: b.created_at, finishedAt: b.finished_at,
+  };
+}
+
+export async function importStatus(ctx: ServiceContext, actor: Actor, batchId: number) {
+  const b = await batchOrThrow(ctx, actor, batchId);
+  const errors = await ctx.db.selectFrom('import_error').select(['sheet', 'row_no', 'column_name', 'value', 'reason']).where('batch_id', '=', batchId).orderBy('id').limit(200).execute();
+  return { ...batchView(b), errors: errors.map((e) => ({ sheet: e.sheet, row: e.row_no, column: e.column_name, value: e.value ?? '', reason: e.reason })) };
+}
+
+export async function listImports(ctx: ServiceContext, actor: Actor, projectId: number) {
+  await getProjectOrThrow(ctx, actor, projectId);
+  const rows = await ctx.db.selectFrom('import_batch').selectAll().where('project_id', '=', projectId).orderBy('id', 'desc').limit(100).execute();
+  return rows.map(batchView);
+}
+
+/** Every error of an import as a workbook (sheet, row, column, value, reason), to fix the file by. */
+export async function importErrorsXlsx(ctx: ServiceContext, actor: Actor, batchId: number) {
+  const b = await batchOrThrow(ctx, actor, batchId);
+  async function* rows() {
+    for (let after = 0; ;) {
+      const page = await ctx.db.selectFrom('import_error').select(['id', 'sheet', 'row_no', 'column_name', 'value', 'reason']).where('batch_id', '=', batchId).where('id', '>', after).orderBy('id').limit(5000).execute();
+      if (page.length === 0) return;
+      yield* page;
+      after = page[page.length - 1]!.id;
+    }
+  }
+  const stream = streamXlsx({
+    sheet: '错误明细', title: `${b.filename} 的错误（${IMPORT_KINDS[b.kind]?.kind.label ?? b.kind}）`, rows: rows(),
+    columns: [
+      { key: 'sheet', header: '工作表', width: 14, value: (r) => r.sheet }, { key: 'row', header: '行号', width: 8, type: 'int', value: (r) => r.row_no },
+      { key: 'column', header: '列', width: 14, value: (r) => r.column_name }, { key: 'value', header: '填写的值', width: 24, value: (r) => r.value },
+      { key: 'reason', header: '原因', width: 50, value: (r) => r.reason },
+    ],
+  });
+  return { stream, filename: `导入错误-${b.id}.xlsx` };
 }
