@@ -3,7 +3,9 @@
  * and on failure prints "错误 [CODE] message" and exits non-zero.
  */
 import { Command, CommanderError } from 'commander';
-import { readFile, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
 import { AppError, ERRORS } from '../../core/errors.ts';
 import { ROLE_LABELS, ROLES } from '../../core/access/roles.ts';
@@ -24,6 +26,8 @@ import { hhmm, localTimeOf } from '../../core/dunning/contact-rules.ts';
 import { channelsFromEnv } from '../entrypoints/channels.ts';
 import { runOutbox } from '../modules/notices/outbox-service.ts';
 import { verifyEvidence } from '../modules/notices/evidence-service.ts';
+import { importErrorsXlsx, importTemplate, IMPORT_KINDS, runImport } from '../modules/imports/import-service.ts';
+import { EXPORT_LISTS, exportList } from '../modules/imports/export-service.ts';
 
 type Out = (human: string, json: unknown) => void;
 
@@ -237,6 +241,60 @@ export function buildCli(out: Out = defaultOut, err: (line: string) => void = (l
         ];
         print(lines.join('\n'), r);
         if (r.rejected > 0) throw new AppError('VALIDATION_FAILED', `${r.rejected} 行未通过校验${r.dryRun ? '' : '，未入账'}（见上）`);
+      });
+    });
+
+  const imp = program.command('import').description('导入数据（.xlsx 或 .csv）：先检查，默认整体导入（有一行有误则全部不导入）；同一文件重复导入不会重复写入');
+  imp.command('run <kind> <file>').description(`导入：kind 为 ${Object.keys(IMPORT_KINDS).join('、')}`)
+    .requiredOption('--project <idOrName>', '项目 id 或名称')
+    .option('--dry-run', '只检查，不写入')
+    .option('--valid-only', '只导入正确的行（默认整体导入）')
+    .action(async (kind: string, file: string, o: { project: string; dryRun?: boolean; validOnly?: boolean }) => {
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile()) throw new AppError('VALIDATION_FAILED', `文件不存在：${file}`);
+      await withRuntime(async ({ ctx, companyId }) => {
+        const actor = systemActor(companyId, 'cli');
+        const p = await getProjectOrThrow(ctx, actor, o.project);
+        const bar = json() || !process.stderr.isTTY ? null : new cliProgress.SingleBar({ format: '导入 [{bar}] {percentage}% | {rows} 行', stream: process.stderr }, cliProgress.Presets.shades_classic);
+        bar?.start(100, 0, { rows: 0 });
+        let lastLine = -1;
+        const r = await runImport(ctx, actor, {
+          kind, projectId: p.id, path: file, filename: file, dryRun: o.dryRun ?? false, mode: o.validOnly ? 'valid' : 'all',
+          onProgress: ({ rows, progress }) => {
+            const pct = Math.floor(progress * 100);
+            if (bar) bar.update(pct, { rows });
+            else if (!json() && Math.floor(pct / 10) !== lastLine) { lastLine = Math.floor(pct / 10); process.stderr.write(`导入 ${pct}% ${rows} 行\n`); }
+          },
+        });
+        bar?.update(100, { rows: r.rows });
+        bar?.stop();
+        const lines = [`${r.label}（批次 ${r.batchId}，工作表 ${r.sheet}）：${r.message}`, ...r.errors.slice(0, 50).map((e) => `  ${e.sheet} 第 ${e.row} 行【${e.column}】${e.value ? `“${e.value}”` : ''}：${e.reason}`),
+          ...(r.errors.length > 50 || r.errorsTruncated ? [`  ……共 ${r.invalid} 行有误：全部错误见 wuye import errors ${r.batchId} --out 错误.xlsx`] : [])];
+        print(lines.join('\n'), r);
+        if (r.invalid > 0) throw new AppError('VALIDATION_FAILED', `${r.invalid} 行有误${r.status === 'rolled_back' ? '，全部未导入' : r.status === 'committed' ? '，已跳过' : ''}`);
+      });
+    });
+  imp.command('template <kind>').description('下载导入模板（.xlsx）').requiredOption('--out <file>', '保存到').action(async (kind: string, o: { out: string }) => {
+    const t = await importTemplate(kind);
+    await writeFile(o.out, t.xlsx);
+    print(`模板已保存：${o.out}`, { file: o.out });
+  });
+  imp.command('errors <batchId>').description('导出一次导入的全部错误（.xlsx）').requiredOption('--out <file>', '保存到').action(async (id: string, o: { out: string }) => {
+    await withRuntime(async ({ ctx, companyId }) => {
+      const x = await importErrorsXlsx(ctx, systemActor(companyId, 'cli'), Number(id));
+      await pipeline(x.stream, createWriteStream(o.out));
+      print(`错误明细已保存：${o.out}`, { file: o.out });
+    });
+  });
+  program.command('export <list>').description(`导出列表（流式，不限行数，联系方式脱敏，记入审计日志）：${Object.keys(EXPORT_LISTS).join('、')}`)
+    .requiredOption('--project <idOrName>', '项目 id 或名称').requiredOption('--out <file>', '保存到（.xlsx 或 .csv）')
+    .action(async (list: string, o: { project: string; out: string }) => {
+      await withRuntime(async ({ ctx, companyId }) => {
+        const actor = systemActor(companyId, 'cli');
+        const p = await getProjectOrThrow(ctx, actor, o.project);
+        const x = await exportList(ctx, actor, list, { projectId: p.id, format: /\.csv$/i.test(o.out) ? 'csv' : 'xlsx' });
+        await pipeline(x.stream, createWriteStream(o.out));
+        print(`已导出：${o.out}`, { file: o.out });
       });
     });
 

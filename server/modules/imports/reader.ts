@@ -1,32 +1,24 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import { openXlsx, type Cell } from './xlsx-reader.ts';
 
 /**
- * Reading an uploaded table as it streams: .xlsx through exceljs' streaming reader (one sheet: the one asked for by
- * name, else the first), .csv through csv-parse (UTF-8, with or without BOM; GB18030 is not decoded: save as UTF-8).
+ * Reading an uploaded table as it streams: .xlsx through our streaming reader (xlsx-reader.ts; one sheet: the one asked
+ * for by name, else the first), .csv through csv-parse (UTF-8, with or without BOM; GB18030 is not decoded: save as UTF-8).
  * Cells come out as trimmed text: dates as YYYY-MM-DD (an Excel date has no time zone: its UTC parts are the date),
- * numbers as written (no float noise), rich text and formula results as their text. Progress is the share of the
- * file's bytes read so far, which for an .xlsx is dominated by its sheet.
+ * numbers as written (no float noise). Progress is the share of the file (CSV) or of the sheet's XML (.xlsx) read so far.
  */
 
 export interface TableRow { row: number; values: string[] }
 export interface Table { sheet: string; headers: string[]; headerRow: number; rows: AsyncIterable<TableRow> }
 
-function cellText(v: unknown): string {
-  if (v === null || v === undefined) return '';
+function cellText(v: Cell): string {
+  if (v === null) return '';
   if (typeof v === 'string') return v.trim();
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(12)));
   if (typeof v === 'boolean') return v ? '是' : '否';
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
-  if (typeof v === 'object') {
-    const o = v as { richText?: Array<{ text: string }>; text?: unknown; result?: unknown; error?: string };
-    if (o.richText) return o.richText.map((t) => t.text).join('').trim();
-    if (o.result !== undefined) return cellText(o.result);
-    if (o.text !== undefined) return cellText(o.text);
-  }
-  return '';
+  return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
 }
 
 /** A byte counter between the file and the parser: `read()` is how far into the file the parser has got. */
@@ -42,38 +34,28 @@ function counted(path: string) {
  * them is the header; rows above it, like a bank's title lines, are skipped); without them the first non-empty row.
  */
 export async function openTable(path: string, format: 'xlsx' | 'csv', opts: { sheet?: string | undefined; headerNames?: readonly string[] | undefined } = {}): Promise<Table & { progress: () => number }> {
-  const { stream, progress } = counted(path);
+  let sheetName = 'CSV';
+  let progress: () => number;
   const norm = (h: string) => h.replace(/\s|（.*?）|\(.*?\)|\*/g, '');
   const names = (opts.headerNames ?? []).map(norm);
   const isHeader = (cells: string[]) => cells.some((c) => c !== '') && (names.length === 0 || cells.some((c) => names.includes(norm(c))));
   let rowsOf: () => AsyncGenerator<TableRow>;
   if (format === 'csv') {
-    const parser = stream.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+    const file = counted(path);
+    progress = file.progress;
+    const parser = file.stream.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: false }));
     rowsOf = async function* () {
       let n = 0;
       for await (const rec of parser as AsyncIterable<string[]>) yield { row: ++n, values: rec.map((c) => c.trim()) };
     };
   } else {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
+    const sheet = await openXlsx(path, opts.sheet);
+    sheetName = sheet.name;
+    progress = sheet.progress;
     rowsOf = async function* () {
-      let chosen = false;
-      for await (const ws of reader) {
-        const name = (ws as unknown as { name?: string }).name ?? '';
-        if (chosen || (opts.sheet && name && name !== opts.sheet)) {
-          for await (const _row of ws) { /* drain a sheet we do not read */ }
-          continue;
-        }
-        chosen = true;
-        sheetName = name;
-        for await (const row of ws) {
-          const values = (row.values as unknown[]).slice(1).map(cellText);
-          yield { row: row.number, values };
-        }
-      }
-      if (!chosen) throw new Error(opts.sheet ? `文件中没有名为“${opts.sheet}”的工作表` : '文件中没有工作表');
+      for await (const r of sheet.rows) yield { row: r.row, values: r.values.map(cellText) };
     };
   }
-  let sheetName = format === 'csv' ? 'CSV' : opts.sheet ?? '';
   const it = rowsOf()[Symbol.asyncIterator]();
   // Find the header row; the rows after it are the data.
   let header: TableRow | undefined;
