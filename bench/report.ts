@@ -29,6 +29,8 @@ interface DunningPlanDialect {
 interface DunningPlanResults { runs?: number; date: string; node: string; cpuCount: number; asOf: string; periods: string[]; arrearsPct: number; results: Record<string, DunningPlanDialect | null> }
 interface PrintBatchDialect { houses: number; pages: number; batchSeconds: number; pdfSeconds: number; pdfBytes: number; baselineSeconds: number; ratio: number; peakRssMB: number }
 interface PrintBatchResults { date: string; node: string; cpuCount: number; results: Record<string, PrintBatchDialect> }
+interface ImportBenchDialect { rows: number; fileMB: number; seconds: number; readSeconds: number; ratio: number; rowsPerSecond: number; peakRssMB: number; startRssMB: number }
+interface ImportBenchResults { date: string; node: string; cpuCount: number; results: Record<string, ImportBenchDialect> }
 interface BillRunResults { date: string; node: string; cpuCount: number; period: string; results: Record<string, BillRunDialect | null> }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -67,6 +69,13 @@ export function renderBenchSection(): string {
     for (const [dialect, r] of Object.entries(print.results)) {
       out.push(`| ${dialect} | ${n(r.houses)} | ${n(r.pages)} | ${r.batchSeconds} | ${r.pdfSeconds} | ${(r.pdfBytes / 1e6).toFixed(1)} MB | ${r.baselineSeconds} | ${r.ratio} | ${r.peakRssMB} MB |`);
     }
+    out.push('');
+  }
+  const imp = read<ImportBenchResults>('bench/results/import.json');
+  if (imp) {
+    out.push(`**Import** (\`bench/results/import.json\`, ${imp.date.slice(0, 10)}, Node ${imp.node}, ${imp.cpuCount} cores): a houses-and-owners workbook (house, owner, ownership, mobile and import key per row) committed in one transaction by \`wuye import\`'s service. Baseline: exceljs' streaming read of the same file in the same run (every row visited, nothing done); ratio = import / read (goal: ≤ 2.0). RSS from the start of the import to its peak.`, '');
+    out.push('| dialect | rows | file | import s | rows/s | exceljs read s | ratio | RSS start → peak |', '|---|---|---|---|---|---|---|---|');
+    for (const [dialect, r] of Object.entries(imp.results)) out.push(`| ${dialect} | ${n(r.rows)} | ${r.fileMB} MB | ${r.seconds} | ${n(r.rowsPerSecond)} | ${r.readSeconds} | ${r.ratio} | ${r.startRssMB} → ${r.peakRssMB} MB |`);
     out.push('');
   }
   return out.join('\n').trimEnd();

@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   'bill-run': async () => (await import('./bill-run.bench.ts')).runBillRunBench(),
   'dunning-plan': async () => (await import('./dunning-plan.bench.ts')).runDunningPlanBench(),
   'print-batch': async () => (await import('./print-batch.bench.ts')).runPrintBatchBench(),
+  import: async () => (await import('./import.bench.ts')).runImportBench(),
 };
 
 async function main(): Promise<number> {

@@ -69,8 +69,10 @@ export class IdAllocator {
   }
 }
 
-/** Insert rows in statements of at most `per` rows (parameter limits of both dialects). */
-export async function insertMany<T extends keyof DB>(db: Kysely<DB> | Transaction<DB>, table: T, rows: ReadonlyArray<Record<string, unknown>>, per = 500): Promise<void> {
+/** Insert rows in multi-row statements as large as both dialects' parameter limits allow (≤ 30,000 values each). */
+export async function insertMany<T extends keyof DB>(db: Kysely<DB> | Transaction<DB>, table: T, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  if (rows.length === 0) return;
+  const per = Math.max(1, Math.min(2000, Math.floor(30_000 / Object.keys(rows[0]!).length)));
   for (let i = 0; i < rows.length; i += per) {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument
     await db.insertInto(table).values(rows.slice(i, i + per) as any).execute();
