@@ -64,6 +64,27 @@ async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', p
   } catch {
     throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试');
   }
+  return answer<T>(res);
+}
+
+/** A file sent as it is (the request body is the file's bytes: no base64, no size limit of a JSON body). */
+async function upload<T>(path: string, file: Blob, query?: Query): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(withQuery(path, query), {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream' },
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试');
+  }
+  return answer<T>(res);
+}
+
+/** The server's answer: its JSON, or an ApiError with its {code, message, details}. */
+async function answer<T>(res: Response): Promise<T> {
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   let data: unknown = undefined;
@@ -1310,6 +1331,67 @@ export interface HouseEvidence {
 
 export interface EvidenceCheck { ok: boolean; rows: number; head: string; broken: { seq: number; reason: string } | null }
 
+// ---- Imports, exports and the bank statement's review (issue 7) ----
+
+export interface ImportColumn { header: string; required: boolean; note: string }
+export interface ImportKindInfo { kind: string; label: string; sheet: string | null; columns: ImportColumn[] }
+
+export type ImportStatus = 'running' | 'checked' | 'committed' | 'rolled_back' | 'failed' | 'interrupted';
+/** How a batch was run: a check only (dry_run), all or nothing (all), or the valid rows only (valid). */
+export type ImportMode = 'dry_run' | 'all' | 'valid';
+export interface ImportError { sheet: string; row: number; column: string; value: string; reason: string }
+
+export interface ImportBatch {
+  id: number;
+  projectId: number | null;
+  kind: string;
+  label: string;
+  filename: string;
+  mode: ImportMode;
+  status: ImportStatus;
+  statusLabel: string;
+  rows: number;
+  /** 0–100. */
+  progress: number;
+  valid: number;
+  invalid: number;
+  written: number;
+  skipped: number;
+  message: string | null;
+  createdBy: string;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** A batch with its first 200 errors (all of them in the error workbook). */
+export interface ImportBatchDetail extends ImportBatch { errors: ImportError[] }
+
+export type ExportFormat = 'xlsx' | 'csv';
+
+export type TransferStatus = 'matched' | 'review' | 'confirmed' | 'ignored';
+export interface TransferCandidate { houseId: number; label: string; score: number; reasons: string[] }
+export interface BankTransfer {
+  id: number;
+  serial: string;
+  receivedOn: string;
+  amountFen: number;
+  amount: string;
+  payerName: string | null;
+  memo: string | null;
+  status: TransferStatus;
+  statusLabel: string;
+  houseId: number | null;
+  /** "楼栋 房号" of the matched or chosen house. */
+  house: string | null;
+  candidates: TransferCandidate[];
+  /** Why matched, why a person has to look, or why it was set aside. */
+  why: string | null;
+  paymentId: number | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+}
+export interface BankTransferPage extends Page<BankTransfer> { counts: Partial<Record<TransferStatus, number>> }
+
 const id = (n: number | string) => encodeURIComponent(String(n));
 
 export const api = {
@@ -1438,4 +1520,22 @@ export const api = {
   evidenceFileUrl: (fileId: number) => `/api/evidence-files/${id(fileId)}`,
   litigationBundleUrl: (houseId: number, format: 'pdf' | 'zip') => `/api/houses/${id(houseId)}/litigation-bundle?format=${format}`,
   verifyEvidence: () => request<EvidenceCheck>('GET', '/api/evidence/verify'),
+
+  importKinds: () => request<ImportKindInfo[]>('GET', '/api/imports/kinds'),
+  importTemplateUrl: (kind: string) => `/api/imports/templates/${id(kind)}`,
+  /** Start an import of the file (the body is the file itself); the batch runs in the background: poll importBatch. */
+  startImport: (projectId: number, kind: string, file: File, o: { dryRun: boolean; mode: 'all' | 'valid' }) =>
+    upload<{ batchId: number }>(`/api/projects/${id(projectId)}/imports/${id(kind)}`, file, { filename: file.name, dryRun: o.dryRun, mode: o.mode }),
+  importBatch: (batchId: number) => request<ImportBatchDetail>('GET', `/api/imports/${id(batchId)}`),
+  importErrorsUrl: (batchId: number) => `/api/imports/${id(batchId)}/errors.xlsx`,
+  imports: (projectId: number) => request<ImportBatch[]>('GET', `/api/projects/${id(projectId)}/imports`),
+  /** A whole list of the project as a file (a download link: the browser sends the session cookie itself). */
+  exportUrl: (projectId: number, list: string, format: ExportFormat) => withQuery(`/api/projects/${id(projectId)}/exports/${id(list)}`, { format }),
+
+  bankTransfers: (projectId: number, q: { status?: TransferStatus | undefined; page: number; pageSize: number }) =>
+    request<BankTransferPage>('GET', `/api/projects/${id(projectId)}/bank-transfers`, undefined, { ...q }),
+  confirmTransfer: (transferId: number, houseId?: number) =>
+    request<{ id: number; status: string; paymentId: number }>('POST', `/api/bank-transfers/${id(transferId)}/confirm`, houseId === undefined ? {} : { houseId }),
+  confirmMatched: (projectId: number) => request<{ confirmed: number }>('POST', `/api/projects/${id(projectId)}/bank-transfers/confirm-matched`, {}),
+  ignoreTransfer: (transferId: number, reason: string) => request<{ id: number; status: string }>('POST', `/api/bank-transfers/${id(transferId)}/ignore`, { reason }),
 };

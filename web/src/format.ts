@@ -74,12 +74,17 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'vacancy.approve': '批准空置登记',
   'vacancy.reject': '驳回空置登记',
   'bill_adjust.commit': '按现行标准调整',
+  'import.run': '导入数据',
+  'export': '导出列表',
+  'bank.confirm': '银行流水入账',
+  'bank.ignore': '排除银行流水',
 };
 
 export const ENTITY_LABELS: Record<string, string> = {
   app_user: '用户', project: '项目', building: '楼栋', entrance: '单元', house: '房屋', parking_space: '车位',
   owner: '业主', contact: '联系方式', ownership: '产权期间', designated_payer: '指定缴费人',
   late_fee_waiver: '违约金减免', refund_request: '退款申请', vacancy_registration: '空置登记',
+  import_batch: '导入批次', list: '列表', bank_transfer: '银行流水',
 };
 
 /** before/after snapshots in one compact line. */

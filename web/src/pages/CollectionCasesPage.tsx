@@ -5,6 +5,7 @@ import { api, type CaseItem } from '../api.ts';
 import { CASE_STATE_COLORS, CASE_STATE_LABELS, CATEGORIES, CATEGORY_LABELS, FOLLOW_UP_KEYS, followUpLabel, notBeforeLabel, stepName } from '../dunning.ts';
 import { formatDate, todayLocalDate } from '../format.ts';
 import { useApi, withParams } from '../hooks.ts';
+import { ExportMenu } from '../components/ExportMenu.tsx';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const PAGE_SIZE = 20;
@@ -93,6 +94,7 @@ export default function CollectionCasesPage({ mode }: { mode: 'all' | 'tasks' })
             { label: '分类跟进', options: FOLLOW_UP_KEYS.map((k) => ({ value: k, label: followUpLabel(k) })) },
           ]}
         />
+        {mode === 'all' && <ExportMenu projectId={projectId} list="cases" />}
       </Space>
       {project.error && <Alert type="error" showIcon title={project.error} style={{ marginBottom: 16 }} />}
       {cases.error && <Alert type="error" showIcon title={cases.error} style={{ marginBottom: 16 }} />}

@@ -5,6 +5,7 @@ import { HOUSE_STATUSES } from '../../../core/registry/vocabulary.ts';
 import { api, type HouseRow } from '../api.ts';
 import { useApi, withParams } from '../hooks.ts';
 import { formatArea, formatDate } from '../format.ts';
+import { ExportMenu } from '../components/ExportMenu.tsx';
 import { HouseStatusTag } from '../components/HouseStatusTag.tsx';
 
 const PAGE_SIZES = [20, 50, 100];
@@ -108,6 +109,7 @@ export default function HousesPage() {
           options={HOUSE_STATUSES.map((s) => ({ value: s, label: s }))}
           disabled={projectId === undefined}
         />
+        <ExportMenu projectId={projectId} list="houses" />
       </Space>
       {projects.error && <Alert type="error" showIcon title={projects.error} style={{ marginBottom: 16 }} />}
       {projectId === undefined ? (

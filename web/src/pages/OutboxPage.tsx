@@ -7,6 +7,7 @@ import { useAuth } from '../auth.tsx';
 import { formatInstant } from '../format.ts';
 import { useApi, withParams } from '../hooks.ts';
 import { MESSAGE_STATUSES, OUTBOX_CHANNELS, OUTBOX_CHANNEL_LABELS, PROVIDER_CHANNELS, STATUS_LABELS, outboxChannelLabel, statusColor, statusLabel } from '../notices.ts';
+import { ExportMenu } from '../components/ExportMenu.tsx';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const PAGE_SIZES = [20, 50, 100];
@@ -101,6 +102,7 @@ export default function OutboxPage() {
           </Tag>
         )}
         <Button icon={<ReloadOutlined />} onClick={outbox.reload} loading={outbox.loading}>刷新</Button>
+        <ExportMenu projectId={projectId} list="outbox" />
       </Space>
       {data && (
         <div style={{ marginBottom: 12, overflowX: 'auto' }}>
