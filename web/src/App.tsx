@@ -3,6 +3,7 @@ import { App as AntApp, Button, ConfigProvider, Result, Spin } from 'antd';
 import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router-dom';
 import { AuthProvider, useAuth } from './auth.tsx';
 import { useLang } from './i18n.tsx';
+import { IMPORT_PERMISSIONS } from './imports.ts';
 import { enUS, zhCN } from './locale.ts';
 import { AppLayout } from './components/AppLayout.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
@@ -35,6 +36,8 @@ const HouseEvidencePage = lazy(() => import('./pages/HouseEvidencePage.tsx'));
 const NoticeTemplatesPage = lazy(() => import('./pages/NoticeTemplatesPage.tsx'));
 const OutboxPage = lazy(() => import('./pages/OutboxPage.tsx'));
 const PrintCenterPage = lazy(() => import('./pages/PrintCenterPage.tsx'));
+const ImportsPage = lazy(() => import('./pages/ImportsPage.tsx'));
+const BankPage = lazy(() => import('./pages/BankPage.tsx'));
 
 export function App() {
   const { lang } = useLang();
@@ -69,9 +72,10 @@ function Forbidden() {
   return <Result status="403" title="403" subTitle="当前角色无权访问此页面" extra={<Link to="/"><Button type="primary">返回概览</Button></Link>} />;
 }
 
-function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+/** One permission, or any of several. */
+function RequirePermission({ permission, children }: { permission: string | readonly string[]; children: ReactNode }) {
   const { can } = useAuth();
-  return can(permission) ? children : <Forbidden />;
+  return (typeof permission === 'string' ? can(permission) : permission.some(can)) ? children : <Forbidden />;
 }
 
 /** Logged out: the login page, whatever the address. Logged in: the console. */
@@ -96,6 +100,7 @@ function Gate() {
         <Route path="billing/fund-report" element={<RequirePermission permission="billing.read"><Page><FundReportPage /></Page></RequirePermission>} />
         <Route path="billing/arrears" element={<RequirePermission permission="billing.read"><Page><ArrearsPage /></Page></RequirePermission>} />
         <Route path="billing/approvals" element={<RequirePermission permission="billing.read"><Page><ApprovalsPage /></Page></RequirePermission>} />
+        <Route path="billing/bank" element={<RequirePermission permission="payment.record"><Page><BankPage /></Page></RequirePermission>} />
         <Route path="collection" element={<Navigate to="/collection/tasks" replace />} />
         <Route path="collection/tasks" element={<RequirePermission permission="dunning.read"><Page><CollectionCasesPage mode="tasks" /></Page></RequirePermission>} />
         <Route path="collection/cases" element={<RequirePermission permission="dunning.read"><Page><CollectionCasesPage mode="all" /></Page></RequirePermission>} />
@@ -110,6 +115,8 @@ function Gate() {
         <Route path="collection/assignment" element={<RequirePermission permission="assignment.manage"><Page><AssignmentPage /></Page></RequirePermission>} />
         <Route path="collection/plan" element={<RequirePermission permission="dunning.read"><Page><DunningPlanPage /></Page></RequirePermission>} />
         <Route path="collection/policy" element={<RequirePermission permission="dunning.read"><Page><DunningPolicyPage /></Page></RequirePermission>} />
+        <Route path="data" element={<Navigate to="/data/imports" replace />} />
+        <Route path="data/imports" element={<RequirePermission permission={IMPORT_PERMISSIONS}><Page><ImportsPage /></Page></RequirePermission>} />
         <Route path="audit" element={<RequirePermission permission="audit.read"><Page><AuditPage /></Page></RequirePermission>} />
         <Route path="users" element={<RequirePermission permission="user.manage"><Page><UsersPage /></Page></RequirePermission>} />
         <Route path="login" element={<Navigate to="/" replace />} />

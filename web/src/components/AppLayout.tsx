@@ -1,9 +1,10 @@
 import { useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
-import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined, ClusterOutlined, CarryOutOutlined, FileSearchOutlined, ReadOutlined, BarChartOutlined, TrophyOutlined, FileTextOutlined, SendOutlined, PrinterOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined, ClusterOutlined, CarryOutOutlined, FileSearchOutlined, ReadOutlined, BarChartOutlined, TrophyOutlined, FileTextOutlined, SendOutlined, PrinterOutlined, BankOutlined, ImportOutlined } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api.ts';
 import { useAuth } from '../auth.tsx';
+import { IMPORT_PERMISSIONS } from '../imports.ts';
 import { useLang, type MessageKey } from '../i18n.tsx';
 import { ChangePasswordModal } from './ChangePasswordModal.tsx';
 
@@ -12,7 +13,8 @@ interface MenuEntry {
   path: string;
   label: MessageKey;
   icon: ReactNode;
-  permission?: string;
+  /** Shown with this permission, or with any of several. */
+  permission?: string | readonly string[];
   /** Other pages that belong to this entry (selected while they are shown). */
   also?: string[];
 }
@@ -37,6 +39,7 @@ const MENU: Array<MenuEntry | MenuGroup> = [
       { key: 'billing-fund-report', path: '/billing/fund-report', label: 'menu.fundReport', icon: <PieChartOutlined />, permission: 'billing.read' },
       { key: 'billing-arrears', path: '/billing/arrears', label: 'menu.arrears', icon: <WarningOutlined />, permission: 'billing.read' },
       { key: 'billing-approvals', path: '/billing/approvals', label: 'menu.approvals', icon: <CheckSquareOutlined />, permission: 'billing.read' },
+      { key: 'billing-bank', path: '/billing/bank', label: 'menu.bank', icon: <BankOutlined />, permission: 'payment.record' },
     ],
   },
   {
@@ -56,6 +59,7 @@ const MENU: Array<MenuEntry | MenuGroup> = [
       { key: 'collection-policy', path: '/collection/policy', label: 'menu.collectionPolicy', icon: <ApartmentOutlined />, permission: 'dunning.read' },
     ],
   },
+  { key: 'data-imports', path: '/data/imports', label: 'menu.dataImports', icon: <ImportOutlined />, permission: IMPORT_PERMISSIONS },
   { key: 'audit', path: '/audit', label: 'menu.audit', icon: <AuditOutlined />, permission: 'audit.read' },
   { key: 'users', path: '/users', label: 'menu.users', icon: <TeamOutlined />, permission: 'user.manage' },
 ];
@@ -84,7 +88,7 @@ export function AppLayout() {
   // On a phone (below md) the menu folds away completely and the header keeps icons only (collectors on visits).
   const [narrow, setNarrow] = useState(false);
 
-  const allowed = (m: MenuEntry) => !m.permission || can(m.permission);
+  const allowed = (m: MenuEntry) => m.permission === undefined || (typeof m.permission === 'string' ? can(m.permission) : m.permission.some(can));
   const entry = (m: MenuEntry) => ({
     key: m.key,
     icon: m.icon,
