@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../core/dates.ts';
 import type { Role, Scope, Operation } from '../../core/access/roles.ts';
 import { inScope, roleAllows } from '../../core/access/roles.ts';
@@ -35,4 +35,9 @@ export function requireRole(actor: Actor, op: Operation): void {
 export function requireAccess(actor: Actor, op: Operation, where: { projectId: number; buildingId: number | null }): void {
   requireRole(actor, op);
   if (!inScope(actor.scope, where)) throw new AppError('OUT_OF_SCOPE');
+}
+
+/** Run in a transaction: the caller's when the context already is one (an import writing many records), else a new one. */
+export function inTransaction<T>(ctx: ServiceContext, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  return ctx.db.isTransaction ? fn(ctx.db as Transaction<DB>) : ctx.db.transaction().execute(fn);
 }

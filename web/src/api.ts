@@ -1334,7 +1334,7 @@ export interface EvidenceCheck { ok: boolean; rows: number; head: string; broken
 // ---- Imports, exports and the bank statement's review (issue 7) ----
 
 export interface ImportColumn { header: string; required: boolean; note: string }
-export interface ImportKindInfo { kind: string; label: string; sheet: string | null; columns: ImportColumn[] }
+export interface ImportKindInfo { kind: string; label: string; sheet: string | null; permission: string; columns: ImportColumn[] }
 
 export type ImportStatus = 'running' | 'checked' | 'committed' | 'rolled_back' | 'failed' | 'interrupted';
 /** How a batch was run: a check only (dry_run), all or nothing (all), or the valid rows only (valid). */

@@ -2,16 +2,6 @@
 
 import type { ExportFormat, ImportMode, ImportStatus, TransferStatus } from './api.ts';
 
-/** Who may import what (the server refuses the others with 403). A kind not listed here is offered to anyone. */
-export const IMPORT_KIND_PERMISSIONS: Record<string, string> = {
-  houses: 'house.write',
-  hc_assets: 'house.write',
-  opening_balances: 'billing.configure',
-  payment_history: 'billing.configure',
-  hc_payment_history: 'billing.configure',
-  bank_statement: 'payment.record',
-};
-
 /** Any of these opens the import page. */
 export const IMPORT_PERMISSIONS = ['house.write', 'billing.configure', 'payment.record'];
 

@@ -27,8 +27,8 @@ export function importRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['imports'];
 
-  r.get('/imports/kinds', { schema: { tags, summary: '可导入的数据', response: { 200: z.array(z.object({ kind: z.string(), label: z.string(), sheet: z.string().nullable(), columns: z.array(z.object({ header: z.string(), required: z.boolean(), note: z.string() })) })) } } },
-    () => Object.values(IMPORT_KINDS).map(({ kind }) => ({ kind: kind.kind, label: kind.label, sheet: kind.sheet, columns: Object.values(kind.columns).map((c) => ({ header: c.header, required: c.required, note: c.note })) })));
+  r.get('/imports/kinds', { schema: { tags, summary: '可导入的数据（及导入所需权限）', response: { 200: z.array(z.object({ kind: z.string(), label: z.string(), sheet: z.string().nullable(), permission: z.string(), columns: z.array(z.object({ header: z.string(), required: z.boolean(), note: z.string() })) })) } } },
+    () => Object.values(IMPORT_KINDS).map(({ kind, op }) => ({ kind: kind.kind, label: kind.label, sheet: kind.sheet, permission: op, columns: Object.values(kind.columns).map((c) => ({ header: c.header, required: c.required, note: c.note })) })));
   r.get('/imports/templates/:kind', { schema: { tags, summary: '导入模板（由导入程序读取的同一份列定义生成）', params: z.object({ kind: z.string().max(40) }), response: { 200: z.any(), ...errorResponses } } },
     async (req, reply) => { const t = await importTemplate(req.params.kind); return attachment(reply, XLSX, t.filename, t.xlsx); });
 

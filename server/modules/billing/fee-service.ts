@@ -10,7 +10,7 @@ import { PROPERTY_TYPES } from '../../../core/registry/vocabulary.ts';
 import { assertWithinGuide, DEFAULT_PRICE_FORM, formatFloatRange, guideBand, handlingFeeProblem, parseFloatRangeBp, PRICE_FORMS, withinGuide } from '../../../core/billing/price-form.ts';
 import * as repo from '../../db/repositories/billing-repository.ts';
 import { audit } from '../audit/audit.ts';
-import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
+import { inTransaction, nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { mapDbError } from '../db-errors.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 
@@ -88,7 +88,7 @@ export async function createFeeItem(ctx: ServiceContext, actor: Actor, projectId
     sort_order: input.sortOrder ?? 0,
     ...priceNoticeColumns(name, category, pricing, input),
   };
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const { id } = await trx.insertInto('fee_item').values({ ...values, created_at: nowIso(ctx) }).returning('id').executeTakeFirstOrThrow().catch(mapDbError);
     await audit(trx, ctx, actor, { action: 'fee_item.create', entity: 'fee_item', entityId: id, projectId, after: values });
     return feeItemView({ id, ...values });
@@ -199,7 +199,7 @@ export async function addStandard(ctx: ServiceContext, actor: Actor, feeItemId: 
     if (!Number.isInteger(vacancy.ratePct) || vacancy.ratePct < 1 || vacancy.ratePct > 99) throw fieldError('vacancy.ratePct', 'VALIDATION_FAILED', '空置收费比例应为 1–99（%）');
     requireText(vacancy.basis, 'vacancy.basis', 500);
   }
-  return ctx.db.transaction().execute(async (trx) => {
+  return inTransaction(ctx, async (trx) => {
     const same = (await repo.standardsOf(trx, [feeItemId])).filter((s) => s.property_type === propertyType);
     const clash = same.find((s) => periodsOverlap({ from: s.effective_from, to: s.effective_to }, { from: input.effectiveFrom, to: input.effectiveTo ?? null }));
     if (clash) throw fieldError('effectiveFrom', 'VALIDATION_FAILED', `与已有标准（${clash.effective_from} 起）的执行期间重叠，请先为其设置截止日期`);

@@ -13,6 +13,7 @@ import { mapHeaders, readRow, type CellError } from './columns.ts';
 import { erased, IdAllocator, insertMany, type AnyImportKind, type ChunkRow, type ImportContext, type RowFailure } from './kind.ts';
 import { hcAssetsKind, housesKind } from './kinds/houses.ts';
 import { bankStatementKind } from './kinds/bank.ts';
+import { standardsKind } from './kinds/standards.ts';
 import { hcPaymentHistoryKind, openingBalancesKind, paymentHistoryKind } from './kinds/ledger.ts';
 import { openTable } from './reader.ts';
 import { streamXlsx } from '../../documents/xlsx-export.ts';
@@ -34,6 +35,7 @@ export const IMPORT_KINDS: Record<string, { kind: AnyKind; op: Operation }> = {
   opening_balances: { kind: erased(openingBalancesKind), op: 'billing.configure' },
   payment_history: { kind: erased(paymentHistoryKind), op: 'billing.configure' },
   hc_payment_history: { kind: erased(hcPaymentHistoryKind), op: 'billing.configure' },
+  fee_standards: { kind: erased(standardsKind), op: 'billing.configure' },
   bank_statement: { kind: erased(bankStatementKind), op: 'payment.record' },
 };
 

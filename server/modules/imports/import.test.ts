@@ -167,6 +167,30 @@ describe.each(DIALECTS)('imports on %s', (dialect) => {
     expect(await runImport(ctx, admin, { kind: 'bank_statement', projectId, path: file, filename: 'bank.xlsx', dryRun: false })).toMatchObject({ written: 0, skipped: 4 });
   });
 
+  it('imports fee standards through the same rules as the console (R25 publication month, no overlap), creating a new item', async () => {
+    const p3 = (await createProject(ctx, admin, { name: '标准园', address: '江南省临江市学府路3号' })).id;
+    const file = await xlsxFile('standards.xlsx', { 收费标准: [
+      ['收费项目', '类别', '计费方式', '物业类型', '单价', '月金额', '公示日期', '执行日期', '截止日期', '提前执行原因'],
+      ['物业服务费', '物业服务费', '按面积', '高层', '2.35', null, '2019-11-01', '2020-01-01', null, null],
+      ['物业服务费', null, null, '多层', '1.80', null, '2019-11-01', '2020-01-01', null, null],
+      ['物业服务费', null, null, '商铺', '5.00', null, '2019-12-20', '2020-01-01', null, null],
+      ['车位管理费', null, null, '全部', null, '80', '2019-11-01', '2020-01-01', null, null],
+      ['物业服务费', null, null, '高层', '2.50', null, '2019-11-01', '2020-06-01', null, null],
+    ] });
+    const dry = await runImport(ctx, admin, { kind: 'fee_standards', projectId: p3, path: file, filename: 'standards.xlsx', dryRun: true });
+    expect(dry.errors.map((e) => [e.row, e.column])).toEqual([[5, '类别']]);
+    const r = await runImport(ctx, admin, { kind: 'fee_standards', projectId: p3, path: file, filename: 'standards.xlsx', dryRun: false, mode: 'valid' });
+    expect(r).toMatchObject({ status: 'committed', written: 2, invalid: 3 });
+    expect(r.errors.map((e) => [e.row, e.column, e.reason])).toEqual([
+      [4, '执行日期', expect.stringContaining('公示满一个月') as string],
+      [5, '类别', '系统中没有收费项目“车位管理费”：新建须填写类别和计费方式'],
+      [6, '执行日期', expect.stringContaining('重叠') as string],
+    ]);
+    const standards = await t.db.selectFrom('fee_standard').innerJoin('fee_item', 'fee_item.id', 'fee_standard.fee_item_id')
+      .select(['fee_item.name', 'fee_standard.property_type', 'fee_standard.price_x10000']).where('fee_item.project_id', '=', p3).orderBy('fee_standard.id').execute();
+    expect(standards).toEqual([{ name: '物业服务费', property_type: '高层', price_x10000: 23500 }, { name: '物业服务费', property_type: '多层', price_x10000: 18000 }]);
+  });
+
   it('reads HC小区管理系统\'s 资产信息 sheet as it is: codes, shops on 单元 0, members skipped (R49), ID numbers never stored (R35)', async () => {
     const p2 = (await createProject(ctx, admin, { name: 'HC园', address: '江南省临江市河东路2号' })).id;
     const hc = ['楼号', '单元', '房间', '楼层', '总层数', '是否有电梯', '房屋类型', '房屋户型', '建筑面积', '室内面积', '租金', '房屋状态', '业主名称', '性别', '手机号', '身份证号', '业主类型'];

@@ -6,7 +6,7 @@ import { api, errorMessage, type ImportBatch, type ImportBatchDetail, type Impor
 import { useAuth } from '../auth.tsx';
 import { formatInstant } from '../format.ts';
 import { useApi, withParams } from '../hooks.ts';
-import { EXPORT_FORMATS, EXPORT_LISTS, IMPORT_KIND_PERMISSIONS, IMPORT_MODE_LABELS, IMPORT_STATUS_COLORS } from '../imports.ts';
+import { EXPORT_FORMATS, EXPORT_LISTS, IMPORT_MODE_LABELS, IMPORT_STATUS_COLORS } from '../imports.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 /** How often a running import is asked for its progress. */
@@ -33,10 +33,7 @@ export default function ImportsPage() {
   const [params, setParams] = useSearchParams();
   const kinds = useApi(() => api.importKinds(), []);
   const recent = useApi(projectId === undefined ? null : () => api.imports(projectId), [projectId]);
-  const allowedKinds = (kinds.data ?? []).filter((k) => {
-    const permission = IMPORT_KIND_PERMISSIONS[k.kind];
-    return permission === undefined || can(permission);
-  });
+  const allowedKinds = (kinds.data ?? []).filter((k) => can(k.permission));
   const kindName = params.get('kind') ?? undefined;
   const kind = allowedKinds.find((k) => k.kind === kindName);
 
