@@ -24,6 +24,7 @@ import { phoneLast4 } from '../../../core/registry/mask.ts';
 import type { ContactKind, ContactStatus, HouseStatus, ParkingKind, PropertyType } from '../../../core/registry/vocabulary.ts';
 import type { DB } from '../../db/schema.ts';
 import type { ServiceContext } from '../context.ts';
+import { tuneSqliteForBulk } from '../../db/bulk.ts';
 import {
   demoEmail, demoLandline, demoMobile, demoWechat, locality, organisationName, personName, postalAddress, projectName,
   streetAddress,
@@ -648,21 +649,6 @@ async function maxIds(db: Kysely<DB>): Promise<Record<IdTable, number>> {
  * of spilling them) and a WAL checkpoint every 16,384 pages instead of 1,000. Together about 30% faster at a million
  * houses. Afterwards the connection's settings are restored and the WAL is truncated.
  */
-async function tuneSqlite(db: Kysely<DB>): Promise<() => Promise<void>> {
-  const pragma = async (name: string) => {
-    const r = await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(db);
-    return Math.trunc(Number(Object.values(r.rows[0] ?? {})[0]));
-  };
-  const [cache, checkpoint] = [await pragma('cache_size'), await pragma('wal_autocheckpoint')];
-  await sql`pragma cache_size = -131072`.execute(db);
-  await sql`pragma wal_autocheckpoint = 16384`.execute(db);
-  return async () => {
-    if (Number.isInteger(cache)) await sql.raw(`pragma cache_size = ${cache}`).execute(db);
-    if (Number.isInteger(checkpoint)) await sql.raw(`pragma wal_autocheckpoint = ${checkpoint}`).execute(db);
-    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
-  };
-}
-
 /**
  * Generate a realistic, deterministic registry for one company: projects, buildings, entrances, houses, parking spaces,
  * owners with tags and contacts, ownership periods and tenant payers. Exactly `units` houses are created.
@@ -678,7 +664,7 @@ export async function generateDemo(ctx: ServiceContext, opts: DemoOptions): Prom
 
   const writer = new BulkWriter(ctx.db, ctx.dialect === 'postgres');
   const run = new DemoRun(new Rng(opts.seed), writer, opts, ts, today, await maxIds(ctx.db), existing.map((p) => p.name));
-  const restore = ctx.dialect === 'sqlite' ? await tuneSqlite(ctx.db) : undefined;
+  const restore = ctx.dialect === 'sqlite' ? await tuneSqliteForBulk(ctx.db) : undefined;
   try {
     await run.run();
   } finally {

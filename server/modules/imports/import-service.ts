@@ -17,6 +17,7 @@ import { standardsKind } from './kinds/standards.ts';
 import { hcPaymentHistoryKind, openingBalancesKind, paymentHistoryKind } from './kinds/ledger.ts';
 import { openTable } from './reader.ts';
 import { streamXlsx } from '../../documents/xlsx-export.ts';
+import { tuneSqliteForBulk } from '../../db/bulk.ts';
 
 /**
  * Importing a table (issue 7): read it as it streams, check every row (cells by the column definitions, then against
@@ -39,7 +40,7 @@ export const IMPORT_KINDS: Record<string, { kind: AnyKind; op: Operation }> = {
   bank_statement: { kind: erased(bankStatementKind), op: 'payment.record' },
 };
 
-const CHUNK = 1000;
+const CHUNK = 5000;
 /** Errors kept per import (the first ones): a file wrong on every row is reported by its first 100,000 errors. */
 const MAX_ERRORS = 100_000;
 
@@ -89,13 +90,17 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
   };
   const counts = { rows: 0, valid: 0, written: 0, skipped: 0, notices: 0 };
   let trx: ControlledTransaction<DB> | null = null;
+  let restore: (() => Promise<void>) | undefined;
   let sheet = kind.sheet ?? '';
   try {
     const table = await openTable(req.path, format, { sheet: kind.sheet ?? undefined, headerNames: (({ header, aliases }) => [header, ...(aliases ?? [])])(Object.values(kind.columns)[0]!) });
     sheet = table.sheet;
     const { index, missing } = mapHeaders(kind.columns, table.headers);
     if (missing.length) throw fieldError('file', 'VALIDATION_FAILED', `缺少列：${missing.join('、')}（表头在第 ${table.headerRow} 行）`);
-    if (!req.dryRun) trx = await ctx.db.startTransaction().execute();
+    if (!req.dryRun) {
+      if (ctx.dialect === 'sqlite') restore = await tuneSqliteForBulk(ctx.db);
+      trx = await ctx.db.startTransaction().execute();
+    }
     const db = trx ?? ctx.db;
     const ic: ImportContext = {
       ctx, db, write: !req.dryRun, projectId: project.id, actor, batchId, at, today: localDateOf(ctx.clock.now(), project.time_zone), cache: new Map(), ids: new IdAllocator(db, ctx.dialect),
@@ -146,6 +151,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       else { await trx.rollback().execute(); counts.written = 0; }
       trx = null;
     }
+    await restore?.();
     const status: ImportReport['status'] = req.dryRun ? 'checked' : commit ? 'committed' : 'rolled_back';
     const message = req.dryRun
       ? `检查完成：${counts.rows} 行，可导入 ${counts.valid} 行，有误 ${invalid} 行，已导入过 ${counts.skipped} 行${counts.notices ? `，不导入 ${counts.notices} 行（非业主成员）` : ''}（未写入）`
@@ -154,6 +160,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
     return await finish(ctx, actor, batchId, project.id, kind, { status, counts, invalid, errors, message, sheet, dryRun: req.dryRun, mode });
   } catch (e) {
     if (trx) await trx.rollback().execute().catch(() => undefined);
+    await restore?.().catch(() => undefined);
     const message = e instanceof AppError ? e.message : `导入失败：${e instanceof Error ? e.message : String(e)}`;
     await ctx.db.updateTable('import_batch').set({ status: 'failed', message, finished_at: nowIso(ctx) }).where('id', '=', batchId).execute();
     RUNNING.delete(batchId);

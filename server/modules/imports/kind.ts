@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import type { Column, Parsed } from './columns.ts';
@@ -69,12 +69,24 @@ export class IdAllocator {
   }
 }
 
-/** Insert rows in multi-row statements as large as both dialects' parameter limits allow (≤ 30,000 values each). */
+/**
+ * Insert many rows with one small statement per 5,000 rows: the rows travel as one JSON parameter that the database
+ * unpacks (SQLite json_each, PostgreSQL json_populate_recordset), instead of a statement with tens of thousands of
+ * placeholders that has to be built, parsed and prepared each time (that took a third of a 100,000-row import).
+ */
 export async function insertMany<T extends keyof DB>(db: Kysely<DB> | Transaction<DB>, table: T, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
   if (rows.length === 0) return;
-  const per = Math.max(1, Math.min(2000, Math.floor(30_000 / Object.keys(rows[0]!).length)));
-  for (let i = 0; i < rows.length; i += per) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument
-    await db.insertInto(table).values(rows.slice(i, i + per) as any).execute();
+  const cols = Object.keys(rows[0]!);
+  const list = sql.join(cols.map((c) => sql.id(c)));
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  for (let i = 0; i < rows.length; i += 5000) {
+    const chunk = rows.slice(i, i + 5000);
+    if (postgres) {
+      await sql`insert into ${sql.table(table)} (${list}) select ${list} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(chunk)}::json)`.execute(db);
+    } else {
+      // Each row as an array, read by position (faster than by key in SQLite).
+      const values = sql.join(cols.map((_, k) => sql`value ->> ${sql.raw(String(k))}`));
+      await sql`insert into ${sql.table(table)} (${list}) select ${values} from json_each(${JSON.stringify(chunk.map((r) => cols.map((c) => r[c])))})`.execute(db);
+    }
   }
 }
