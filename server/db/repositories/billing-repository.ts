@@ -2,6 +2,7 @@ import SQLite from 'better-sqlite3';
 import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
 import type { PlannedCharge } from '../../../core/billing/bill-run-plan.ts';
 import type { DB } from '../schema.ts';
+import { copyText, CopyFromStdin } from '../bulk.ts';
 
 type Q = Kysely<DB>;
 
@@ -213,69 +214,6 @@ function sqliteChargeWriter(db: Q, file: string, head: BillRunHead): ChargeWrite
     write: (charges) => db.connection().execute(() => Promise.resolve(writeAll(charges))),
     close: () => conn.close(),
   };
-}
-
-/** A value in COPY's text format: \N is NULL; backslash, tab, newline and carriage return are escaped. */
-function copyText(v: string | number | null): string {
-  if (v === null) return '\\N';
-  const s = String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (ch) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[ch]!) : s;
-}
-
-interface PgCopyConnection {
-  query(text: string): void;
-  sendCopyFromChunk(chunk: Buffer): void;
-  endCopyFrom(): void;
-  sendCopyFail(message: string): void;
-  stream: { writableNeedDrain: boolean; once(event: 'drain', listener: () => void): unknown };
-}
-
-/**
- * `COPY … FROM STDIN` as a pg submittable (the interface pg-cursor and pg-copy-streams implement). Kysely's pg
- * connection hands its query text to client.query(), which runs any object with a submit() method as a submittable and
- * returns it; Kysely then awaits it, so this is also a thenable that settles when the server is ready again.
- */
-class CopyFromStdin implements PromiseLike<{ command: string; rowCount: number; rows: never[] }> {
-  private error: Error | null = null;
-  private readonly done: Promise<{ command: string; rowCount: number; rows: never[] }>;
-  private settle!: (err: Error | null) => void;
-
-  constructor(readonly text: string, private readonly chunks: readonly string[], private readonly rowCount: number) {
-    this.done = new Promise((resolve, reject) => {
-      this.settle = (err) => (err ? reject(err) : resolve({ command: 'COPY', rowCount: this.rowCount, rows: [] }));
-    });
-  }
-
-  then<A = { command: string; rowCount: number; rows: never[] }, B = never>(
-    onfulfilled?: ((v: { command: string; rowCount: number; rows: never[] }) => A | PromiseLike<A>) | null,
-    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
-  ): PromiseLike<A | B> {
-    return this.done.then(onfulfilled, onrejected);
-  }
-
-  submit(connection: PgCopyConnection): void { connection.query(this.text); }
-
-  handleCopyInResponse(connection: PgCopyConnection): void {
-    (async () => {
-      for (const chunk of this.chunks) {
-        connection.sendCopyFromChunk(Buffer.from(chunk));
-        if (connection.stream.writableNeedDrain) await new Promise<void>((resolve) => { connection.stream.once('drain', resolve); });
-      }
-      connection.endCopyFrom();
-    })().catch((e: unknown) => { connection.sendCopyFail(String(e)); });
-  }
-
-  // pg (8.23) forgets the active query when the server reports an error, so no ReadyForQuery reaches it afterwards: an
-  // error settles at once (pg holds the next query, Kysely's ROLLBACK, until the server is ready); success settles on
-  // ReadyForQuery.
-  handleError(err: Error): void { this.error = err; this.settle(err); }
-  handleReadyForQuery(): void { this.settle(this.error); }
-  handleCommandComplete(): void { /* every row was sent: COPY inserts all of them or none */ }
-  handleRowDescription(): void { /* COPY FROM returns no rows */ }
-  handleDataRow(): void { /* COPY FROM returns no rows */ }
-  handleEmptyQuery(): void { /* not sent */ }
-  handlePortalSuspended(): void { /* not sent */ }
-  handleCopyData(): void { /* COPY FROM sends data, never receives any */ }
 }
 
 const COPY_COLUMNS = 'project_id, house_id, object_key, fee_item_id, period, due_date, bill_to, ownership_id, kind, amount_fen, basis, bill_run_id, created_by, created_at';
