@@ -1,4 +1,5 @@
-import { withId, type AnyDb } from './helpers.ts';
+import { sql } from 'kysely';
+import { isPostgres, withId, type AnyDb } from './helpers.ts';
 
 /**
  * Imports (issue 7):
@@ -39,12 +40,13 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('reason', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('import_error_batch_idx').on('import_error').columns(['batch_id', 'row_no']).execute();
-  await db.schema.createTable('import_key')
+  // One b-tree on SQLite (WITHOUT ROWID): a 100,000-row import writes 100,000 keys.
+  const keys = db.schema.createTable('import_key')
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('row_key', 'text', (c) => c.notNull())
     .addColumn('batch_id', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('import_key_pk', ['source', 'row_key'])
-    .execute();
+    .addPrimaryKeyConstraint('import_key_pk', ['source', 'row_key']);
+  await (isPostgres(db) ? keys : keys.modifyEnd(sql`without rowid`)).execute();
   await withId(db, db.schema.createTable('legacy_payment'))
     .addColumn('project_id', 'bigint', (c) => c.references('project.id').notNull())
     .addColumn('house_id', 'bigint', (c) => c.references('house.id').notNull())
