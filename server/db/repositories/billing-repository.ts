@@ -2,7 +2,7 @@ import SQLite from 'better-sqlite3';
 import { CompiledQuery, sql, type Insertable, type Kysely } from 'kysely';
 import type { PlannedCharge } from '../../../core/billing/bill-run-plan.ts';
 import type { DB } from '../schema.ts';
-import { copyText, CopyFromStdin } from '../bulk.ts';
+import { copyText, CopyFromStdin, sqliteFileOf } from '../bulk.ts';
 
 type Q = Kysely<DB>;
 
@@ -146,13 +146,6 @@ export type BillRunCharge = Pick<PlannedCharge, 'houseId' | 'feeItemId' | 'perio
 export interface ChargeWriter {
   write(charges: readonly BillRunCharge[]): Promise<BillRunCharge[]>;
   close(): void;
-}
-
-/** The file of the main SQLite database, or null (in memory, temporary). */
-async function sqliteFileOf(db: Q): Promise<string | null> {
-  const { rows } = await sql<{ name: string; file: string | null }>`pragma database_list`.execute(db);
-  const file = rows.find((r) => r.name === 'main')?.file;
-  return file ? file : null;
 }
 
 export async function openChargeWriter(db: Q, postgres: boolean, head: BillRunHead): Promise<ChargeWriter> {

@@ -17,7 +17,7 @@ import { standardsKind } from './kinds/standards.ts';
 import { hcPaymentHistoryKind, openingBalancesKind, paymentHistoryKind } from './kinds/ledger.ts';
 import { openTable } from './reader.ts';
 import { streamXlsx } from '../../documents/xlsx-export.ts';
-import { tuneSqliteForBulk } from '../../db/bulk.ts';
+import { sqliteWriter, type SqliteWriter } from '../../db/bulk.ts';
 
 /**
  * Importing a table (issue 7): read it as it streams, check every row (cells by the column definitions, then against
@@ -90,7 +90,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
   };
   const counts = { rows: 0, valid: 0, written: 0, skipped: 0, notices: 0 };
   let trx: ControlledTransaction<DB> | null = null;
-  let restore: (() => Promise<void>) | undefined;
+  let writer: SqliteWriter | null = null;
   let sheet = kind.sheet ?? '';
   try {
     const table = await openTable(req.path, format, { sheet: kind.sheet ?? undefined, headerNames: (({ header, aliases }) => [header, ...(aliases ?? [])])(Object.values(kind.columns)[0]!) });
@@ -98,12 +98,14 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
     const { index, missing } = mapHeaders(kind.columns, table.headers);
     if (missing.length) throw fieldError('file', 'VALIDATION_FAILED', `缺少列：${missing.join('、')}（表头在第 ${table.headerRow} 行）`);
     if (!req.dryRun) {
-      if (ctx.dialect === 'sqlite') restore = await tuneSqliteForBulk(ctx.db);
-      trx = await ctx.db.startTransaction().execute();
+      // SQLite: the import writes on a connection of its own, so the app's connection keeps serving reads meanwhile.
+      if (ctx.dialect === 'sqlite') writer = await sqliteWriter(ctx.db);
+      trx = await (writer?.db ?? ctx.db).startTransaction().execute();
     }
     const db = trx ?? ctx.db;
     const ic: ImportContext = {
       ctx, db, write: !req.dryRun, projectId: project.id, actor, batchId, at, today: localDateOf(ctx.clock.now(), project.time_zone), cache: new Map(), ids: new IdAllocator(db, ctx.dialect),
+      raw: writer?.raw,
     };
     const seen = new Map<string, number>();
     let chunk: ChunkRow<unknown>[] = [];
@@ -124,7 +126,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       const ok = fresh.filter((r) => !failed.has(r.row));
       counts.valid += ok.length;
       if (ic.write) {
-        await insertMany(db, 'import_key', ok.map((r) => ({ source: kind.source, row_key: r.key, batch_id: batchId })));
+        await insertMany(db, 'import_key', ok.map((r) => ({ source: kind.source, row_key: r.key, batch_id: batchId })), ic.raw);
         counts.written += ok.length;
       }
       RUNNING.set(batchId, { rows: counts.rows, progress: table.progress() });
@@ -151,7 +153,8 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       else { await trx.rollback().execute(); counts.written = 0; }
       trx = null;
     }
-    await restore?.();
+    await writer?.close();
+    writer = null;
     const status: ImportReport['status'] = req.dryRun ? 'checked' : commit ? 'committed' : 'rolled_back';
     const message = req.dryRun
       ? `检查完成：${counts.rows} 行，可导入 ${counts.valid} 行，有误 ${invalid} 行，已导入过 ${counts.skipped} 行${counts.notices ? `，不导入 ${counts.notices} 行（非业主成员）` : ''}（未写入）`
@@ -160,7 +163,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
     return await finish(ctx, actor, batchId, project.id, kind, { status, counts, invalid, errors, message, sheet, dryRun: req.dryRun, mode });
   } catch (e) {
     if (trx) await trx.rollback().execute().catch(() => undefined);
-    await restore?.().catch(() => undefined);
+    await writer?.close().catch(() => undefined);
     const message = e instanceof AppError ? e.message : `导入失败：${e instanceof Error ? e.message : String(e)}`;
     await ctx.db.updateTable('import_batch').set({ status: 'failed', message, finished_at: nowIso(ctx) }).where('id', '=', batchId).execute();
     RUNNING.delete(batchId);

@@ -67,7 +67,7 @@ export const bankStatementKind: ImportKind<typeof BANK_COLUMNS> = {
         payment_id: null, decided_by: null, decided_at: null, batch_id: ic.batchId, created_at: ic.at,
       });
     }
-    if (ic.write) await insertMany(ic.db, 'bank_transfer', write);
+    if (ic.write) await insertMany(ic.db, 'bank_transfer', write, ic.raw);
     return failures;
   },
 };

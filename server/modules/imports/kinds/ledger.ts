@@ -81,7 +81,7 @@ export const openingBalancesKind: ImportKind<typeof OPENING_COLUMNS> = {
     }
     if (ic.write && write.length) {
       const ids = await ic.ids.take('charge', write.length);
-      await insertMany(ic.db, 'charge', write.map((w, i) => ({ id: ids[i], ...w })));
+      await insertMany(ic.db, 'charge', write.map((w, i) => ({ id: ids[i], ...w })), ic.raw);
     }
     return failures;
   },
@@ -126,7 +126,7 @@ function historyKind(kind: string, label: string, source: string, sheet: string 
           cashier: v.cashier, note: v.note, source, batch_id: ic.batchId,
         });
       }
-      if (ic.write) await insertMany(ic.db, 'legacy_payment', write);
+      if (ic.write) await insertMany(ic.db, 'legacy_payment', write, ic.raw);
       return failures;
     },
   };
