@@ -26,7 +26,8 @@ import { sqliteWriter, type SqliteWriter } from '../../db/bulk.ts';
  * same way and writes nothing. Each imported row leaves its key (source + natural key): importing it again skips it.
  * Every error is kept (sheet, row, column, value, reason) for the report and the error workbook.
  *
- * On SQLite the one connection is held by the import's transaction while it runs: other requests wait for it.
+ * On SQLite the import writes on a connection of its own (server/db/bulk.ts sqliteWriter), so the app's connection
+ * keeps serving reads; the app's writes wait for the import (busy timeout).
  */
 
 type AnyKind = AnyImportKind;
