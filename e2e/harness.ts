@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { addMonths } from '../core/billing/periods.ts';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const SCREENSHOTS = join(ROOT, 'e2e/screenshots');
@@ -133,4 +134,34 @@ export const searchOption = (page: Page, select: Locator, option: string): Promi
 export async function json<T>(res: { status(): number; text(): Promise<string>; json(): Promise<unknown> }, status = 200): Promise<T> {
   expect(res.status(), await res.text()).toBe(status);
   return (await res.json()) as T;
+}
+
+/** A browser context on the server in zh-CN and Shanghai time, logged in as the administrator; page errors collected. */
+export async function openAsAdmin(browser: Browser, server: RunningServer, pageErrors: string[], opts: { acceptDownloads?: boolean } = {}) {
+  const context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 }, ...opts });
+  context.setDefaultTimeout(45_000);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto('/');
+  await page.getByTestId('login-username').fill('admin');
+  await page.getByTestId('login-password').fill(server.adminPassword);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('menu-houses').waitFor();
+  return { context, page };
+}
+
+/**
+ * Billing through the API (the page's session): ¥300.00 a month, due on the 15th, billed for the months two and three
+ * before `today`'s, so that every owner is overdue whatever day the test runs. Returns the first project's id.
+ */
+export async function billMonthly(page: Page, today: string): Promise<number> {
+  const api = page.request;
+  const projectId = (await json<{ items: Array<{ id: number }> }>(await api.get('/api/projects'))).items[0]!.id;
+  const item = await json<{ id: number }>(await api.post(`/api/projects/${projectId}/fee-items`, { data: { name: '物业服务费', category: '物业服务费', pricing: 'fixed' } }), 201);
+  await json(await api.post(`/api/fee-items/${item.id}/standards`, { data: { propertyType: '*', monthlyAmount: '300', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' } }), 201);
+  await json(await api.post(`/api/projects/${projectId}/contract-terms`, {
+    data: { kind: '物业服务合同', cycle: 'month', anchorMonth: 1, dueDay: 15, effectiveFrom: '2020-01-01', lateFee: null },
+  }), 201);
+  for (const back of [3, 2]) await json(await api.post(`/api/projects/${projectId}/bill-runs`, { data: { period: addMonths(today.slice(0, 7), -back) } }));
+  return projectId;
 }

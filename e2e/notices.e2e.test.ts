@@ -8,11 +8,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMonths } from '../core/billing/periods.ts';
 import { todayLocalDate } from '../web/src/format.ts';
-import { json, launchChromium, pickOption, SCREENSHOTS, startServer, stopServer, type RunningServer } from './harness.ts';
+import { json, launchChromium, pickOption, SCREENSHOTS, startServer, stopServer, type RunningServer, openAsAdmin, billMonthly } from './harness.ts';
 
 const TRACKING_NO = 'XA123456789CN';
 const PERIODS_SECTION = /\{\{#periods\}\}[\s\S]*?\{\{\/periods\}\}/;
@@ -21,7 +20,6 @@ describe('notices, print centre and evidence (Chromium)', () => {
   let dataDir: string;
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
-  let context: BrowserContext;
   let page: Page;
   const pageErrors: string[] = [];
   let projectId = 0;
@@ -37,27 +35,10 @@ describe('notices, print centre and evidence (Chromium)', () => {
     // No sweep or outbox worker running behind the test's back, and no channel configured whatever the environment.
     server = await startServer(dataDir, 24, { WUYE_SWEEP_AT: 'off', WUYE_OUTBOX: 'off', WUYE_SMS_PROVIDER: '', WUYE_SMTP_HOST: '', WUYE_WECHAT_APP_ID: '' });
     browser = await launchChromium();
-    context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 } });
-    context.setDefaultTimeout(45_000);
-    page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ({ page } = await openAsAdmin(browser, server, pageErrors));
 
-    await page.goto('/');
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(server.adminPassword);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('menu-houses').waitFor();
-
-    // Billing through the API (same session): ¥300.00 a month, due on the 15th, the months two and three before this
-    // one billed, so that every owner is overdue today whatever day the test runs.
+    projectId = await billMonthly(page, today);
     const api = page.request;
-    projectId = (await json<{ items: Array<{ id: number }> }>(await api.get('/api/projects'))).items[0]!.id;
-    const item = await json<{ id: number }>(await api.post(`/api/projects/${projectId}/fee-items`, { data: { name: '物业服务费', category: '物业服务费', pricing: 'fixed' } }), 201);
-    await json(await api.post(`/api/fee-items/${item.id}/standards`, { data: { propertyType: '*', monthlyAmount: '300', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' } }), 201);
-    await json(await api.post(`/api/projects/${projectId}/contract-terms`, {
-      data: { kind: '物业服务合同', cycle: 'month', anchorMonth: 1, dueDay: 15, effectiveFrom: '2020-01-01', lateFee: null },
-    }), 201);
-    for (const back of [3, 2]) await json(await api.post(`/api/projects/${projectId}/bill-runs`, { data: { period: addMonths(today.slice(0, 7), -back) } }));
     // An owner in arrears (per ownership period; the developer's unsold houses are not demanded), and their building.
     const owners = await json<{ items: Array<{ key: number | null; houseId: number | null }> }>(
       await api.get(`/api/reports/arrears?level=owner&asOf=${today}&projectId=${projectId}`));
