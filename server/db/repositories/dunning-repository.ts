@@ -106,6 +106,12 @@ export function findAction(db: Q, id: number) {
   return db.selectFrom('dunning_action').select(ACTION_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
+/** The pause of a case in force on a day (not ended, and not expired), if any. */
+export function pauseInForce(db: Q, caseId: number, today: string) {
+  return db.selectFrom('case_pause').select(['kind', 'reason']).where('case_id', '=', caseId).where('ended_at', 'is', null)
+    .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>=', today)])).executeTakeFirst();
+}
+
 export function openPausesOfCases(db: Q, caseIds: readonly number[]) {
   return db.selectFrom('case_pause').selectAll().where('case_id', 'in', caseIds.length ? [...caseIds] : [-1]).where('ended_at', 'is', null).orderBy('id').execute();
 }

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { AppError } from '../../../core/errors.ts';
 import type { ServiceContext } from '../../modules/context.ts';
 import { evidenceFile, houseEvidence, litigationBundle } from '../../modules/notices/bundle-service.ts';
-import { verifyEvidence } from '../../modules/notices/evidence-service.ts';
+import { checkEvidenceChain } from '../../modules/notices/evidence-service.ts';
+import { ChannelError } from '../../channels/channel.ts';
 import { adapterOf, listOutbox, receiveCallback, retryMessage, sendNotice, type Channels } from '../../modules/notices/outbox-service.ts';
 import { batchLetters, batchPdf, listPrintBatches, messagePdf, noticeDraftPdf, printBatch, recordDelivery, recordTracking } from '../../modules/notices/print-service.ts';
 import { getNoticeSettings, listTemplates, previewTemplate, saveNoticeSettings, saveTemplate, templateHistory } from '../../modules/notices/template-service.ts';
-import { requireRole } from '../../modules/context.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam, Paging } from '../schemas.ts';
 
@@ -114,10 +114,7 @@ export function noticeRoutes(app: FastifyInstance, ctx: ServiceContext, channels
   });
   r.get('/evidence/verify', {
     schema: { tags, summary: '校验整条证据链（逐条重算哈希、核对链接与链尾）', response: { 200: z.object({ ok: z.boolean(), rows: z.number(), head: z.string(), broken: z.object({ seq: z.number(), reason: z.string() }).nullable() }), ...errorResponses } },
-  }, async (req) => {
-    requireRole(actorOf(req), 'evidence.export');
-    return verifyEvidence(ctx.db);
-  });
+  }, async (req) => checkEvidenceChain(ctx, actorOf(req)));
 
   // The providers' delivery receipts: no session; each adapter verifies its own (signature or URL token). The body is
   // kept as text, exactly as sent, because that is what the signature covers.
@@ -133,7 +130,7 @@ export function noticeRoutes(app: FastifyInstance, ctx: ServiceContext, channels
         const { reply: answer } = await receiveCallback(ctx, adapter, { query: req.query as Record<string, string>, headers, body: typeof req.body === 'string' ? req.body : '' });
         return reply.status(answer.status).header('content-type', answer.contentType).send(answer.body);
       } catch (e) {
-        if (e instanceof Error && e.name === 'ChannelError') return reply.status(403).send({ code: 'FORBIDDEN', message: e.message });
+        if (e instanceof ChannelError) return reply.status(403).send({ code: 'FORBIDDEN', message: e.message });
         throw e;
       }
     };

@@ -47,7 +47,7 @@ export type Payer = { kind: 'owner'; ownershipId: number } | { kind: 'developer'
  */
 export async function openDebts(db: Q, houseId: number, payer: Payer, asOf: string) {
   let q = db.selectFrom('charge').innerJoin('fee_item', 'fee_item.id', 'charge.fee_item_id')
-    .select(['charge.id', 'charge.period', 'charge.due_date', 'charge.project_id', 'charge.fee_item_id', 'fee_item.name as item_name', 'fee_item.category', 'fee_item.prepaid_deduct',
+    .select(['charge.id', 'charge.period', 'charge.due_date', 'charge.project_id', 'charge.fee_item_id', 'charge.basis', 'fee_item.name as item_name', 'fee_item.category', 'fee_item.prepaid_deduct',
       sql<number>`charge.amount_fen + coalesce((select sum(adj.amount_fen) from charge adj where adj.adjusts_charge_id = charge.id), 0)`.as('amount_fen')])
     .where('charge.house_id', '=', houseId).where('charge.adjusts_charge_id', 'is', null);
   q = payer.kind === 'developer' ? q.where('charge.bill_to', '=', 'developer') : q.where('charge.bill_to', '=', 'owner').where('charge.ownership_id', '=', payer.ownershipId);
@@ -70,7 +70,7 @@ export async function openDebts(db: Q, houseId: number, payer: Payer, asOf: stri
     const principalPayments = mine.filter((a) => a.component === 'principal').map((a) => ({ date: a.received_on, amountFen: a.amount_fen }));
     const fee = lateFee({ principalFen: Number(c.amount_fen), dueDate: c.due_date, principalPayments, asOf, clause });
     return {
-      chargeId: c.id, period: c.period, dueDate: c.due_date, itemName: c.item_name, category: c.category, prepaidDeduct: c.prepaid_deduct === 1, amountFen: Number(c.amount_fen),
+      chargeId: c.id, period: c.period, dueDate: c.due_date, basis: c.basis, itemName: c.item_name, category: c.category, prepaidDeduct: c.prepaid_deduct === 1, amountFen: Number(c.amount_fen),
       principalPaidFen: paid('principal'), lateFeeFen: fee.amountFen, lateFeePaidFen: paid('late_fee'), lateFeeBasis: fee.basis,
       lateFeeWaivedFen: waivers.filter((w) => w.charge_id === c.id).reduce((s, w) => s + w.amount_fen, 0),
       courtReductionRisk: fee.courtReductionRisk,

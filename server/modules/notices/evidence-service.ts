@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import type { ServiceContext } from '../context.ts';
+import { requireRole, type Actor, type ServiceContext } from '../context.ts';
 
 /**
  * The evidence log (R54, R58): append-only at the database level (triggers refuse UPDATE and DELETE) and hash-chained,
@@ -69,6 +69,12 @@ export async function verifyEvidence(db: ServiceContext['db']): Promise<ChainRep
   const head = await db.selectFrom('evidence_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
   if (Number(head.seq) !== rows || head.hash !== prev) return fail(Number(head.seq), `链尾记录（第 ${Number(head.seq)} 条）与日志不符：其后的记录被删除`);
   return { ok: true, rows, head: prev, broken: null };
+}
+
+/** The whole chain checked for a person (project managers and above: it reads every house's evidence). */
+export async function checkEvidenceChain(ctx: ServiceContext, actor: Actor): Promise<ChainReport> {
+  requireRole(actor, 'evidence.export');
+  return verifyEvidence(ctx.db);
 }
 
 /** One row's own hash recomputed from its fields and its recorded predecessor (the whole chain: verifyEvidence). */

@@ -48,6 +48,8 @@ export interface NoticeItem {
 
 export interface HouseNotice {
   houseId: number; projectId: number; buildingId: number; companyId: number; ownershipId: number | null; timeZone: string;
+  /** The billing cycle of the contract terms in force ('month', 'quarter', …), null without terms. */
+  cycle: string | null;
   house: string; owner: string | null; company: string; project: string;
   items: NoticeItem[];
   /** Per period: what is still owed (principal and late fee), the suppression check at send time compares these. */
@@ -65,13 +67,12 @@ export async function houseNotice(db: Db, houseId: number, asOf: string, setting
   if (!h) throw fieldError('houseId', 'HOUSE_NOT_FOUND', '房屋不存在');
   const own = await repo.currentOwnershipOf(db, houseId, asOf);
   const debts = own ? await openDebts(db, houseId, { kind: 'owner', ownershipId: own.id }, asOf) : [];
-  const basisOf = new Map((await db.selectFrom('charge').select(['id', 'basis']).where('house_id', '=', houseId).where('adjusts_charge_id', 'is', null).execute()).map((c) => [c.id, c.basis]));
   const items: NoticeItem[] = [];
   for (const d of debts) {
     const principal = d.amountFen - d.principalPaidFen;
     const lateFee = Math.max(0, d.lateFeeFen - d.lateFeePaidFen - d.lateFeeWaivedFen);
     if ((principal <= 0 && lateFee <= 0) || (opts.dueBefore !== undefined && d.dueDate >= opts.dueBefore)) continue;
-    const basis = basisOf.get(d.chargeId) ?? '';
+    const basis = d.basis;
     items.push({
       period: d.period, item: d.itemName, area: basis.includes('m²') ? formatArea(h.area_x100) : null, rate: basis ? unitPriceOf(basis) : null,
       amountFen: Math.max(0, principal), lateFeeFen: lateFee, lateFeeBasis: lateFee > 0 ? d.lateFeeBasis : null, dueDate: d.dueDate,
@@ -99,7 +100,7 @@ export async function houseNotice(db: Db, houseId: number, asOf: string, setting
     : '合同未约定滞纳金，不计收';
   const house = `${h.building_name} ${h.number}`;
   return {
-    houseId, projectId: h.project_id, buildingId: h.building_id, companyId: h.company_id, ownershipId: own?.id ?? null, timeZone: h.time_zone,
+    houseId, projectId: h.project_id, buildingId: h.building_id, companyId: h.company_id, ownershipId: own?.id ?? null, timeZone: h.time_zone, cycle: terms?.cycle ?? null,
     house, owner: own?.owner_name ?? null, company: h.company_name, project: h.project_name, items, periods, totalFen,
     values: {
       company: h.company_name, project: h.project_name, house, owner: own?.owner_name ?? '', total: formatYuan(totalFen), totalUpper: toChineseUppercase(totalFen),

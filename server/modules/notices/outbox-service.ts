@@ -53,7 +53,7 @@ export const loadMessage = (db: Db, id: number) => db.selectFrom('outbox_message
 const periodsOf = (row: { periods_json: string }) => JSON.parse(row.periods_json) as Array<{ period: string; dueDate: string; owedFen: number }>;
 
 /** The SMS text that fits the payer: monthly payers and owners whose prepaid money ran out get their own wording. */
-async function smsVariant(db: Db, template: TemplateKind, n: HouseNotice, asOf: string): Promise<TemplateKind> {
+async function smsVariant(db: Db, template: TemplateKind, n: HouseNotice): Promise<TemplateKind> {
   if (template !== 'sms_pre_due' && template !== 'sms_last_reminder') return template;
   if (n.ownershipId !== null) {
     const prepaid = await db.selectFrom('prepaid_entry').innerJoin('payment', 'payment.id', 'prepaid_entry.payment_id')
@@ -61,9 +61,7 @@ async function smsVariant(db: Db, template: TemplateKind, n: HouseNotice, asOf: 
       .where('prepaid_entry.house_id', '=', n.houseId).where('payment.ownership_id', '=', n.ownershipId).executeTakeFirst();
     if (prepaid && Number(prepaid.entries) > 0 && Number(prepaid.balance ?? 0) <= 0) return 'sms_prepaid_used_up';
   }
-  const terms = await db.selectFrom('contract_terms').select('cycle').where('project_id', '=', n.projectId).where('effective_from', '<=', asOf)
-    .orderBy('effective_from', 'desc').orderBy('id', 'desc').executeTakeFirst();
-  return terms?.cycle === 'month' ? 'sms_monthly' : template;
+  return n.cycle === 'month' ? 'sms_monthly' : template;
 }
 
 interface Prepared {
@@ -76,7 +74,7 @@ interface Prepared {
 async function prepare(ctx: ServiceContext, row: Row, now: Date): Promise<Prepared> {
   const project = await ctx.db.selectFrom('project').select('time_zone').where('id', '=', row.project_id).executeTakeFirstOrThrow();
   const today = localDateOf(now, project.time_zone);
-  const settings = await noticeSettingsOf(ctx.db, row.project_id);
+  const settings = await noticeSettingsOf(ctx, row.project_id);
   const n = await houseNotice(ctx.db, row.house_id, today, settings);
   if (row.ownership_id !== null && n.ownershipId !== row.ownership_id) return { suppress: '房屋已过户，本消息不再发给新业主' };
   const listed = new Set(periodsOf(row).map((p) => p.period));
@@ -87,8 +85,7 @@ async function prepare(ctx: ServiceContext, row: Row, now: Date): Promise<Prepar
     if (action && (action.status === 'cancelled' || action.status === 'superseded')) return { suppress: `催缴任务已${action.status === 'cancelled' ? '取消' : '被新的任务取代'}：${action.closed_reason ?? ''}` };
   }
   if (row.case_id !== null) {
-    const pause = await ctx.db.selectFrom('case_pause').select(['kind', 'reason']).where('case_id', '=', row.case_id).where('ended_at', 'is', null)
-      .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>=', today)])).executeTakeFirst();
+    const pause = await dunningRepo.pauseInForce(ctx.db, row.case_id, today);
     if (pause && row.template !== 'sms_promise') return { suppress: `催缴已暂停：${pause.reason}（R48）` };
   }
   const channel = row.channel as OutboxChannel;
@@ -107,14 +104,14 @@ async function prepare(ctx: ServiceContext, row: Row, now: Date): Promise<Prepar
   const e = earliestContact({ from: now, timeZone: project.time_zone, channel: CONTACT_CHANNEL[channel], recipient: 'owner', number: String(contact.id), history });
   if (!e.at) return { suppress: e.heldBy?.reason ?? '联系规则不允许发送' };
   if (e.at.getTime() > now.getTime()) return { wait: { until: e.at.toISOString(), why: e.heldBy?.reason ?? '联系规则' } };
-  const kind = channel === 'sms' ? await smsVariant(ctx.db, row.template as TemplateKind, n, today) : row.template as TemplateKind;
+  const kind = channel === 'sms' ? await smsVariant(ctx.db, row.template as TemplateKind, n) : row.template as TemplateKind;
   const t = await templateOf(ctx.db, row.project_id, kind);
   if (!t.enabled) return { suppress: `模板“${TEMPLATE_LABELS[kind]}”已停用` };
   // The figures of this moment, only the periods the message was created for (and still owed).
   const periods = listed.size === 0 ? n.values.periods : n.values.periods?.filter((p) => listed.has(p.period));
   const total = stillOwed.reduce((s, p) => s + p.owedFen, 0);
   const values: TemplateValues = {
-    ...n.values, ...(periods ? { periods, hasTimeBarred: periods.some((x) => x.timeBarred) } : {}), total: formatTotal(total).yuan, totalUpper: formatTotal(total).upper,
+    ...n.values, ...(periods ? { periods, hasTimeBarred: periods.some((x) => x.timeBarred) } : {}), total: formatYuan(total), totalUpper: toChineseUppercase(total),
   };
   if (row.template === 'sms_promise') {
     const c = row.case_id === null ? undefined : await ctx.db.selectFrom('collection_case').select('promised_on').where('id', '=', row.case_id).executeTakeFirst();
@@ -126,8 +123,6 @@ async function prepare(ctx: ServiceContext, row: Row, now: Date): Promise<Prepar
     template: kind, version: t.version, subject: t.title, text: renderTemplate(t, values), values, notice: n,
   };
 }
-
-const formatTotal = (fen: number) => ({ yuan: formatYuan(fen), upper: toChineseUppercase(fen) });
 
 /** Template variables as the flat strings an SMS provider's registered template takes. */
 function paramsOf(v: TemplateValues): Record<string, string> {
@@ -372,7 +367,7 @@ export async function sendNotice(ctx: ServiceContext, actor: Actor, houseId: num
   const now = ctx.clock.now();
   const today = localDateOf(now, project.time_zone);
   const demand = template === 'demand_notice' || template === 'second_demand';
-  const n = await houseNotice(ctx.db, houseId, today, await noticeSettingsOf(ctx.db, h.project_id), demand ? { dueBefore: today } : {});
+  const n = await houseNotice(ctx.db, houseId, today, await noticeSettingsOf(ctx, h.project_id), demand ? { dueBefore: today } : {});
   if (n.ownershipId === null || n.totalFen <= 0) throw new AppError('VALIDATION_FAILED', `${n.house}${demand ? '没有逾期欠费' : '没有待缴费用'}，无需发送`);
   const contacts = await repo.contactsOfOwnership(ctx.db, n.ownershipId, [CONTACT_KIND_OF[input.channel]]);
   if (contacts.length === 0) throw fieldError('channel', 'VALIDATION_FAILED', `业主没有可用的${CONTACT_KIND_OF[input.channel]}`);

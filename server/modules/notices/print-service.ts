@@ -4,6 +4,7 @@ import { AppError, fieldError } from '../../../core/errors.ts';
 import { maskContact } from '../../../core/registry/mask.ts';
 import type { ContactKind } from '../../../core/registry/vocabulary.ts';
 import { renderNotices, type NoticePage, type NoticeSize } from '../../documents/notice-pdf.ts';
+import * as dunningRepo from '../../db/repositories/dunning-repository.ts';
 import * as repo from '../../db/repositories/notice-repository.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
@@ -42,7 +43,7 @@ export async function printBatch(ctx: ServiceContext, actor: Actor, projectId: n
   const t = (await templatesOf(ctx.db, projectId)).get(template)!;
   if (!t.enabled) throw fieldError('template', 'VALIDATION_FAILED', `模板“${TEMPLATE_LABELS[template]}”已停用`);
   const today = localDateOf(ctx.clock.now(), project.time_zone);
-  const settings = await noticeSettingsOf(ctx.db, projectId);
+  const settings = await noticeSettingsOf(ctx, projectId);
   const houses = await ctx.db.selectFrom('house').select(['id', 'number']).where('building_id', '=', building.id).orderBy('floor').orderBy('number').execute();
   // Read everything first (figures, pauses, addresses), then write in one transaction.
   const pages: Array<{ houseId: number; notice: Awaited<ReturnType<typeof houseNotice>>; caseId: number | null; actionId: number | null; address: Awaited<ReturnType<typeof repo.contactsOfOwnership>>[number] | undefined }> = [];
@@ -51,8 +52,7 @@ export async function printBatch(ctx: ServiceContext, actor: Actor, projectId: n
     const n = await houseNotice(ctx.db, h.id, today, settings, template === 'payment_notice' ? {} : { dueBefore: today });
     if (n.totalFen <= 0 || n.ownershipId === null) continue;
     const c = await ctx.db.selectFrom('collection_case').select('id').where('house_id', '=', h.id).where('ownership_id', '=', n.ownershipId).executeTakeFirst();
-    const pause = c && await ctx.db.selectFrom('case_pause').select('reason').where('case_id', '=', c.id).where('ended_at', 'is', null)
-      .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>=', today)])).executeTakeFirst();
+    const pause = c && await dunningRepo.pauseInForce(ctx.db, c.id, today);
     if (pause && template !== 'payment_notice') { skipped.push({ house: n.house, reason: `催缴已暂停：${pause.reason}` }); continue; }
     const action = c && await ctx.db.selectFrom('dunning_action').select('id').where('case_id', '=', c.id).where('status', '=', 'open')
       .where('channel', 'in', ACTION_CHANNELS[template]).orderBy('id', 'desc').executeTakeFirst();
@@ -220,7 +220,7 @@ export async function noticeDraftPdf(ctx: ServiceContext, actor: Actor, houseId:
   requireAccess(actor, 'dunning.read', { projectId: h.project_id, buildingId: h.building_id });
   if (!(DRAFT_TEMPLATES as readonly string[]).includes(kind)) throw fieldError('kind', 'VALIDATION_FAILED', `可生成：${DRAFT_TEMPLATES.map((k) => TEMPLATE_LABELS[k]).join('、')}`);
   const today = localDateOf(ctx.clock.now(), project.time_zone);
-  const n = await houseNotice(ctx.db, houseId, today, await noticeSettingsOf(ctx.db, h.project_id), kind === 'payment_notice' ? {} : { dueBefore: today });
+  const n = await houseNotice(ctx.db, houseId, today, await noticeSettingsOf(ctx, h.project_id), kind === 'payment_notice' ? {} : { dueBefore: today });
   if (n.totalFen <= 0) throw new AppError('VALIDATION_FAILED', `${n.house}没有${kind === 'payment_notice' ? '待缴' : '逾期'}费用`);
   const t = (await templatesOf(ctx.db, h.project_id)).get(kind as TemplateKind)!;
   const page = { ...noticePage(n, kind, t.title, renderTemplate(t, n.values), 0, today), serial: '草稿（未发出）' };

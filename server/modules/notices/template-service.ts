@@ -87,7 +87,7 @@ export async function previewTemplate(ctx: ServiceContext, actor: Actor, project
   const project = await getProjectOrThrow(ctx, actor, projectId);
   if (!isTemplateKind(kind)) throw fieldError('kind', 'NOT_FOUND', `没有“${kind}”这种模板`);
   const v = validateTemplate(kind, { ...input, enabled: true });
-  const settings = await noticeSettingsOf(ctx.db, projectId);
+  const settings = await noticeSettingsOf(ctx, projectId);
   const today = localDateOf(ctx.clock.now(), project.time_zone);
   let values: TemplateValues = { ...SAMPLE, company: (await ctx.db.selectFrom('company').select('name').where('id', '=', project.company_id).executeTakeFirstOrThrow()).name, project: project.name,
     disputePhone: settings.disputePhone, payWays: settings.payWays, portalUrl: settings.portalUrl, lawFirm: settings.lawFirm, date: today, deadline: addDays(today, settings.deadlineDays) };
@@ -108,15 +108,15 @@ export async function previewTemplate(ctx: ServiceContext, actor: Actor, project
 
 const settingsKey = (projectId: number) => `notice_settings:${projectId}`;
 
-export async function noticeSettingsOf(db: Kysely<DB>, projectId: number): Promise<NoticeSettings> {
-  const raw = await getSetting({ db } as ServiceContext, settingsKey(projectId));
+export async function noticeSettingsOf(ctx: ServiceContext, projectId: number): Promise<NoticeSettings> {
+  const raw = await getSetting(ctx, settingsKey(projectId));
   return raw ? { ...DEFAULT_NOTICE_SETTINGS, ...(JSON.parse(raw) as Partial<NoticeSettings>) } : DEFAULT_NOTICE_SETTINGS;
 }
 
 export async function getNoticeSettings(ctx: ServiceContext, actor: Actor, projectId: number): Promise<NoticeSettings> {
   requireRole(actor, 'dunning.read');
   await getProjectOrThrow(ctx, actor, projectId);
-  return noticeSettingsOf(ctx.db, projectId);
+  return noticeSettingsOf(ctx, projectId);
 }
 
 export async function saveNoticeSettings(ctx: ServiceContext, actor: Actor, projectId: number, input: Partial<Record<keyof NoticeSettings, unknown>>): Promise<NoticeSettings> {
