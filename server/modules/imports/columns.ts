@@ -66,14 +66,18 @@ export function reasonOf(fn: () => string): string | Reason {
   }
 }
 
+/** A header as compared: without spaces, a parenthesised unit or note, or the template's required-column star. */
+export const normHeader = (h: string) => h.replace(/\s|（.*?）|\(.*?\)|\*/g, '');
+/** The names a column is known by: its header and its aliases. */
+export const namesOf = (c: Pick<Column<unknown>, 'header' | 'aliases'>) => [c.header, ...(c.aliases ?? [])];
+
 /** Find each column in the header row (by its header or an alias); missing required columns are reported together. */
 export function mapHeaders(columns: Record<string, Column<unknown>>, headers: readonly string[]): { index: Record<string, number>; missing: string[] } {
   const index: Record<string, number> = {};
   const missing: string[] = [];
-  const norm = (h: string) => h.replace(/\s|（.*?）|\(.*?\)|\*/g, '');
   for (const [key, c] of Object.entries(columns)) {
-    const names = [c.header, ...(c.aliases ?? [])].map(norm);
-    const i = headers.findIndex((h) => names.includes(norm(h)));
+    const names = namesOf(c).map(normHeader);
+    const i = headers.findIndex((h) => names.includes(normHeader(h)));
     if (i >= 0) index[key] = i;
     else if (c.required) missing.push(c.header);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { ControlledTransaction } from 'kysely';
 import { hasWholeProject, type Operation } from '../../../core/access/roles.ts';
@@ -9,7 +9,7 @@ import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
-import { mapHeaders, readRow, type CellError } from './columns.ts';
+import { mapHeaders, namesOf, readRow, type CellError } from './columns.ts';
 import { erased, IdAllocator, insertMany, type AnyImportKind, type ChunkRow, type ImportContext, type RowFailure } from './kind.ts';
 import { hcAssetsKind, housesKind } from './kinds/houses.ts';
 import { bankStatementKind } from './kinds/bank.ts';
@@ -76,7 +76,10 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
   if (!format) throw fieldError('file', 'VALIDATION_FAILED', '请上传 .xlsx 或 .csv 文件');
   const mode = req.mode ?? 'all';
   const at = nowIso(ctx);
-  const sha = createHash('sha256').update(readFileSync(req.path)).digest('hex');
+  // The file's hash as it streams (an upload may be large: it is never held in memory whole).
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(req.path)) hash.update(chunk as Buffer);
+  const sha = hash.digest('hex');
   const batch = await ctx.db.insertInto('import_batch').values({
     company_id: actor.companyId, project_id: project.id, kind: kind.kind, filename: req.filename.slice(0, 200), file_sha256: sha, mode: req.dryRun ? 'dry_run' : mode,
     status: 'running', created_by: actor.name, created_at: at,
@@ -94,7 +97,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
   let writer: SqliteWriter | null = null;
   let sheet = kind.sheet ?? '';
   try {
-    const table = await openTable(req.path, format, { sheet: kind.sheet ?? undefined, headerNames: (({ header, aliases }) => [header, ...(aliases ?? [])])(Object.values(kind.columns)[0]!) });
+    const table = await openTable(req.path, format, { sheet: kind.sheet ?? undefined, headerNames: namesOf(Object.values(kind.columns)[0]!) });
     sheet = table.sheet;
     const { index, missing } = mapHeaders(kind.columns, table.headers);
     if (missing.length) throw fieldError('file', 'VALIDATION_FAILED', `缺少列：${missing.join('、')}（表头在第 ${table.headerRow} 行）`);

@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
+import { normHeader } from './columns.ts';
 import { openXlsx, type Cell } from './xlsx-reader.ts';
 
 /**
@@ -21,7 +22,7 @@ function cellText(v: Cell): string {
   return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
 }
 
-/** A byte counter between the file and the parser: `read()` is how far into the file the parser has got. */
+/** A byte counter between the file and the parser: `progress()` is how far into the file the parser has got. */
 function counted(path: string) {
   let bytes = 0;
   const total = statSync(path).size;
@@ -36,9 +37,8 @@ function counted(path: string) {
 export async function openTable(path: string, format: 'xlsx' | 'csv', opts: { sheet?: string | undefined; headerNames?: readonly string[] | undefined } = {}): Promise<Table & { progress: () => number }> {
   let sheetName = 'CSV';
   let progress: () => number;
-  const norm = (h: string) => h.replace(/\s|（.*?）|\(.*?\)|\*/g, '');
-  const names = (opts.headerNames ?? []).map(norm);
-  const isHeader = (cells: string[]) => cells.some((c) => c !== '') && (names.length === 0 || cells.some((c) => names.includes(norm(c))));
+  const names = (opts.headerNames ?? []).map(normHeader);
+  const isHeader = (cells: string[]) => cells.some((c) => c !== '') && (names.length === 0 || cells.some((c) => names.includes(normHeader(c))));
   let rowsOf: () => AsyncGenerator<TableRow>;
   if (format === 'csv') {
     const file = counted(path);
