@@ -50,6 +50,21 @@ type Db = Kysely<DB> | Transaction<DB>;
 type Row = Awaited<ReturnType<typeof loadMessage>>;
 export const loadMessage = (db: Db, id: number) => db.selectFrom('outbox_message').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
+/**
+ * A provider's words as we keep them (answer, receipt, error): the recipient's number, address or openid in them is
+ * replaced by its masked form, so nothing stored or chained as evidence carries it in the clear (the evidence keeps a
+ * hash of it instead).
+ */
+function scrub(text: string, recipient: string | null, masked: string | null): string {
+  if (!recipient) return text;
+  const digits = recipient.replace(/\D/g, '');
+  let out = text.split(recipient).join(masked ?? '***');
+  if (digits.length >= 7 && digits !== recipient) out = out.split(digits).join(masked ?? '***');
+  return out;
+}
+const scrubReceipt = (r: DeliveryReceipt, m: { recipient: string | null; recipient_masked: string | null }): DeliveryReceipt =>
+  ({ ...r, detail: scrub(r.detail, m.recipient, m.recipient_masked), raw: scrub(r.raw, m.recipient, m.recipient_masked) });
+
 const periodsOf = (row: { periods_json: string }) => JSON.parse(row.periods_json) as Array<{ period: string; dueDate: string; owedFen: number }>;
 
 /** The SMS text that fits the payer: monthly payers and owners whose prepaid money ran out get their own wording. */
@@ -191,6 +206,7 @@ async function sendOne(ctx: ServiceContext, channels: Channels, id: number, now:
   }
   const adapter = channels[row.channel as ChannelKind]!;
   const contentHash = sha256(p.text!);
+  const masked = maskContact(p.contact!.kind, p.contact!.value);
   try {
     // A notice by e-mail carries its printed form as a PDF, the same page the print centre would print.
     const attachments = row.channel === 'email' && DOCUMENT_TEMPLATES.has(p.template!)
@@ -202,8 +218,8 @@ async function sendOne(ctx: ServiceContext, channels: Channels, id: number, now:
     await ctx.db.transaction().execute(async (trx) => {
       await trx.updateTable('outbox_message').set({
         status: 'sent', template: p.template!, template_version: p.version!, subject: p.subject!, content: p.text!, content_sha256: contentHash, contact_id: p.contact!.id,
-        recipient: p.contact!.value, recipient_masked: maskContact(p.contact!.kind, p.contact!.value), recipient_source: `${p.contact!.source}（${p.contact!.createdAt.slice(0, 10)} 登记）`,
-        provider: adapter.provider, provider_id: result.providerId, provider_response: result.response, sent_at: at, attempts: sql`attempts + 1`, last_error: null, updated_at: at,
+        recipient: p.contact!.value, recipient_masked: masked, recipient_source: `${p.contact!.source}（${p.contact!.createdAt.slice(0, 10)} 登记）`,
+        provider: adapter.provider, provider_id: result.providerId, provider_response: scrub(result.response, p.contact!.value, masked), sent_at: at, attempts: sql`attempts + 1`, last_error: null, updated_at: at,
       }).where('id', '=', id).execute();
       const sent = await loadMessage(trx, id);
       await appendEvidence(trx, ctx.dialect, [{ at, projectId: row.project_id, houseId: row.house_id, messageId: id, kind: 'message.sent', payload: sentPayload(sent) }]);
@@ -214,7 +230,7 @@ async function sendOne(ctx: ServiceContext, channels: Channels, id: number, now:
   } catch (e) {
     const retryable = e instanceof ChannelError ? e.retryable : true;
     const attempts = row.attempts + 1;
-    const message = e instanceof Error ? e.message : String(e);
+    const message = scrub(e instanceof Error ? e.message : String(e), p.contact!.value, masked);
     const giveUp = !retryable || attempts > BACKOFF_MINUTES.length;
     await ctx.db.transaction().execute(async (trx) => {
       await trx.updateTable('outbox_message').set({
@@ -254,7 +270,8 @@ async function closeAction(trx: Transaction<DB>, actionId: number, at: string, r
 }
 
 /** A delivery receipt: the message is delivered (or failed), kept as evidence; a delivered demand interrupts limitation. */
-export async function applyReceipt(trx: Transaction<DB>, ctx: ServiceContext, m: Row, r: DeliveryReceipt, at: string): Promise<boolean> {
+export async function applyReceipt(trx: Transaction<DB>, ctx: ServiceContext, m: Row, received: DeliveryReceipt, at: string): Promise<boolean> {
+  const r = scrubReceipt(received, m);
   if (m.status === 'delivered' || (m.status === 'failed' && r.status === 'failed')) return false;
   const status = r.status === 'delivered' ? 'delivered' : 'failed';
   await trx.updateTable('outbox_message').set({

@@ -101,6 +101,10 @@ describe.each(DIALECTS)('outbox on %s', (dialect) => {
     const m = await t.db.selectFrom('outbox_message').selectAll().where('id', '=', first!.id).executeTakeFirstOrThrow();
     expect(m.status).toBe('delivered');
     expect(JSON.parse(m.receipt_json!)).toMatchObject({ providerId: first!.provider_id, status: 'delivered' });
+    // The provider's report names the phone: kept masked, in the message and in the evidence chain.
+    const chain = await t.db.selectFrom('evidence_log').select('payload_json').where('message_id', '=', first!.id).execute();
+    for (const stored of [m.receipt_json!, m.provider_response!, ...chain.map((c) => c.payload_json)]) expect(stored).not.toContain('14470000003');
+    expect(m.receipt_json).toContain('144****0003');
     await expect(receiveCallback(ctx, sms, { query: { token: 'forged' }, headers: {}, body })).rejects.toThrow(/token|令牌|口令/);
     // Delivered before the period was due: it interrupts no limitation period (R13 counts from the due date).
     expect(await t.db.selectFrom('limitation_event').select('id').where('house_id', '=', w.houses[2]!).execute()).toEqual([]);
