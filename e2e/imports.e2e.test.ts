@@ -13,6 +13,8 @@ import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayLocalDate } from '../web/src/format.ts';
+import { fenToYuanText } from '../web/src/billing.ts';
+import { formatYuan } from '../core/money.ts';
 import { json, launchChromium, pickOption, SCREENSHOTS, startServer, stopServer, type RunningServer, openAsAdmin, billMonthly } from './harness.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -126,7 +128,7 @@ describe('imports, bank review and exports (Chromium)', () => {
   it('imports a bank statement: the memo naming an owing house is matched, the row without memo waits for review', async () => {
     await pickOption(page, page.getByTestId('import-kind'), '银行流水（对账）');
     await page.locator('[data-testid="import-columns"][data-kind="bank_statement"]').waitFor();
-    const amount = (owing.owedFen / 100).toFixed(2);
+    const amount = fenToYuanText(owing.owedFen);
     const file = await workbook('流水', ['交易日期', '金额', '付款人', '附言', '流水号'], [
       [today, amount, '', `${owing.number}物业费`, MATCHED_SERIAL],
       [today, '123.45', '', '', REVIEW_SERIAL],
@@ -148,7 +150,7 @@ describe('imports, bank review and exports (Chromium)', () => {
     expect(await matched.getAttribute('data-house-id')).toBe(String(owing.houseId));
     expect(await matched.getByTestId('bank-house').textContent()).toBe(owing.label);
     expect(await matched.getByTestId('bank-status').textContent()).toBe('已匹配待确认');
-    expect(await matched.getByTestId('bank-amount').textContent()).toContain(amount);
+    expect(await matched.getByTestId('bank-amount').textContent()).toContain(formatYuan(owing.owedFen));
     // Why it matched, and the house among the candidates with the reasons of its score.
     expect((await matched.getByTestId('bank-why').textContent())!.length).toBeGreaterThan(0);
     const candidate = matched.locator('[data-testid="bank-candidate"]').first();

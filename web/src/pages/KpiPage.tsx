@@ -4,12 +4,12 @@ import dayjs from 'dayjs';
 import { useSearchParams } from 'react-router-dom';
 import { api, errorMessage, type KpiRow, type KpiWeights } from '../api.ts';
 import { useAuth } from '../auth.tsx';
+import { formatRateBp } from '../billing.ts';
 import { todayLocalDate } from '../format.ts';
 import { useApi, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const DAY = 'YYYY-MM-DD';
-const pct = (bp: number | null) => (bp === null ? '—' : `${(bp / 100).toFixed(2)}%`);
 const WEIGHT_LABELS: Record<keyof KpiWeights, string> = {
   combinedRate: '综合收缴率（每百分点）', contactedShare: '每周联系两次比例（每百分点）', keptPromise: '兑现承诺（每户）', brokenPromise: '未兑现承诺（每户）', recoveredPerThousand: '实收（每千元）',
 };
@@ -30,14 +30,14 @@ export default function KpiPage() {
 
   const common: TableProps<KpiRow>['columns'] = [
     { title: '分户数', dataIndex: 'houses', align: 'right' },
-    { title: '每周联系≥2次', dataIndex: 'contactedTwiceWeeklyBp', align: 'right', render: pct },
+    { title: '每周联系≥2次', dataIndex: 'contactedTwiceWeeklyBp', align: 'right', render: formatRateBp },
     { title: '承诺', dataIndex: 'promises', align: 'right' },
     { title: '兑现/未兑现', key: 'kb', align: 'right', render: (_, r) => `${r.kept} / ${r.broken}` },
-    { title: '兑现率', dataIndex: 'keptRateBp', align: 'right', render: pct },
+    { title: '兑现率', dataIndex: 'keptRateBp', align: 'right', render: formatRateBp },
     { title: '实收', dataIndex: 'recovered', align: 'right' },
-    { title: '当期收缴率', key: 'cur', align: 'right', render: (_, r) => pct(r.rates.currentBp) },
-    { title: '清欠率', key: 'arr', align: 'right', render: (_, r) => pct(r.rates.arrearsBp) },
-    { title: '综合收缴率', key: 'all', align: 'right', render: (_, r) => pct(r.rates.combinedBp) },
+    { title: '当期收缴率', key: 'cur', align: 'right', render: (_, r) => formatRateBp(r.rates.currentBp) },
+    { title: '清欠率', key: 'arr', align: 'right', render: (_, r) => formatRateBp(r.rates.arrearsBp) },
+    { title: '综合收缴率', key: 'all', align: 'right', render: (_, r) => formatRateBp(r.rates.combinedBp) },
   ];
 
   async function saveWeights() {

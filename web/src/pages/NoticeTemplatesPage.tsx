@@ -381,7 +381,7 @@ function NoticeSettingsCard({ projectId, editable }: { projectId: number; editab
             </Form.Item>
           </Col>
         </Row>
-        {editable && <Button type="primary" htmlType="submit" icon={<SaveOutlined />} loading={saving} data-testid="settings-save">保存设置</Button>}
+        {editable && <Button type="primary" htmlType="submit" icon={<SaveOutlined />} loading={saving} disabled={settings.loading} data-testid="settings-save">保存设置</Button>}
       </Form>
     </Card>
   );

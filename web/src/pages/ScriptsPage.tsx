@@ -48,7 +48,7 @@ export default function ScriptsPage() {
       <Space wrap style={{ marginBottom: 12 }}>
         <ProjectPicker value={project} />
         {loaded.data && <Typography.Text type="secondary">{loaded.data.isDefault ? '默认版本（来自培训资料）' : `第 ${loaded.data.version} 版，${loaded.data.createdBy ?? ''} 保存`}</Typography.Text>}
-        {editable && book && <Button type="primary" icon={<SaveOutlined />} loading={saving} onClick={() => void save()} data-testid="scripts-save">保存</Button>}
+        {editable && book && <Button type="primary" icon={<SaveOutlined />} loading={saving} disabled={loaded.loading} onClick={() => void save()} data-testid="scripts-save">保存</Button>}
       </Space>
       <Typography.Paragraph type="secondary">话术中可用占位符：{'{公司}{员工}{业主}{房号}{账期}{金额}'}。不得有威胁、羞辱或涉及第三方的用语（R1–R5、R49、R51）。</Typography.Paragraph>
       {loaded.error && <Alert type="error" showIcon title={loaded.error} />}

@@ -64,7 +64,7 @@ export default function WeeklyReportPage() {
           </Space>
           <Table rowKey="house" size="small" pagination={false} dataSource={r.hardCases} title={() => '疑难户'} style={{ marginBottom: 16 }}
             columns={[{ title: '房屋', dataIndex: 'house' }, { title: '欠费', dataIndex: 'owed' }, { title: '拒交原因', dataIndex: 'reason' }, { title: '主管指引', dataIndex: 'note' }]} />
-          <Card size="small" title="例会纪要" extra={<Button size="small" type="primary" icon={<SaveOutlined />} onClick={() => void save()} data-testid="weekly-notes-save">保存</Button>}>
+          <Card size="small" title="例会纪要" extra={<Button size="small" type="primary" icon={<SaveOutlined />} disabled={report.loading} onClick={() => void save()} data-testid="weekly-notes-save">保存</Button>}>
             <Input.TextArea rows={4} maxLength={4000} value={notes} onChange={(e) => setNotes(e.target.value)} data-testid="weekly-notes" />
             {r.notes && <Typography.Text type="secondary">最后保存：{r.notes.by}</Typography.Text>}
           </Card>
