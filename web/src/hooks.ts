@@ -1,3 +1,4 @@
+import dayjs from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from './api.ts';
 
@@ -52,10 +53,23 @@ export function useApi<T>(loader: (() => Promise<T>) | null, deps: readonly unkn
   };
 }
 
+/** A real calendar day written YYYY-MM-DD (not 2026-02-31), or undefined. */
+export function validDay(v: string | null): string | undefined {
+  return v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v) && dayjs(v).format('YYYY-MM-DD') === v ? v : undefined;
+}
+
 /** A YYYY-MM-DD day kept in the address (?name=), or the fallback when absent or malformed. */
 export function dayParam(params: URLSearchParams, name: string, fallback: string): string {
-  const v = params.get(name) ?? '';
-  return /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : fallback;
+  return validDay(params.get(name)) ?? fallback;
+}
+
+/** A positive whole number kept in the address (a project, a page, a house), or the fallback. */
+export function intParam(v: string | null): number | undefined;
+export function intParam(v: string | null, fallback: number): number;
+export function intParam(v: string | null, fallback?: number): number | undefined {
+  if (v === null || v === '') return fallback;
+  const n = Number(v);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
 }
 
 /** URL search parameters with some changed: an empty or undefined value removes the parameter. */

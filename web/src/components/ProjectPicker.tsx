@@ -2,13 +2,8 @@ import { useEffect } from 'react';
 import { Select } from 'antd';
 import { useSearchParams } from 'react-router-dom';
 import { api, type Project } from '../api.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, intParam } from '../hooks.ts';
 
-function intParam(v: string | null): number | undefined {
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
 
 export interface ProjectParam {
   projectId: number | undefined;

@@ -6,7 +6,7 @@ import { formatYuan } from '../../../core/money.ts';
 import { api, type AgingKey, type ArrearsReport } from '../api.ts';
 import { AGING } from '../billing.ts';
 import { todayLocalDate } from '../format.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, withParams, intParam, validDay } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const DAY = 'YYYY-MM-DD';
@@ -23,14 +23,7 @@ function levelParam(v: string | null): Level {
   return v === 'building' || v === 'owner' ? v : 'house';
 }
 
-function dayParam(v: string | null): string | undefined {
-  return v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v) && dayjs(v).format(DAY) === v ? v : undefined;
-}
 
-function intParam(v: string | null): number | undefined {
-  const n = Number(v);
-  return v !== null && v !== '' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
 
 /**
  * 欠费清单: principal in arrears as of a date, per building, house or owner (the owners of each period, R30), largest
@@ -41,7 +34,7 @@ export default function ArrearsPage() {
   const { projectId } = project;
   const [params, setParams] = useSearchParams();
   const level = levelParam(params.get('level'));
-  const asOf = dayParam(params.get('asOf')) ?? todayLocalDate();
+  const asOf = validDay(params.get('asOf')) ?? todayLocalDate();
   const buildingId = level === 'building' ? undefined : intParam(params.get('buildingId'));
 
   const buildings = useApi(projectId === undefined ? null : () => api.buildings(projectId), [projectId]);

@@ -4,17 +4,13 @@ import { CheckOutlined, ImportOutlined, ReloadOutlined, StopOutlined } from '@an
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, errorMessage, type BankTransfer, type TransferCandidate, type TransferStatus } from '../api.ts';
 import { formatDate, formatInstant } from '../format.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, withParams, intParam } from '../hooks.ts';
 import { TRANSFER_STATUS_COLORS, TRANSFER_STATUS_LABELS, TRANSFER_STATUSES } from '../imports.ts';
 import { ExportMenu } from '../components/ExportMenu.tsx';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const PAGE_SIZES = [20, 50, 100];
 
-function intParam(v: string | null, fallback: number): number {
-  const n = Number(v);
-  return v !== null && Number.isSafeInteger(n) && n > 0 ? n : fallback;
-}
 
 function statusParam(v: string | null): TransferStatus {
   return (TRANSFER_STATUSES as readonly string[]).includes(v ?? '') ? v as TransferStatus : 'matched';

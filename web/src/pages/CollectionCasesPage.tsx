@@ -4,16 +4,12 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { api, type CaseItem } from '../api.ts';
 import { CASE_STATE_COLORS, CASE_STATE_LABELS, CATEGORIES, CATEGORY_LABELS, FOLLOW_UP_KEYS, followUpLabel, notBeforeLabel, stepName } from '../dunning.ts';
 import { formatDate, todayLocalDate } from '../format.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, withParams, intParam } from '../hooks.ts';
 import { ExportMenu } from '../components/ExportMenu.tsx';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const PAGE_SIZE = 20;
 
-function intParam(v: string | null, fallback: number): number {
-  const n = Number(v);
-  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
-}
 
 /**
  * 催缴案件 (mode 'all'): a project's collection cases, filtered by state, category and next step, the earliest next action

@@ -7,17 +7,12 @@ import { api, type AccountLine, type HouseAccount, type HouseDetail, type NewPay
 import { useAuth } from '../auth.tsx';
 import { PAYMENT_CHANNELS, fenToYuanText, isPositiveYuan, newIdempotencyKey, percentText } from '../billing.ts';
 import { applyServerErrors } from '../formErrors.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, withParams, intParam } from '../hooks.ts';
 import { AccountTable, AccountTotals, lineOwedFen } from '../components/AccountTable.tsx';
 import { PaymentCard } from '../components/PaymentCard.tsx';
 import { RefundRequestModal, VacancyRequestModal, WaiverRequestModal } from '../components/LedgerRequestModals.tsx';
 import PaymentImportCard from '../components/PaymentImportCard.tsx';
 
-function intParam(v: string | null): number | undefined {
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
 
 /**
  * 收银台: find a house (house number, owner name or the last four digits of a phone), see what it owes, take a payment.

@@ -7,7 +7,7 @@ import { formatYuan } from '../../../core/money.ts';
 import { api, type CollectionRates, type FundReport } from '../api.ts';
 import { formatRateBp } from '../billing.ts';
 import { todayLocalDate } from '../format.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, withParams, validDay } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 // echarts is heavy: its chunk is fetched only when a report is shown.
@@ -17,9 +17,6 @@ const DAY = 'YYYY-MM-DD';
 type ChannelRow = FundReport['byChannel'][number];
 type ItemRow = FundReport['byItem'][number];
 
-function dayParam(v: string | null): string | undefined {
-  return v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v) && dayjs(v).format(DAY) === v ? v : undefined;
-}
 
 /** Definitions from docs/collection-rates.md, as staff read them. */
 const RATE_HELP = {
@@ -38,8 +35,8 @@ export default function FundReportPage() {
   const { projectId } = project;
   const [params, setParams] = useSearchParams();
   const today = todayLocalDate();
-  const from = dayParam(params.get('from')) ?? today;
-  const toParam = dayParam(params.get('to'));
+  const from = validDay(params.get('from')) ?? today;
+  const toParam = validDay(params.get('to'));
   const to = toParam !== undefined && toParam >= from ? toParam : from;
   const range = toParam !== undefined;
   const cashier = params.get('cashier')?.trim() || undefined;

@@ -3,18 +3,13 @@ import { Alert, Col, Empty, Input, Menu, Row, Select, Space, Table, Typography, 
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { HOUSE_STATUSES } from '../../../core/registry/vocabulary.ts';
 import { api, type HouseRow } from '../api.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, withParams, intParam } from '../hooks.ts';
 import { formatArea, formatDate } from '../format.ts';
 import { ExportMenu } from '../components/ExportMenu.tsx';
 import { HouseStatusTag } from '../components/HouseStatusTag.tsx';
 
 const PAGE_SIZES = [20, 50, 100];
 
-function intParam(v: string | null): number | undefined {
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
 
 /**
  * 房屋档案: project → building → houses, paged on the server. The selection lives in the address (?projectId=…), so

@@ -5,7 +5,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { api, errorMessage, type MessageStatus, type OutboxItem } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { formatInstant } from '../format.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, withParams, intParam } from '../hooks.ts';
 import { MESSAGE_STATUSES, OUTBOX_CHANNELS, OUTBOX_CHANNEL_LABELS, PROVIDER_CHANNELS, STATUS_LABELS, outboxChannelLabel, statusColor, statusLabel } from '../notices.ts';
 import { ExportMenu } from '../components/ExportMenu.tsx';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
@@ -13,10 +13,6 @@ import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx'
 const PAGE_SIZES = [20, 50, 100];
 const ALL = 'all';
 
-function intParam(v: string | null, fallback: number): number {
-  const n = Number(v);
-  return v !== null && Number.isSafeInteger(n) && n > 0 ? n : fallback;
-}
 
 /**
  * 发送队列: every message to owners (SMS, e-mail, WeChat, printed letters) with its state — 待发送, 发送中, 已发出,
@@ -32,7 +28,7 @@ export default function OutboxPage() {
   const [params, setParams] = useSearchParams();
   const status = params.get('status') ?? undefined;
   const channel = params.get('channel') ?? undefined;
-  const houseId = intParam(params.get('houseId'), 0) || undefined;
+  const houseId = intParam(params.get('houseId'));
   const page = intParam(params.get('page'), 1);
   const pageSize = intParam(params.get('pageSize'), 20);
   const outbox = useApi(projectId === undefined ? null : () => api.outbox(projectId, { status, channel, houseId, page, pageSize }), [projectId, status, channel, houseId, page, pageSize]);

@@ -4,14 +4,11 @@ import dayjs from 'dayjs';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, type PriceNotice } from '../api.ts';
 import { todayLocalDate } from '../format.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, withParams, validDay } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const DAY = 'YYYY-MM-DD';
 
-function dayParam(v: string | null): string | undefined {
-  return v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v) && dayjs(v).format(DAY) === v ? v : undefined;
-}
 
 /**
  * The sheet is A4 on screen and on paper. In print the console frame (menu, header, the toolbar of this page) is hidden
@@ -53,7 +50,7 @@ export default function PriceNoticePage() {
   const project = useProjectParam();
   const { projectId } = project;
   const [params, setParams] = useSearchParams();
-  const on = dayParam(params.get('on')) ?? todayLocalDate();
+  const on = validDay(params.get('on')) ?? todayLocalDate();
   const notice = useApi(projectId === undefined ? null : () => api.priceNotice(projectId, on), [projectId, on]);
   const n = notice.data;
 

@@ -9,7 +9,7 @@ import { useAuth } from '../auth.tsx';
 import { base64Of } from '../files.ts';
 import { applyServerErrors } from '../formErrors.ts';
 import { formatInstant, todayLocalDate } from '../format.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, withParams, intParam } from '../hooks.ts';
 import { DELIVERY_OUTCOMES, MAX_RECEIPT_BYTES, PRINT_CHANNELS, PRINT_SIZES, PRINT_TEMPLATES, RECEIPT_TYPES, statusColor, statusLabel } from '../notices.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
@@ -18,10 +18,6 @@ const DELIVERY_FIELDS = ['outcome', 'on', 'receivedBy', 'note', 'file'] as const
 const channelText = (c: string) => PRINT_CHANNELS.find((x) => x.value === c)?.label ?? c;
 const sizeText = (s: string) => PRINT_SIZES.find((x) => x.value === s)?.label ?? s;
 
-function intParam(v: string | null): number | undefined {
-  const n = Number(v);
-  return v !== null && Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
 
 /**
  * 打印中心: a building's notices as one PDF, a page per house that owes (paused cases skipped), each page a letter kept as

@@ -5,7 +5,7 @@ import dayjs from 'dayjs';
 import { api, errorMessage, type WorklistItem } from '../api.ts';
 import { channelLabel, notBeforeLabel } from '../dunning.ts';
 import { formatInstant, todayLocalDate } from '../format.ts';
-import { useApi } from '../hooks.ts';
+import { useApi, intParam } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 /** The outcomes a call can have, one click each (承诺 asks for the date, 拒交 for the reason). */
@@ -22,7 +22,7 @@ export default function WorklistPage() {
   const project = useProjectParam();
   const { projectId } = project;
   const [params] = useSearchParams();
-  const userId = Number(params.get('userId')) || undefined;
+  const userId = intParam(params.get('userId'));
   const list = useApi(projectId === undefined ? null : () => api.worklist(projectId, userId), [projectId, userId]);
   const today = todayLocalDate();
 
