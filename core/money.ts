@@ -21,6 +21,12 @@ export function parseYuan(text: string): Fen | null {
   return fen(m[1] ? -v : v);
 }
 
+/** 1234.56 from 123456 fen: two decimals, no symbol, no separators (a form field, a CSV cell, a yuan amount to parse back). */
+export function fenToYuanText(amount: Fen | number): string {
+  const abs = Math.abs(amount);
+  return `${amount < 0 ? '-' : ''}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
 /** ¥1,234.56 (negative: -¥1,234.56). */
 export function formatYuan(amount: Fen | number, symbol = '¥'): string {
   const neg = amount < 0;

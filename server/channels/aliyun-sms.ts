@@ -96,7 +96,7 @@ export class AliyunSmsAdapter implements ChannelAdapter {
       .map(([k, v]) => `${aliyunPercentEncode(k)}=${aliyunPercentEncode(v)}`).join('&');
     const answer = await httpJson(LABEL, this.fetch, this.endpoint, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' }, body,
-    }, this.cfg.timeoutMs ?? 10_000);
+    }, this.cfg.timeoutMs);
     const r = answer.json as { Code?: string; Message?: string; BizId?: string };
     if (r.Code === 'OK' && r.BizId) return { providerId: r.BizId, response: answer.text };
     const code = r.Code ?? `HTTP_${answer.status}`;

@@ -1,8 +1,10 @@
+import type { ProviderChannel } from '../../core/notices/vocabulary.ts';
 /**
  * The contract between the outbox and the providers that carry its messages. One adapter per provider; each one takes
  * its configuration in the constructor (endpoint, keys, template mapping) and never reads the environment itself.
  */
-export type ChannelKind = 'sms' | 'email' | 'wechat';
+/** The channels a provider carries: the vocabulary's, so the outbox and the adapters name them alike. */
+export type ChannelKind = ProviderChannel;
 
 /** One message to one recipient. `text` is the fully rendered content (what the evidence stores); SMS providers in China
  * only send pre-registered templates, so `template` names our template kind and `params` are its variables as strings. */

@@ -1,4 +1,5 @@
 import { createTransport } from 'nodemailer';
+import { normalizeEmail } from '../../core/registry/validate.ts';
 import { ChannelError, type ChannelAdapter, type OutgoingMessage, type SendResult } from './channel.ts';
 
 /** E-mail through the company's SMTP relay (nodemailer). */
@@ -48,7 +49,7 @@ export class SmtpEmailAdapter implements ChannelAdapter {
   }
 
   async send(msg: OutgoingMessage): Promise<SendResult> {
-    if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(msg.to)) throw new ChannelError(`邮箱地址“${msg.to}”格式不正确`, false, 'BAD_ADDRESS');
+    if (normalizeEmail(msg.to) === null) throw new ChannelError('收件邮箱地址格式不正确', false, 'BAD_ADDRESS');
     // The Message-ID is derived from our ref, so a retry of the same outbox entry carries the same id and the owner's
     // mail client can fold a duplicate away.
     const domain = this.cfg.from.address.split('@')[1] ?? 'localhost';

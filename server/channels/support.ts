@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { normalizeMobile } from '../../core/registry/validate.ts';
 import { ChannelError, type CallbackRequest } from './channel.ts';
 
 /** Small helpers the adapters share: one HTTP call with the failure mapping, secrets compared in constant time, China time. */
@@ -9,7 +10,7 @@ export interface HttpAnswer { status: number; text: string; json: unknown }
 
 /** One HTTP call that must answer JSON. Transport failures and unreadable 5xx answers are retryable; an unreadable
  * 4xx answer is not (retrying the same request cannot help). */
-export async function httpJson(label: string, doFetch: Fetch, url: string, init: RequestInit, timeoutMs: number): Promise<HttpAnswer> {
+export async function httpJson(label: string, doFetch: Fetch, url: string, init: RequestInit, timeoutMs = 10_000): Promise<HttpAnswer> {
   let status: number;
   let text: string;
   try {
@@ -52,10 +53,12 @@ export function mappedTemplate<T>(map: Record<string, T>, template: string, kind
   return found;
 }
 
-/** Mainland mobile numbers only: both SMS providers are configured for domestic templates. */
+/** Mainland mobile numbers only (the registry's own check): both SMS providers are configured for domestic templates.
+ * The number itself stays out of the message, which is stored. */
 export function mainlandMobile(to: string): string {
-  if (!/^1\d{10}$/.test(to)) throw new ChannelError(`手机号码“${to}”不是 11 位大陆手机号`, false, 'BAD_NUMBER');
-  return to;
+  const mobile = normalizeMobile(to);
+  if (mobile === null) throw new ChannelError('收件号码不是 11 位大陆手机号', false, 'BAD_NUMBER');
+  return mobile;
 }
 
 /** "yyyy-MM-dd HH:mm:ss" in China time (UTC+8, no daylight saving) → ISO instant in UTC. */

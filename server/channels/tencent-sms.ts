@@ -99,7 +99,7 @@ export class TencentSmsAdapter implements ChannelAdapter {
         'x-tc-region': this.cfg.region ?? 'ap-guangzhou', 'x-tc-language': 'zh-CN',
       },
       body: payload,
-    }, this.cfg.timeoutMs ?? 10_000);
+    }, this.cfg.timeoutMs);
     type Status = { SerialNo?: string; Code?: string; Message?: string };
     const r = (answer.json as { Response?: { Error?: { Code?: string; Message?: string }; SendStatusSet?: Status[] } }).Response;
     const first = r?.SendStatusSet?.[0];

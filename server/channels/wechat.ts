@@ -83,7 +83,7 @@ export class WechatAdapter implements ChannelAdapter {
   private async fetchToken(): Promise<string> {
     const fetchedAt = this.now().getTime();
     const url = `${this.endpoint}/cgi-bin/token?grant_type=client_credential&appid=${encodeURIComponent(this.cfg.appId)}&secret=${encodeURIComponent(this.cfg.appSecret)}`;
-    const answer = await httpJson(LABEL, this.fetch, url, { method: 'GET' }, this.cfg.timeoutMs ?? 10_000);
+    const answer = await httpJson(LABEL, this.fetch, url, { method: 'GET' }, this.cfg.timeoutMs);
     const r = answer.json as { access_token?: string; expires_in?: number; errcode?: number; errmsg?: string };
     if (!r.access_token) throw wechatError('获取 access_token 失败', r.errcode ?? -1, r.errmsg ?? answer.text);
     const lifetime = r.expires_in ?? 7200;
@@ -106,7 +106,7 @@ export class WechatAdapter implements ChannelAdapter {
       const token = await this.accessToken();
       const answer = await httpJson(LABEL, this.fetch, `${this.endpoint}/cgi-bin/message/template/send?access_token=${encodeURIComponent(token)}`, {
         method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body,
-      }, this.cfg.timeoutMs ?? 10_000);
+      }, this.cfg.timeoutMs);
       const r = answer.json as { errcode?: number; errmsg?: string };
       // msgid is a 64-bit integer: read it from the text, JSON.parse would round it.
       const msgid = /"msgid"\s*:\s*"?(\d+)/.exec(answer.text)?.[1];

@@ -51,7 +51,7 @@ export function woffToSfnt(woff: Buffer): Buffer {
 let cached: Buffer | undefined;
 
 /** Noto Sans SC (simplified Chinese subset, regular) as an sfnt buffer, unpacked once per process. */
-export function chineseFont(): Buffer {
+function chineseFont(): Buffer {
   if (!cached) {
     const require = createRequire(import.meta.url);
     const path = require.resolve('@fontsource/noto-sans-sc/files/noto-sans-sc-chinese-simplified-400-normal.woff');

@@ -7,7 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sheetNameOf, streamCsv, streamXlsx, yuanText, type ExportColumn } from './xlsx-export.ts';
+import { fenToYuanText } from '../../core/money.ts';
+import { sheetNameOf, streamCsv, streamXlsx, type ExportColumn } from './xlsx-export.ts';
 
 interface Item { name: string; amountFen: number | null; count: number; due: string | null; paidAt: string | null }
 
@@ -190,7 +191,7 @@ describe('streamCsv', () => {
   });
 
   it('formats fen as yuan text exactly', () => {
-    expect([0, 1, 10, 99, 100, 123456, -1, -100, -123456, 900719925474099].map(yuanText))
+    expect([0, 1, 10, 99, 100, 123456, -1, -100, -123456, 900719925474099].map(fenToYuanText))
       .toEqual(['0.00', '0.01', '0.10', '0.99', '1.00', '1234.56', '-0.01', '-1.00', '-1234.56', '9007199254740.99']);
   });
 

@@ -1,6 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { isLocalDate } from '../../core/dates.ts';
+import { fenToYuanText } from '../../core/money.ts';
 
 /**
  * Lists as spreadsheets: one streaming .xlsx writer (and a CSV twin) for any list of rows. Rows are pulled from an
@@ -41,16 +42,16 @@ export interface StreamXlsxOptions<R> {
 }
 
 /** The most rows an Excel worksheet holds. */
-export const XLSX_MAX_ROWS = 1_048_576;
+const XLSX_MAX_ROWS = 1_048_576;
 /** The most characters an Excel cell holds. */
-export const XLSX_MAX_CELL_CHARS = 32_767;
+const XLSX_MAX_CELL_CHARS = 32_767;
 /** The most characters in an Excel sheet name. */
 const SHEET_NAME_MAX = 31;
 
-export const MONEY_FORMAT = '¥#,##0.00';
-export const DATE_FORMAT = 'yyyy-mm-dd';
-export const DATETIME_FORMAT = 'yyyy-mm-dd hh:mm';
-export const EXPORT_TIME_ZONE = 'Asia/Shanghai';
+const MONEY_FORMAT = '¥#,##0.00';
+const DATE_FORMAT = 'yyyy-mm-dd';
+const DATETIME_FORMAT = 'yyyy-mm-dd hh:mm';
+const EXPORT_TIME_ZONE = 'Asia/Shanghai';
 
 const DEFAULT_WIDTH: Record<ExportColumnType, number> = { text: 16, money: 14, int: 10, date: 12, datetime: 17 };
 const NUM_FMT: Partial<Record<ExportColumnType, string>> = { money: MONEY_FORMAT, date: DATE_FORMAT, datetime: DATETIME_FORMAT };
@@ -114,12 +115,6 @@ function shanghaiWallClock(v: string | number): number[] | undefined {
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
-/** 1234.56 from 123456 fen; two decimals, no separators (for CSV). */
-export function yuanText(amount: number): string {
-  const abs = Math.abs(amount);
-  return `${amount < 0 ? '-' : ''}${Math.trunc(abs / 100)}.${pad2(abs % 100)}`;
-}
-
 /** A value checked against its column's type: text; fen; an integer; [y, m, d]; [y, m, d, hh, mm, ss]. */
 type Checked = { kind: 'empty' } | { kind: 'text'; text: string } | { kind: 'money' | 'int'; n: number } | { kind: 'date' | 'datetime'; parts: number[] };
 
@@ -175,7 +170,7 @@ function csvText(c: Checked): string {
   switch (c.kind) {
     case 'empty': return '';
     case 'text': return FORMULA_START.test(c.text) ? `'${c.text}` : c.text;
-    case 'money': return yuanText(c.n);
+    case 'money': return fenToYuanText(c.n);
     case 'int': return String(c.n);
     case 'date': {
       const [y = 0, m = 0, d = 0] = c.parts;
@@ -189,7 +184,7 @@ function csvText(c: Checked): string {
 }
 
 /** RFC 4180: a field with a comma, a quote or a line break goes in quotes, with its quotes doubled. */
-export function csvField(text: string): string {
+function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

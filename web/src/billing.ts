@@ -121,11 +121,7 @@ export function isDiscountRate(text: string): boolean {
   return bp !== null && bp > 0 && bp <= 2000;
 }
 
-/** Integer fen as plain yuan text for an input ("16257" → "162.57"): no symbol, no separators, exact. */
-export function fenToYuanText(fen: number): string {
-  const abs = Math.abs(fen);
-  return `${fen < 0 ? '-' : ''}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
+export { fenToYuanText } from '../../core/money.ts';
 
 /** A rate in basis points as a percentage ("9523" → "95.23%"); null (nothing to collect) → "—", never "100%". */
 export function formatRateBp(bp: number | null): string {

@@ -1,6 +1,6 @@
 import { hasWholeProject } from '../../../core/access/roles.ts';
 import { AppError, fieldError } from '../../../core/errors.ts';
-import { formatYuan } from '../../../core/money.ts';
+import { fenToYuanText, formatYuan } from '../../../core/money.ts';
 import type { ScoredCandidate } from '../../../core/imports/bank-match.ts';
 import { audit } from '../audit/audit.ts';
 import { recordPaymentOnce } from '../billing/payment-service.ts';
@@ -55,7 +55,7 @@ export async function confirmTransfer(ctx: ServiceContext, actor: Actor, id: num
   const house = await ctx.db.selectFrom('house').select(['id', 'project_id']).where('id', '=', houseId).executeTakeFirst();
   if (!house || house.project_id !== t.project_id) throw fieldError('houseId', 'VALIDATION_FAILED', '房屋不属于该项目');
   const { payment } = await recordPaymentOnce(ctx, actor, {
-    houseId, amount: formatYuan(Number(t.amount_fen), '').replace(/,/g, ''), channel: '银行转账', payerName: t.payer_name, receivedOn: t.received_on,
+    houseId, amount: fenToYuanText(Number(t.amount_fen)), channel: '银行转账', payerName: t.payer_name, receivedOn: t.received_on,
     idempotencyKey: `bank:${t.project_id}:${t.serial}`, note: `银行流水 ${t.serial}${t.memo ? `：${t.memo}` : ''}`,
   });
   await ctx.db.transaction().execute(async (trx) => {
