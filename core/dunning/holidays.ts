@@ -1,4 +1,5 @@
-import { addDays, daysBetween } from '../billing/periods.ts';
+import { addDays } from '../billing/periods.ts';
+import { isoWeekday } from '../dates.ts';
 
 /**
  * China's statutory holiday calendar (法定休假日) for deadline arithmetic under 民法典203 (R17).
@@ -61,15 +62,11 @@ for (const { off, work } of Object.values(HOLIDAY_TABLE)) {
   for (const d of work) WORKDAYS.add(d);
 }
 
-/** 0 = Monday … 6 = Sunday (2024-01-01 was a Monday). */
-function weekday(date: string): number {
-  return (((daysBetween('2024-01-01', date) % 7) + 7) % 7);
-}
 
 /** A weekend day or a statutory holiday, minus 调休 make-up working days. */
 export function isRestDay(date: string): boolean {
   if (WORKDAYS.has(date)) return false;
-  return HOLIDAYS.has(date) || weekday(date) >= 5;
+  return HOLIDAYS.has(date) || isoWeekday(date) >= 6;
 }
 
 /** The date itself if it is a working day, else the first working day after it (民法典203). */

@@ -55,3 +55,8 @@ export const EVIDENCE_KIND_LABELS: Record<string, string> = {
   'message.sent': '发出', 'message.delivered': '送达回执', 'message.failed': '发送失败', 'message.retry': '稍后重试', 'message.suppressed': '发送前拦截',
 };
 export const evidenceKindLabel = (k: string): string => EVIDENCE_KIND_LABELS[k] ?? k;
+
+/** The itemised list of unpaid periods a demand carries (R14), each flagged when its limitation has run out (R15). */
+export const PERIOD_LIST = '{{#periods}}\n  {{period}}（应缴日 {{dueDate}}）：{{amount}}{{#lateFee}}，滞纳金 {{lateFee}}{{/lateFee}}{{#timeBarred}}（已过诉讼时效）{{/timeBarred}}{{/periods}}';
+/** R15: shown when some listed period is time-barred — no suit is threatened over it. */
+export const TIME_BARRED_NOTE = '{{#hasTimeBarred}}\n标注“已过诉讼时效”的账期，我司仅提示缴纳，不就其提起诉讼。{{/hasTimeBarred}}';

@@ -1,6 +1,6 @@
 import Mustache from 'mustache';
 import { forbiddenWordIn } from '../../../core/legal/wording.ts';
-import type { TemplateKind } from '../../../core/notices/vocabulary.ts';
+import { PERIOD_LIST, TIME_BARRED_NOTE, type TemplateKind } from '../../../core/notices/vocabulary.ts';
 
 /**
  * Notice and message templates (issue 6 point 1): the documents the seeds name and the SMS texts, with variables in
@@ -38,9 +38,6 @@ export interface TemplateValues {
 export interface NoticeTemplate { kind: TemplateKind; title: string; body: string; enabled: boolean }
 
 const demandFooter = '\n\n如对上述费用有异议，请致电 {{disputePhone}} 或到物业服务中心当面核对，我们将在三个工作日内答复。如已缴纳，请忽略本通知。\n\n{{company}}\n{{date}}';
-const periodList = '{{#periods}}\n  {{period}}（应缴日 {{dueDate}}）：{{amount}}{{#lateFee}}，滞纳金 {{lateFee}}{{/lateFee}}{{#timeBarred}}（已过诉讼时效）{{/timeBarred}}{{/periods}}';
-/** R15: no threat of suit over a time-barred period. */
-const barredNote = '{{#hasTimeBarred}}\n标注“已过诉讼时效”的账期，我司仅提示缴纳，不就其提起诉讼。{{/hasTimeBarred}}';
 
 /** Defaults written from the seeds' wording (温馨提示, 缴款通知书, 催款通知书, the 15th-day SMS). */
 export const DEFAULT_TEMPLATES: Record<TemplateKind, Omit<NoticeTemplate, 'kind'>> = {
@@ -51,23 +48,23 @@ export const DEFAULT_TEMPLATES: Record<TemplateKind, Omit<NoticeTemplate, 'kind'
   },
   payment_notice: {
     title: '物业费缴款通知书', enabled: true,
-    body: '尊敬的{{owner}}业主：\n您所有的{{project}}{{house}}应缴纳以下物业服务费用：' + periodList + '\n合计：{{total}}（大写：{{totalUpper}}）\n'
+    body: '尊敬的{{owner}}业主：\n您所有的{{project}}{{house}}应缴纳以下物业服务费用：' + PERIOD_LIST + '\n合计：{{total}}（大写：{{totalUpper}}）\n'
       + '请于 {{deadline}} 前缴纳。逾期的，按合同约定计收滞纳金：{{lateFeeRule}}。\n缴费方式：{{payWays}}\n业主端查询与缴纳：{{portalUrl}}' + demandFooter,
   },
   demand_notice: {
     title: '催款通知书', enabled: true,
-    body: '尊敬的{{owner}}业主：\n经核对，您所有的{{project}}{{house}}截至 {{date}} 尚有以下物业服务费用未缴纳：' + periodList + '\n合计：{{total}}（大写：{{totalUpper}}）\n'
+    body: '尊敬的{{owner}}业主：\n经核对，您所有的{{project}}{{house}}截至 {{date}} 尚有以下物业服务费用未缴纳：' + PERIOD_LIST + '\n合计：{{total}}（大写：{{totalUpper}}）\n'
       + '请您于 {{deadline}} 前缴纳。如有困难，可与我们协商分期或缓缴。\n缴费方式：{{payWays}}' + demandFooter,
   },
   second_demand: {
     title: '二次催款通知书', enabled: true,
-    body: '尊敬的{{owner}}业主：\n我司此前已向您发出《催款通知书》。截至 {{date}}，您所有的{{project}}{{house}}仍有以下物业服务费用未缴纳：' + periodList
-      + '\n合计：{{total}}（大写：{{totalUpper}}）\n请您于 {{deadline}} 前缴纳；逾期仍未缴纳的，我司将依法通过法律途径主张权利。' + barredNote + '\n缴费方式：{{payWays}}' + demandFooter,
+    body: '尊敬的{{owner}}业主：\n我司此前已向您发出《催款通知书》。截至 {{date}}，您所有的{{project}}{{house}}仍有以下物业服务费用未缴纳：' + PERIOD_LIST
+      + '\n合计：{{total}}（大写：{{totalUpper}}）\n请您于 {{deadline}} 前缴纳；逾期仍未缴纳的，我司将依法通过法律途径主张权利。' + TIME_BARRED_NOTE + '\n缴费方式：{{payWays}}' + demandFooter,
   },
   lawyer_letter: {
     title: '律师函（草稿）', enabled: true,
-    body: '{{owner}}先生/女士：\n{{lawFirm}}受{{company}}委托，就您所有的{{project}}{{house}}欠缴物业服务费一事致函如下：\n截至 {{date}}，欠缴明细：' + periodList
-      + '\n合计：{{total}}（大写：{{totalUpper}}）\n请于 {{deadline}} 前缴纳。逾期未缴纳的，委托人将依法提起诉讼。' + barredNote + demandFooter,
+    body: '{{owner}}先生/女士：\n{{lawFirm}}受{{company}}委托，就您所有的{{project}}{{house}}欠缴物业服务费一事致函如下：\n截至 {{date}}，欠缴明细：' + PERIOD_LIST
+      + '\n合计：{{total}}（大写：{{totalUpper}}）\n请于 {{deadline}} 前缴纳。逾期未缴纳的，委托人将依法提起诉讼。' + TIME_BARRED_NOTE + demandFooter,
   },
   sms_pre_due: { title: '到期前提醒', enabled: true, body: '【{{company}}】尊敬的业主，您{{house}}本期物业费{{total}}将于{{deadline}}到期，可通过业主端{{portalUrl}}缴纳。' + IGNORE_IF_PAID + '。' },
   sms_last_reminder: { title: '滞纳金起算前一天', enabled: true, body: '【{{company}}】温馨提醒：尊敬的{{house}}业主，请您于{{deadline}}前缴纳物业费{{total}}。如您因故不便现场缴纳，可通过业主端{{portalUrl}}或银行转账缴纳。' + IGNORE_IF_PAID + '。' },

@@ -8,6 +8,7 @@ import { applyServerErrors } from '../formErrors.ts';
 import { formatInstant } from '../format.ts';
 import { useApi, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
+import { PERIOD_LIST, TIME_BARRED_NOTE } from '../../../core/notices/vocabulary.ts';
 
 type TextAreaRef = ComponentRef<typeof Input.TextArea>;
 
@@ -19,12 +20,9 @@ const PREVIEW_DELAY_MS = 400;
  * What a click on a section's tag inserts: the list of periods with each one's figures (flagged when time-barred, where
  * the server knows limitation, R15), and the sentence shown only when some period is time-barred.
  */
-function snippetOf(variable: string, variables: readonly string[]): string {
-  const limitation = variables.includes('hasTimeBarred');
-  if (variable === 'periods') {
-    return `{{#periods}}\n  {{period}}（应缴日 {{dueDate}}）：{{amount}}{{#lateFee}}，滞纳金 {{lateFee}}{{/lateFee}}${limitation ? '{{#timeBarred}}（已过诉讼时效）{{/timeBarred}}' : ''}{{/periods}}`;
-  }
-  if (variable === 'hasTimeBarred') return '{{#hasTimeBarred}}\n标注“已过诉讼时效”的账期，我司仅提示缴纳，不就其提起诉讼。{{/hasTimeBarred}}';
+function snippetOf(variable: string): string {
+  if (variable === 'periods') return PERIOD_LIST;
+  if (variable === 'hasTimeBarred') return TIME_BARRED_NOTE;
   return `{{${variable}}}`;
 }
 const SECTIONS = new Set(['periods', 'hasTimeBarred']);
@@ -143,7 +141,7 @@ function TemplateEditor({ projectId, template, variables, editable, onSaved }: {
   }
 
   function insert(variable: string) {
-    const snippet = snippetOf(variable, variables);
+    const snippet = snippetOf(variable);
     const current = form.getFieldValue('body') as string | undefined ?? '';
     const [start, end] = caret.current ?? [current.length, current.length];
     form.setFieldValue('body', current.slice(0, start) + snippet + current.slice(end));
