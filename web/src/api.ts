@@ -1368,7 +1368,8 @@ export interface ImportBatchDetail extends ImportBatch { errors: ImportError[] }
 
 export type ExportFormat = 'xlsx' | 'csv';
 
-export type TransferStatus = 'matched' | 'review' | 'confirmed' | 'ignored';
+export type { TransferStatus } from '../../core/imports/vocabulary.ts';
+import type { TransferStatus } from '../../core/imports/vocabulary.ts';
 export interface TransferCandidate { houseId: number; label: string; score: number; reasons: string[] }
 export interface BankTransfer {
   id: number;

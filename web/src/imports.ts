@@ -27,6 +27,5 @@ export const EXPORT_FORMATS: ReadonlyArray<{ format: ExportFormat; label: string
   { format: 'csv', label: 'CSV（.csv）' },
 ];
 
-export const TRANSFER_STATUSES: readonly TransferStatus[] = ['matched', 'review', 'confirmed', 'ignored'];
-export const TRANSFER_STATUS_LABELS: Record<TransferStatus, string> = { matched: '已匹配待确认', review: '待人工核对', confirmed: '已入账', ignored: '已排除' };
+export { TRANSFER_STATUS_LABELS, TRANSFER_STATUSES } from '../../core/imports/vocabulary.ts';
 export const TRANSFER_STATUS_COLORS: Record<TransferStatus, string> = { matched: 'blue', review: 'orange', confirmed: 'green', ignored: 'default' };

@@ -1,5 +1,6 @@
 import { hasWholeProject } from '../../../core/access/roles.ts';
 import { AppError, fieldError } from '../../../core/errors.ts';
+import { transferStatusLabel } from '../../../core/imports/vocabulary.ts';
 import { fenToYuanText, formatYuan } from '../../../core/money.ts';
 import type { ScoredCandidate } from '../../../core/imports/bank-match.ts';
 import { audit } from '../audit/audit.ts';
@@ -9,7 +10,6 @@ import { getProjectOrThrow } from '../registry/registry-service.ts';
 
 /** The bank statement's review queue: confirm a match (it becomes a payment), give an unmatched one its house, or set one aside. */
 
-export const TRANSFER_STATUS_LABELS: Record<string, string> = { matched: '已匹配待确认', review: '待人工核对', confirmed: '已入账', ignored: '已排除' };
 
 export async function listTransfers(ctx: ServiceContext, actor: Actor, projectId: number, f: { status?: string | undefined; page: number; pageSize: number }) {
   requireRole(actor, 'payment.record');
@@ -27,7 +27,7 @@ export async function listTransfers(ctx: ServiceContext, actor: Actor, projectId
     total: Number(total.n), page: f.page, pageSize: f.pageSize, counts: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
     items: rows.map((r) => ({
       id: r.id, serial: r.serial, receivedOn: r.received_on, amountFen: Number(r.amount_fen), amount: formatYuan(Number(r.amount_fen)), payerName: r.payer_name, memo: r.memo,
-      status: r.status, statusLabel: TRANSFER_STATUS_LABELS[r.status] ?? r.status, houseId: r.house_id, house: r.number ? `${r.building ?? ''} ${r.number}` : null,
+      status: r.status, statusLabel: transferStatusLabel(r.status), houseId: r.house_id, house: r.number ? `${r.building ?? ''} ${r.number}` : null,
       candidates: JSON.parse(r.candidates_json) as ScoredCandidate[], why: r.why, paymentId: r.payment_id, decidedBy: r.decided_by, decidedAt: r.decided_at,
     })),
   };

@@ -8,7 +8,7 @@ import { streamCsv, streamXlsx, type ExportColumn } from '../../documents/xlsx-e
 import { audit } from '../audit/audit.ts';
 import { requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
-import { TRANSFER_STATUS_LABELS } from './bank-service.ts';
+import { transferStatusLabel } from '../../../core/imports/vocabulary.ts';
 
 /**
  * Any list out (issue 7 point 6): streamed page by page (keyset on id) into .xlsx or .csv, so a list of any length goes
@@ -77,7 +77,7 @@ export const EXPORT_LISTS: Record<string, ListDef> = {
   bank_transfers: {
     label: '银行流水对账', op: 'payment.record',
     columns: [{ ...t('received_on', '交易日期'), type: 'date' }, t('serial', '流水号', 20), m('amount_fen', '金额'), t('payer_name', '付款人', 12), t('memo', '附言', 30),
-      { ...t('status', '状态', 12), value: (r) => TRANSFER_STATUS_LABELS[String(r.status)] ?? String(r.status) }, { key: 'house', header: '房屋', width: 18, value: (r) => (r.number ? `${r.building as string} ${r.number as string}` : null) },
+      { ...t('status', '状态', 12), value: (r) => transferStatusLabel(String(r.status)) }, { key: 'house', header: '房屋', width: 18, value: (r) => (r.number ? `${r.building as string} ${r.number as string}` : null) },
       t('why', '说明', 40)],
     page: (ctx, p, after, limit) => ctx.db.selectFrom('bank_transfer').leftJoin('house', 'house.id', 'bank_transfer.house_id').leftJoin('building', 'building.id', 'house.building_id')
       .select(['bank_transfer.id', 'house.building_id', 'building.name as building', 'house.number', 'bank_transfer.received_on', 'bank_transfer.serial', 'bank_transfer.amount_fen',
