@@ -197,6 +197,34 @@ export interface BankTransferTable {
   batch_id: number; created_at: Instant;
 }
 
+export interface PortalAccountTable {
+  id: Id; phone: string; failed_logins: Generated<number>; failed_since: Instant | null; locked_until: Instant | null; last_login_at: Instant | null; created_at: Instant;
+}
+export interface PortalCodeTable {
+  id: Id; account_id: number; code_hmac: string; ip_hash: string; attempts: Generated<number>; created_at: Instant; expires_at: Instant; used_at: Instant | null;
+}
+export interface PortalSessionTable { id: string; account_id: number; created_at: Instant; expires_at: Instant }
+export interface PortalBindingTable {
+  id: Id; account_id: number; project_id: number; building: string; number: string; owner_name: string; note: string | null; status: string;
+  house_id: number | null; ownership_id: number | null; decided_by: string | null; decided_at: Instant | null; decision_note: string | null; created_at: Instant;
+}
+export interface PortalOrderTable {
+  id: Id; out_trade_no: string; provider: string; account_id: number; project_id: number; house_id: number; ownership_id: number; amount_fen: number;
+  periods_json: string; status: string; pay_url: string | null; pay_mode: string | null; provider_trade_no: string | null; payment_id: number | null;
+  create_answer: string | null; notify_raw: string | null; problem: string | null; created_at: Instant; expires_at: Instant; queried_at: Instant | null; paid_at: Instant | null;
+}
+export interface PortalRequestTable {
+  id: Id; account_id: number; project_id: number; house_id: number; ownership_id: number; kind: string; topic: string; detail: string; status: string;
+  case_id: number | null; ticket_id: number | null; plan_id: number | null; reply: string | null; replied_by: string | null; replied_at: Instant | null; created_at: Instant;
+}
+export interface PortalFileTable { id: Id; request_id: number; filename: string; content_type: string; sha256: string; bytes: Uint8Array; created_at: Instant }
+export interface ContactPreferenceTable { owner_id: number; sms: number; email: number; wechat: number; note: string | null; updated_by: string; updated_at: Instant }
+export interface DataRequestTable {
+  id: Id; account_id: number; company_id: number; kind: string; detail: string; status: string; reply: string | null; copy_json: string | null;
+  decided_by: string | null; decided_at: Instant | null; due_on: LocalDate; created_at: Instant;
+}
+export interface PortalSettingTable { project_id: number; cost_json: string; updated_by: string; updated_at: Instant }
+
 export interface DB {
   company: CompanyTable;
   project: ProjectTable;
@@ -225,6 +253,16 @@ export interface DB {
   import_key: ImportKeyTable;
   legacy_payment: LegacyPaymentTable;
   bank_transfer: BankTransferTable;
+  portal_account: PortalAccountTable;
+  portal_code: PortalCodeTable;
+  portal_session: PortalSessionTable;
+  portal_binding: PortalBindingTable;
+  portal_order: PortalOrderTable;
+  portal_request: PortalRequestTable;
+  portal_file: PortalFileTable;
+  contact_preference: ContactPreferenceTable;
+  data_request: DataRequestTable;
+  portal_setting: PortalSettingTable;
   daily_review: DailyReviewTable;
   session: SessionTable;
   audit_log: AuditLogTable;

@@ -24,6 +24,8 @@ import { noticeRoutes } from './routes/notice-routes.ts';
 import { importRoutes } from './routes/import-routes.ts';
 import type { Channels } from '../modules/notices/outbox-service.ts';
 import { workbenchRoutes } from './routes/workbench-routes.ts';
+import { portalRoutes } from './routes/portal-routes.ts';
+import type { Gateways } from '../modules/portal/order-service.ts';
 
 export const SESSION_COOKIE = 'wuye_session';
 
@@ -43,6 +45,10 @@ export interface AppOptions {
   secureCookie?: boolean;
   /** The configured message channels (their delivery callbacks arrive here). */
   channels?: Channels;
+  /** The configured online-payment gateways of the owner portal. */
+  gateways?: Gateways;
+  /** The server's public address (notification and return URLs of payments); default: taken from each request. */
+  publicUrl?: string;
 }
 
 /** Request logs carry method, route pattern, status and time: never query strings or bodies (personal data). */
@@ -117,14 +123,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     workbenchRoutes(api, opts.ctx);
     noticeRoutes(api, opts.ctx, opts.channels ?? {});
     importRoutes(api, opts.ctx);
+    portalRoutes(api, opts);
     return Promise.resolve();
   }, { prefix: '/api' });
 
   const webRoot = opts.webRoot ?? resolve('web/dist');
   const hasWeb = existsSync(resolve(webRoot, 'index.html'));
+  const hasPortal = existsSync(resolve(webRoot, 'portal/index.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
   app.setNotFoundHandler((req, reply) => {
-    // The console is a single-page app: unknown non-API GETs get its index.html.
+    // The console and the owner portal are single-page apps: unknown non-API GETs get their index.html.
+    if (hasWeb && req.method === 'GET' && (req.url === '/portal' || req.url.startsWith('/portal/') || req.url.startsWith('/portal?')) && hasPortal) return reply.sendFile('portal/index.html');
     if (hasWeb && req.method === 'GET' && !req.url.startsWith('/api/')) return reply.sendFile('index.html');
     return reply.status(404).send({ code: 'NOT_FOUND', message: `接口不存在：${req.method} ${req.url.split('?')[0] ?? ''}` });
   });

@@ -16,7 +16,8 @@ import { assertDecidable, markDecided, PENDING } from './approval.ts';
 import { issueReceipt } from './receipt-service.ts';
 import { refreshHouses } from '../dunning/sweep-service.ts';
 
-export const CHANNELS = ['现金', 'POS刷卡', '银行转账', '微信', '支付宝'] as const;
+/** '沙箱支付' is the development gateway's (owner portal without a real provider). */
+export const CHANNELS = ['现金', 'POS刷卡', '银行转账', '微信', '支付宝', '沙箱支付'] as const;
 
 type Q = Kysely<DB> | Transaction<DB>;
 

@@ -104,6 +104,12 @@ async function prepare(ctx: ServiceContext, row: Row, now: Date): Promise<Prepar
     if (pause && row.template !== 'sms_promise') return { suppress: `催缴已暂停：${pause.reason}（R48）` };
   }
   const channel = row.channel as OutboxChannel;
+  // The owner's channel preferences (R50), set in the portal: a refused channel is not used; letters and hand delivery stay.
+  if (n.ownershipId !== null && (channel === 'sms' || channel === 'email' || channel === 'wechat')) {
+    const refused = await ctx.db.selectFrom('contact_preference').innerJoin('ownership_owner', 'ownership_owner.owner_id', 'contact_preference.owner_id')
+      .select('contact_preference.owner_id').where('ownership_owner.ownership_id', '=', n.ownershipId).where(`contact_preference.${channel}`, '=', 0).executeTakeFirst();
+    if (refused) return { suppress: `业主已选择不接收${OUTBOX_CHANNEL_LABELS[channel]}提醒（R50），正式催告以挂号信或上门送达为准` };
+  }
   const contacts = n.ownershipId === null ? [] : await repo.contactsOfOwnership(ctx.db, n.ownershipId, [CONTACT_KIND_OF[channel]]);
   const contact = contacts.find((c) => row.contact_id === null || c.id === row.contact_id) ?? contacts[0];
   if (!contact) return { fail: `业主没有可用的${CONTACT_KIND_OF[channel]}` };
