@@ -12,6 +12,8 @@ import { openRuntime } from './runtime.ts';
 import { scheduleDailySweep } from '../jobs/daily-sweep.ts';
 import { scheduleOutbox } from '../jobs/outbox-worker.ts';
 import { channelsFromEnv } from './channels.ts';
+import { gatewaysFromEnv } from './payments.ts';
+import { scheduleOrderReconcile } from '../jobs/order-reconcile.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -39,7 +41,12 @@ const jobs = sweepAt === 'off' ? [] : await scheduleDailySweep(ctx, companyId, {
 const channels = channelsFromEnv();
 if (process.env.WUYE_OUTBOX !== 'off') jobs.push(scheduleOutbox(ctx, channels, (line) => console.log(line)));
 
-const app = await buildApp({ ctx, logger: { level: process.env.LOG_LEVEL ?? 'info' }, webRoot: resolve('web/dist'), channels });
+// The owner portal's payment gateways; WUYE_PUBLIC_URL is the address gateways post their notifications to.
+const publicUrl = process.env.WUYE_PUBLIC_URL?.replace(/\/+$/, '') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+const gateways = gatewaysFromEnv(process.env, publicUrl);
+if (Object.keys(gateways).length) jobs.push(scheduleOrderReconcile(ctx, gateways, (line) => console.log(line)));
+
+const app = await buildApp({ ctx, logger: { level: process.env.LOG_LEVEL ?? 'info' }, webRoot: resolve('web/dist'), channels, gateways, publicUrl });
 await app.listen({ port, host });
 const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 console.log('');

@@ -141,11 +141,15 @@ export function portalRoutes(app: FastifyInstance, opts: AppOptions): void {
     });
 
     // The sandbox gateway's pay page: what a real provider's cashier page would be, for development and the browser tests.
-    const controls = sandboxControls(gateways.sandbox);
-    if (controls) {
+    {
+      const sandbox = () => {
+        const c = sandboxControls(gateways.sandbox);
+        if (!c) throw new AppError('NOT_FOUND', '未开通沙箱支付');
+        return c;
+      };
       const NoParam = z.object({ no: z.string().max(40) });
       r.get('/sandbox-pay/:no', { schema: { tags, summary: '沙箱支付页（开发用）', params: NoParam, response: { 200: z.any(), ...errors } } }, (req, reply) => {
-        const o = controls.order(req.params.no);
+        const o = sandbox().order(req.params.no);
         if (!o) throw new AppError('NOT_FOUND', '沙箱中没有这笔订单');
         const no = escapeHtml(req.params.no);
         return reply.header('content-type', 'text/html; charset=utf-8').send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>沙箱支付</title>
@@ -160,11 +164,11 @@ document.getElementById('renotify').onclick = async () => { const r = await post
       });
       const Answer = z.object({ ok: z.boolean(), status: z.string() });
       r.post('/sandbox-pay/:no/pay', { schema: { tags, summary: '沙箱：支付并发出通知', params: NoParam, response: { 200: Answer, ...errors } } }, async (req) => {
-        const a = await controls.pay(req.params.no);
+        const a = await sandbox().pay(req.params.no);
         return { ok: a.status < 300, status: a.status < 300 ? '已支付，通知已送达' : `通知未被接受（HTTP ${a.status}）` };
       });
       r.post('/sandbox-pay/:no/renotify', { schema: { tags, summary: '沙箱：再发一次相同的通知', params: NoParam, response: { 200: Answer, ...errors } } }, async (req) => {
-        const a = await controls.renotify(req.params.no);
+        const a = await sandbox().renotify(req.params.no);
         return { ok: a.status < 300, status: a.status < 300 ? '通知已再次送达' : `通知未被接受（HTTP ${a.status}）` };
       });
     }
