@@ -1,4 +1,5 @@
 import { AliyunSmsAdapter } from '../channels/aliyun-sms.ts';
+import { ConsoleSmsAdapter } from '../channels/console-sms.ts';
 import { SmtpEmailAdapter } from '../channels/smtp-email.ts';
 import { TencentSmsAdapter } from '../channels/tencent-sms.ts';
 import { WechatAdapter } from '../channels/wechat.ts';
@@ -38,8 +39,10 @@ export function channelsFromEnv(env: Env = process.env): Channels {
       signName: need(env, 'WUYE_SMS_SIGN_NAME'), templates: json(env, 'WUYE_SMS_TEMPLATES'), callbackToken: need(env, 'WUYE_SMS_CALLBACK_TOKEN'),
       ...(env.WUYE_TENCENT_ENDPOINT ? { endpoint: env.WUYE_TENCENT_ENDPOINT } : {}),
     });
+  } else if (sms === 'console') {
+    out.sms = new ConsoleSmsAdapter();
   } else if (sms) {
-    throw new Error(`WUYE_SMS_PROVIDER 应为 aliyun 或 tencent（现为 ${sms}）`);
+    throw new Error(`WUYE_SMS_PROVIDER 应为 aliyun、tencent 或 console（开发用，现为 ${sms}）`);
   }
   if (env.WUYE_SMTP_HOST) {
     out.email = new SmtpEmailAdapter({

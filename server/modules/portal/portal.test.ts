@@ -152,7 +152,8 @@ describe.each(DIALECTS)('owner portal on %s', (dialect) => {
     const pause = await t.db.selectFrom('case_pause').selectAll().where('case_id', '=', p.caseId).where('ended_at', 'is', null).executeTakeFirstOrThrow();
     expect(pause).toMatchObject({ kind: 'promise', until: '2026-03-28' });
     expect(pause.reason).toContain('对客端');
-    expect(await t.db.selectFrom('collection_case').select(['promised_on', 'category']).where('id', '=', p.caseId).executeTakeFirstOrThrow()).toEqual({ promised_on: '2026-03-28', category: 'will_pay' });
+    expect(await t.db.selectFrom('collection_case').select(['promised_on', 'category', 'why', 'next_action_at']).where('id', '=', p.caseId).executeTakeFirstOrThrow())
+      .toEqual({ promised_on: '2026-03-28', category: 'will_pay', why: '业主承诺 2026-03-28 缴费，前一天提醒', next_action_at: '2026-03-27' });
 
     const pdf = Buffer.from('%PDF-1.4 证明材料').toString('base64');
     expect(await fails(applyForPlan(ctx, owner, w.houses[0]!, { kind: 'instalment', reason: '失业', instalments: [{ dueOn: '2026-04-15', amount: '400' }, { dueOn: '2026-05-15', amount: '500' }], attachment: { filename: 'a.exe', contentType: 'application/x-msdownload', base64: pdf } })))
