@@ -66,7 +66,7 @@ export default tseslint.config(
     rules: layer(['(^|/)http(/|$)', '(^|/)db/repositories(/|$)'], 'cli 只调用 modules 中的服务，不直接查询仓储'),
   },
   {
-    files: ['web/src/**/*.{ts,tsx}'],
+    files: ['web/src/**/*.{ts,tsx}', 'web/portal/**/*.{ts,tsx}'],
     rules: layer(['(^|/)server(/|$)'], 'web 只通过 HTTP 与服务器通信'),
   },
 );

@@ -14,11 +14,13 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** The server serves web/dist: build the console first when it is missing or older than its sources. */
+/** The server serves web/dist: build the console and the owner portal first when missing or older than their sources. */
 export default function setup(): void {
-  const sources = Math.max(newestMtime(join(ROOT, 'web/src')), statSync(join(ROOT, 'web/index.html')).mtimeMs, statSync(join(ROOT, 'web/vite.config.ts')).mtimeMs);
-  if (existsSync(INDEX) && statSync(INDEX).mtimeMs >= sources) return;
-  console.log('e2e: building the console (web/dist)…');
+  const sources = Math.max(newestMtime(join(ROOT, 'web/src')), newestMtime(join(ROOT, 'web/portal')), statSync(join(ROOT, 'web/index.html')).mtimeMs,
+    statSync(join(ROOT, 'web/vite.config.ts')).mtimeMs, newestMtime(join(ROOT, 'core')));
+  const built = [INDEX, join(ROOT, 'web/dist/portal/index.html')];
+  if (built.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
+  console.log('e2e: building the console and the owner portal (web/dist)…');
   const r = spawnSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
     cwd: ROOT,
     stdio: 'inherit',

@@ -34,12 +34,17 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 1200,
     rolldownOptions: {
+      // Two pages: the staff console (/) and the owner portal (/portal/, web/dist/portal/index.html), which shares no
+      // console or antd code: its initial JavaScript is React and its own screens only (≤ 150 KB gzip, scripts/portal-size.mjs).
+      input: { main: fileURLToPath(new URL('./index.html', import.meta.url)), portal: fileURLToPath(new URL('./portal/index.html', import.meta.url)) },
       output: {
         chunkFileNames: (chunk) => `assets/${(chunk.isDynamicEntry ? undefined : vendorChunkName(chunk.moduleIds)) ?? chunk.name}-[hash].js`,
         // Stable, cacheable vendor chunks; each route page stays in its own small chunk (React.lazy).
         codeSplitting: {
           groups: [
-            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|react-router-dom|cookie|set-cookie-parser)[\\/]/, priority: 2 },
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 2 },
+            // The console's router apart from React: the owner portal loads React but no router.
+            { name: 'react-router', test: /node_modules[\\/](react-router|react-router-dom|cookie|set-cookie-parser)[\\/]/, priority: 2 },
           ],
         },
       },

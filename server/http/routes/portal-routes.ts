@@ -31,7 +31,7 @@ const House = z.object({ houseId: z.number(), projectId: z.number(), projectName
 const Binding = z.object({ id: z.number(), projectName: z.string(), building: z.string(), number: z.string(), status: z.string(), statusLabel: z.string(), decisionNote: z.string().nullable(), createdAt: z.string() });
 const MeView = z.object({ phoneMasked: z.string(), houses: z.array(House), applications: z.array(Binding) });
 const Order = z.object({
-  outTradeNo: z.string(), provider: z.string(), amountFen: z.number(), periods: z.array(z.string()), status: z.string(), statusLabel: z.string(), payUrl: z.string().nullable(),
+  outTradeNo: z.string(), houseId: z.number(), provider: z.string(), amountFen: z.number(), periods: z.array(z.string()), status: z.string(), statusLabel: z.string(), payUrl: z.string().nullable(),
   payMode: z.string().nullable(), paymentId: z.number().nullable(), receiptNumber: z.string().nullable(), createdAt: z.string(),
 });
 const Request = z.object({ id: z.number(), kind: z.string(), kindLabel: z.string(), summary: z.string(), detail: z.string(), status: z.string(), statusLabel: z.string(), reply: z.string().nullable(), createdAt: z.string() });

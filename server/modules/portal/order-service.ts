@@ -33,12 +33,12 @@ export function listGateways(gateways: Gateways) {
   return { items: (Object.keys(gateways) as GatewayProvider[]).filter((p) => gateways[p]).map((p) => ({ provider: p, label: GATEWAY_LABELS[p] ?? p })) };
 }
 
-type OrderRow = { out_trade_no: string; provider: string; amount_fen: number; periods_json: string; status: string; pay_url: string | null; pay_mode: string | null; payment_id: number | null; created_at: string };
+type OrderRow = { house_id: number; out_trade_no: string; provider: string; amount_fen: number; periods_json: string; status: string; pay_url: string | null; pay_mode: string | null; payment_id: number | null; created_at: string };
 
 async function orderView(ctx: ServiceContext, o: OrderRow) {
   const receipt = o.payment_id === null ? undefined : await ctx.db.selectFrom('receipt').select('number').where('payment_id', '=', o.payment_id).executeTakeFirst();
   return {
-    outTradeNo: o.out_trade_no, provider: o.provider, amountFen: Number(o.amount_fen), periods: JSON.parse(o.periods_json) as string[], status: o.status,
+    outTradeNo: o.out_trade_no, houseId: o.house_id, provider: o.provider, amountFen: Number(o.amount_fen), periods: JSON.parse(o.periods_json) as string[], status: o.status,
     statusLabel: ORDER_STATUS_LABELS[o.status] ?? o.status, payUrl: o.pay_url, payMode: o.pay_mode, paymentId: o.payment_id, receiptNumber: receipt?.number ?? null, createdAt: o.created_at,
   };
 }
