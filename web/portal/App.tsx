@@ -107,7 +107,7 @@ export function App() {
   else if (screen === 'history' && routeHouse) body = <History houseId={routeHouse} />;
   else if (screen === 'standards' && routeHouse) body = <Standards houseId={routeHouse} />;
   else if (screen === 'contact' && routeHouse) body = <Contact key={routeHouse} houseId={routeHouse} />;
-  else if (screen === 'orders' && arg) body = <OrderScreen outTradeNo={arg} me={me} />;
+  else if (screen === 'orders' && arg) body = <OrderScreen outTradeNo={arg} />;
   else if (screen === 'me') body = <Mine me={me} onLogout={() => { setMe(null); go('/'); }} />;
   else if (screen === 'bind') body = <BindingScreen me={me} onChanged={refresh} />;
   else body = <Home me={me} onPick={pick} onChanged={refresh} />;

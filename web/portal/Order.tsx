@@ -1,38 +1,15 @@
 import { useEffect, useState } from 'react';
-import { api, PortalError, receiptUrl, type Me, type Order } from './api.ts';
+import { api, PortalError, receiptUrl, type Order } from './api.ts';
 import { Card, ErrorBox, Loading, Money, Row } from './ui.tsx';
 import { errorText, formatTime, go, periodLabel } from './util.ts';
 
 const POLL_MS = 2000;
 const FINAL = new Set(['paid', 'closed', 'failed', 'mismatch']);
 
-function storedHouse(outTradeNo: string): number | null {
-  try {
-    const v = Number(sessionStorage.getItem(`portal.order.${outTradeNo}`));
-    return Number.isInteger(v) && v > 0 ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The house a paid order went to: the order's own field, what the pay screen remembered, the only house, or the house whose payments list it. */
-async function findHouse(order: Order, me: Me): Promise<number | null> {
-  if (order.houseId) return order.houseId;
-  const stored = storedHouse(order.outTradeNo);
-  if (stored) return stored;
-  if (me.houses.length === 1) return me.houses[0]?.houseId ?? null;
-  for (const h of me.houses) {
-    const list = await api.payments(h.houseId).catch(() => ({ items: [] }));
-    if (list.items.some((p) => p.id === order.paymentId)) return h.houseId;
-  }
-  return null;
-}
-
 /** 订单: polls the order every 2 s until it is paid or closed (the provider returns here: #/orders/<outTradeNo>). */
-export default function OrderScreen({ outTradeNo, me }: { outTradeNo: string; me: Me }) {
+export default function OrderScreen({ outTradeNo }: { outTradeNo: string }) {
   const [order, setOrder] = useState<Order | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [houseId, setHouseId] = useState<number | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -58,16 +35,9 @@ export default function OrderScreen({ outTradeNo, me }: { outTradeNo: string; me
     return () => { live = false; clearTimeout(timer); };
   }, [outTradeNo]);
 
-  const paid = order?.status === 'paid' && order.paymentId !== null;
-  useEffect(() => {
-    if (!order || !paid) return;
-    let live = true;
-    void findHouse(order, me).then((id) => { if (live) setHouseId(id); });
-    return () => { live = false; };
-  }, [order, paid, me]);
-
   if (!order) return error ? <ErrorBox error={error} /> : <Loading text="正在查询订单…" />;
-  const back = houseId ?? storedHouse(order.outTradeNo) ?? me.houses[0]?.houseId ?? null;
+  const houseId = order.houseId;
+  const back = houseId;
 
   return (
     <div data-testid="order" data-status={order.status} data-out-trade-no={order.outTradeNo}>
@@ -81,7 +51,7 @@ export default function OrderScreen({ outTradeNo, me }: { outTradeNo: string; me
           <Row label="收据编号"><span data-testid="order-receipt">{order.receiptNumber ?? '生成中…'}</span></Row>
           <Row label="缴费账期">{order.periods.map(periodLabel).join('、') || '—'}</Row>
           <Row label="订单号"><span className="break">{order.outTradeNo}</span></Row>
-          {order.paymentId !== null && houseId !== null ? (
+          {order.paymentId !== null ? (
             <a className="btn primary block" data-testid="order-receipt-pdf" href={receiptUrl(houseId, order.paymentId)} target="_blank" rel="noopener" download>下载电子收据（PDF）</a>
           ) : null}
         </Card>
@@ -95,7 +65,7 @@ export default function OrderScreen({ outTradeNo, me }: { outTradeNo: string; me
               <p className="code break" data-testid="order-qr-text">{order.payUrl}</p>
             </>
           ) : (
-            <p className="center"><a className="link" href={order.payUrl} data-testid="order-continue">还没支付？继续支付</a></p>
+            <p className="center"><a className="link" href={order.payUrl ?? undefined} data-testid="order-continue">还没支付？继续支付</a></p>
           )}
           <p className="small muted center">支付完成后本页会自动更新，请勿重复支付。</p>
         </Card>

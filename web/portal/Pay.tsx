@@ -4,15 +4,6 @@ import { Card, ErrorBox, Loading, Money } from './ui.tsx';
 import { errorText, go, periodLabel, useLoad } from './util.ts';
 
 /** Which house an order was for (the order itself does not say): the order screen needs it for the receipt link. */
-export function rememberOrderHouse(outTradeNo: string, houseId: number): void {
-  try {
-    sessionStorage.setItem(`portal.order.${outTradeNo}`, String(houseId));
-  } catch {
-    // Private mode without storage: the order screen finds the house another way.
-  }
-}
-
-/** 支付: the chosen periods, a payment method, and the order. */
 export default function Pay({ houseId, periods }: { houseId: number; periods: string[] }) {
   const bills = useLoad(() => api.bills(houseId), `bills:${houseId}`);
   const gateways = useLoad(() => api.gateways(), 'gateways');
@@ -33,8 +24,7 @@ export default function Pay({ houseId, periods }: { houseId: number; periods: st
     setError(null);
     try {
       const order = await api.createOrder(houseId, { periods: chosen.map((p) => p.period), provider: current });
-      rememberOrderHouse(order.outTradeNo, houseId);
-      if (order.payMode === 'redirect') {
+      if (order.payMode === 'redirect' && order.payUrl) {
         window.location.assign(order.payUrl);
         return;
       }

@@ -1,15 +1,7 @@
-import { api, type Standards as StandardsData } from './api.ts';
+import { api } from './api.ts';
 import { Card, ErrorBox, Loading, Row } from './ui.tsx';
 import { formatTime, useLoad } from './util.ts';
 
-type Cost = StandardsData['costComposition'][number];
-/** A share as a number of percent and as the text to show. */
-function share(c: Cost): { pct: number; text: string } {
-  if (typeof c.pctBp === 'number') return { pct: c.pctBp / 100, text: typeof c.pct === 'string' ? c.pct : `${c.pctBp / 100}%` };
-  if (typeof c.pct === 'number') return { pct: c.pct, text: `${c.pct}%` };
-  const n = Number.parseFloat(c.pct);
-  return { pct: Number.isFinite(n) ? n : 0, text: /%$/.test(c.pct) ? c.pct : `${c.pct}%` };
-}
 
 /** 收费标准: the published standards (明码标价), the cost composition and what the office sent this owner. */
 export default function Standards({ houseId }: { houseId: number }) {
@@ -38,7 +30,8 @@ export default function Standards({ houseId }: { houseId: number }) {
         <Card title="物业服务成本构成" testId="standards-costs">
           <ul className="list">
             {s.costComposition.map((c) => {
-              const { pct, text } = share(c);
+              const pct = c.pctBp / 100;
+              const text = c.pct;
               return (
                 <li key={c.item} data-testid="cost-item">
                   <div className="between"><span>{c.item}</span><span>{text}</span></div>
@@ -51,7 +44,7 @@ export default function Standards({ houseId }: { houseId: number }) {
         </Card>
       ) : null}
       {s.serviceContent ? <Card title="服务内容"><p className="pre small">{s.serviceContent}</p></Card> : null}
-      {s.text ?? s.footer ? <Card title="说明"><p className="pre small">{s.text ?? s.footer}</p></Card> : null}
+      {s.footer ? <Card title="说明"><p className="pre small">{s.footer}</p></Card> : null}
       {s.hotline ? (
         <Card>
           <Row label="价格举报电话"><a className="link" href={`tel:${s.hotline.replace(/[^\d+-]/g, '')}`}>{s.hotline}</a></Row>

@@ -39,12 +39,11 @@ export interface PaymentRecord {
 export interface Standards {
   company: string; project: string;
   items: Array<{ name: string; unit: string; priceForm: string; basis: string; effectiveFrom: string; object?: string | null; method?: string | null; note?: string | null }>;
-  /** pct: a number (12.5) or a text ('12.50%'); pctBp (1250) when the server sends it. */
-  costComposition: Array<{ item: string; pct: number | string; pctBp?: number; note: string | null }>;
+  /** pct as text ('12.50%'), pctBp in basis points (1250). */
+  costComposition: Array<{ item: string; pct: string; pctBp: number; note: string | null }>;
+  /** The price-complaint line (12315). */
   hotline: string | null;
-  text?: string | null;
-  /** Sent by the server besides the contract's fields: the price notice's footer and service content. */
-  footer?: string | null; serviceContent?: string | null;
+  footer: string | null; serviceContent: string | null;
 }
 export interface NoticeItem { id: number; title: string; channel: string; sentAt: string; content: string }
 
@@ -52,9 +51,7 @@ export type Provider = 'wechatpay' | 'alipay' | 'sandbox';
 export interface Gateway { provider: Provider; label: string }
 export interface Order {
   outTradeNo: string; provider: Provider; amountFen: number; periods: string[]; status: 'pending' | 'paid' | 'closed' | 'failed' | 'mismatch'; statusLabel: string;
-  payUrl: string; payMode: 'redirect' | 'qr'; paymentId: number | null; receiptNumber: string | null; createdAt: string;
-  /** Not in the contract; used when the server sends it. */
-  houseId?: number;
+  payUrl: string | null; payMode: 'redirect' | 'qr' | null; paymentId: number | null; receiptNumber: string | null; createdAt: string; houseId: number;
 }
 
 export interface RequestItem { id: number; kind: string; kindLabel: string; summary: string; detail?: string; status: string; statusLabel: string; createdAt: string; reply: string | null }
