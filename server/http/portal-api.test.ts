@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
-import { contextOf, fixedClock, insertMonthlyProject, shanghaiAt } from '../../test/fixtures.ts';
+import { contextOf, fixedClock, insertMonthlyProject, PASSWORD, projectUser, shanghaiAt } from '../../test/fixtures.ts';
 import { startFakeAliyun, type FakeAliyun } from '../../test/providers/aliyun.ts';
 import { startFakeAlipay, type FakeAlipay } from '../../test/providers/alipay.ts';
 import { startFakeWechatPay, type FakeWechatPay } from '../../test/providers/wechat-pay.ts';
@@ -33,6 +33,7 @@ describe.each(DIALECTS)('portal payments over HTTP on %s', (dialect) => {
   let wechat: FakeWechatPay;
   let alipay: FakeAlipay;
   let cookie = '';
+  let staffCookie = '';
   let w: { projectId: number; houses: number[] };
   const clock = fixedClock(shanghaiAt('2026-03-20', '10:00'));
   const now = () => clock.now();
@@ -85,6 +86,9 @@ describe.each(DIALECTS)('portal payments over HTTP on %s', (dialect) => {
     const res = await fetch(`${base}/api/portal/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '14480000001', code: sms.sent.at(-1)!.templateParam.code }) });
     expect(res.status).toBe(200);
     cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    await projectUser(ctx, admin, w.projectId, 'caiwu', '财务', 'cashier');
+    const staff = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'caiwu', password: PASSWORD } });
+    staffCookie = `wuye_session=${staff.cookies.find((c) => c.name === 'wuye_session')!.value}`;
   });
   afterAll(async () => { await app?.close(); await Promise.all([sms?.close(), wechat?.close(), alipay?.close()]); await t?.destroy(); });
 
@@ -172,5 +176,8 @@ describe.each(DIALECTS)('portal payments over HTTP on %s', (dialect) => {
     expect(row.status).toBe('mismatch');
     expect(row.problem).toContain('不符');
     expect(await paymentsOf()).toHaveLength(3);
+    // Staff see it among the project's online orders.
+    const staff = await app.inject({ method: 'GET', url: `/api/projects/${w.projectId}/portal/orders?status=mismatch`, headers: { cookie: staffCookie } });
+    expect(staff.json()).toEqual({ items: [expect.objectContaining({ outTradeNo: o.outTradeNo, statusLabel: '金额不符，待核对', house: '1栋 1-1-1001' })] });
   });
 });

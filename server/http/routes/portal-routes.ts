@@ -199,6 +199,8 @@ document.getElementById('renotify').onclick = async () => { const r = await post
     async (req) => ({ items: await office.listPortalRequests(ctx, actorOf(req), req.params.id, req.query.status) }));
   r.post('/portal/requests/:id/reply', { schema: { tags: staff, summary: '答复投诉或报修（同时办结其工单）', params: IdParam, body: z.object({ reply: z.string().max(500) }), response: { 200: z.object({ id: z.number(), status: z.string() }), ...errors } } },
     async (req) => office.replyToRequest(ctx, actorOf(req), req.params.id, req.body.reply));
+  r.get('/projects/:id/portal/orders', { schema: { tags: staff, summary: '在线支付订单（金额不符、入账失败的须核对）', params: IdParam, querystring: z.object({ status: z.enum(['pending', 'paid', 'closed', 'failed', 'mismatch']).optional() }), response: { 200: z.object({ items: z.array(z.looseObject({ outTradeNo: z.string() })) }), ...errors } } },
+    async (req) => ({ items: await office.listOrders(ctx, actorOf(req), req.params.id, req.query.status) }));
   r.get('/portal/files/:id', { schema: { tags: staff, summary: '业主上传的附件', params: IdParam, response: { 200: z.any(), ...errors } } }, async (req, reply) => {
     const f = await office.requestFile(ctx, actorOf(req), req.params.id);
     return reply.header('content-type', f.contentType).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.filename)}`).send(f.bytes);

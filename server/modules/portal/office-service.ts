@@ -2,7 +2,7 @@ import { AppError, fieldError } from '../../../core/errors.ts';
 import { ROLE_RANK } from '../../../core/access/roles.ts';
 import { localDateOf } from '../../../core/dates.ts';
 import {
-  BINDING_STATUS_LABELS, DATA_REQUEST_LABELS, DATA_REQUEST_STATUS_LABELS, PORTAL_REQUEST_LABELS, REQUEST_STATUS_LABELS, validCostComposition,
+  BINDING_STATUS_LABELS, DATA_REQUEST_LABELS, GATEWAY_LABELS, ORDER_STATUS_LABELS, DATA_REQUEST_STATUS_LABELS, PORTAL_REQUEST_LABELS, REQUEST_STATUS_LABELS, validCostComposition,
   type CostLine, type DataRequestKind, type PortalRequestKind,
 } from '../../../core/portal/vocabulary.ts';
 import { maskMobile } from '../../../core/registry/mask.ts';
@@ -117,6 +117,23 @@ export async function requestFile(ctx: ServiceContext, actor: Actor, fileId: num
   if (!f) throw new AppError('NOT_FOUND', '附件不存在');
   requireAccess(actor, 'dunning.read', { projectId: f.project_id, buildingId: f.building_id });
   return { filename: f.filename, contentType: f.content_type, bytes: Buffer.from(f.bytes) };
+}
+
+/** Online payment orders of a project, newest first: paid ones with their payment, and those staff must look at (金额不符, 入账失败). */
+export async function listOrders(ctx: ServiceContext, actor: Actor, projectId: number, status?: string) {
+  await getProjectOrThrow(ctx, actor, projectId);
+  requireAccess(actor, 'billing.read', { projectId, buildingId: null });
+  let q = ctx.db.selectFrom('portal_order').innerJoin('house', 'house.id', 'portal_order.house_id').innerJoin('building', 'building.id', 'house.building_id')
+    .select(['portal_order.out_trade_no', 'portal_order.provider', 'portal_order.amount_fen', 'portal_order.periods_json', 'portal_order.status', 'portal_order.problem',
+      'portal_order.provider_trade_no', 'portal_order.payment_id', 'portal_order.created_at', 'portal_order.paid_at', 'house.number', 'building.name as building'])
+    .where('portal_order.project_id', '=', projectId);
+  if (status) q = q.where('portal_order.status', '=', status);
+  const rows = await q.orderBy('portal_order.id', 'desc').limit(500).execute();
+  return rows.map((r) => ({
+    outTradeNo: r.out_trade_no, provider: r.provider, providerLabel: GATEWAY_LABELS[r.provider] ?? r.provider, amountFen: Number(r.amount_fen), periods: JSON.parse(r.periods_json) as string[],
+    status: r.status, statusLabel: ORDER_STATUS_LABELS[r.status] ?? r.status, problem: r.problem, providerTradeNo: r.provider_trade_no, paymentId: r.payment_id,
+    createdAt: r.created_at, paidAt: r.paid_at, house: `${r.building} ${r.number}`,
+  }));
 }
 
 // ---- personal-data requests (R41) -----------------------------------------------------------------------------------

@@ -100,10 +100,18 @@ export async function applyTrade(ctx: ServiceContext, gateway: PaymentGateway, t
     return 'mismatch';
   }
   const actor = systemActor(o.company_id, `在线支付（${provider}）`);
-  const { payment, created } = await recordPaymentOnce(ctx, actor, {
-    houseId: o.house_id, amount: fenToYuanText(trade.amountFen), channel: gateway.ledgerChannel, payer: { kind: 'owner', ownershipId: o.ownership_id },
-    periods: JSON.parse(o.periods_json) as string[], idempotencyKey: `online:${provider}:${o.out_trade_no}`, note: `在线支付 ${trade.providerTradeNo ?? ''}`.trim(),
-  });
+  let recorded: Awaited<ReturnType<typeof recordPaymentOnce>>;
+  try {
+    recorded = await recordPaymentOnce(ctx, actor, {
+      houseId: o.house_id, amount: fenToYuanText(trade.amountFen), channel: gateway.ledgerChannel, payer: { kind: 'owner', ownershipId: o.ownership_id },
+      periods: JSON.parse(o.periods_json) as string[], idempotencyKey: `online:${provider}:${o.out_trade_no}`, note: `在线支付 ${trade.providerTradeNo ?? ''}`.trim(),
+    });
+  } catch (e) {
+    // Not posted: the gateway will notify again (or the next query retries); staff see why on the order meanwhile.
+    await ctx.db.updateTable('portal_order').set({ problem: `入账失败：${e instanceof Error ? e.message : String(e)}`, notify_raw: trade.raw }).where('id', '=', o.id).execute();
+    throw e;
+  }
+  const { payment, created } = recorded;
   await ctx.db.updateTable('portal_order').set({ status: 'paid', payment_id: payment.id, provider_trade_no: trade.providerTradeNo ?? null, notify_raw: trade.raw, paid_at: trade.paidAt ?? nowIso(ctx) })
     .where('id', '=', o.id).where('status', 'in', ['pending', 'closed']).execute();
   return created ? 'applied' : 'already';
