@@ -16,8 +16,9 @@ import { assertDecidable, markDecided, PENDING } from './approval.ts';
 import { issueReceipt } from './receipt-service.ts';
 import { refreshHouses } from '../dunning/sweep-service.ts';
 
-/** '沙箱支付' is the development gateway's (owner portal without a real provider). */
-export const CHANNELS = ['现金', 'POS刷卡', '银行转账', '微信', '支付宝', '沙箱支付'] as const;
+export const CHANNELS = ['现金', 'POS刷卡', '银行转账', '微信', '支付宝'] as const;
+/** The owner portal's development gateway: recorded only by a settled online order (key `online:…`), never by staff. */
+const SANDBOX_CHANNEL = '沙箱支付';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -197,8 +198,8 @@ async function preparePayment(ctx: ServiceContext, actor: Actor, input: PaymentI
   requireAccess(actor, 'payment.record', { projectId: house.projectId, buildingId: house.buildingId });
   const amountFen = parseYuan(input.amount);
   if (amountFen === null || amountFen <= 0) throw fieldError('amount', 'VALIDATION_FAILED', '金额应为正数，最多两位小数');
-  const channel = oneOf(input.channel, CHANNELS, 'channel');
   const key = input.idempotencyKey?.trim() || null;
+  const channel = input.channel === SANDBOX_CHANNEL && key?.startsWith('online:sandbox:') ? SANDBOX_CHANNEL : oneOf(input.channel, CHANNELS, 'channel');
   const project = await ctx.db.selectFrom('project').select('time_zone').where('id', '=', house.projectId).executeTakeFirstOrThrow();
   const now = ctx.clock.now();
   const today = localDateOf(now, project.time_zone);
