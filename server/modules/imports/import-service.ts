@@ -10,7 +10,7 @@ import { audit } from '../audit/audit.ts';
 import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { mapHeaders, namesOf, readRow, type CellError } from './columns.ts';
-import { erased, IdAllocator, insertMany, type AnyImportKind, type ChunkRow, type ImportContext, type RowFailure } from './kind.ts';
+import { BulkWriter, erased, IdAllocator, insertMany, type AnyImportKind, type ChunkRow, type ImportContext, type RowFailure } from './kind.ts';
 import { hcAssetsKind, housesKind } from './kinds/houses.ts';
 import { bankStatementKind } from './kinds/bank.ts';
 import { standardsKind } from './kinds/standards.ts';
@@ -95,6 +95,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
   const counts = { rows: 0, valid: 0, written: 0, skipped: 0, notices: 0 };
   let trx: ControlledTransaction<DB> | null = null;
   let writer: SqliteWriter | null = null;
+  let bulk: BulkWriter | null = null;
   let sheet = kind.sheet ?? '';
   try {
     const table = await openTable(req.path, format, { sheet: kind.sheet ?? undefined, headerNames: namesOf(Object.values(kind.columns)[0]!) });
@@ -107,9 +108,10 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       trx = await (writer?.db ?? ctx.db).startTransaction().execute();
     }
     const db = trx ?? ctx.db;
+    bulk = new BulkWriter(db, writer?.raw);
     const ic: ImportContext = {
       ctx, db, write: !req.dryRun, projectId: project.id, actor, batchId, at, today: localDateOf(ctx.clock.now(), project.time_zone), cache: new Map(), ids: new IdAllocator(db, ctx.dialect),
-      raw: writer?.raw,
+      bulk,
     };
     const seen = new Map<string, number>();
     let chunk: ChunkRow<unknown>[] = [];
@@ -117,6 +119,8 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       if (chunk.length === 0) return;
       const rows = chunk;
       chunk = [];
+      // What the previous chunk sent is written by now (PostgreSQL writes it while this chunk was read).
+      await ic.bulk.settle();
       const keys = rows.map((r) => r.key);
       const done = new Set((await db.selectFrom('import_key').select('row_key').where('source', '=', kind.source).where('row_key', 'in', keys).execute()).map((k) => k.row_key));
       const fresh = rows.filter((r) => !done.has(r.key));
@@ -130,7 +134,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       const ok = fresh.filter((r) => !failed.has(r.row));
       counts.valid += ok.length;
       if (ic.write) {
-        await insertMany(db, 'import_key', ok.map((r) => ({ source: kind.source, row_key: r.key, batch_id: batchId })), ic.raw);
+        await ic.bulk.insert('import_key', ok.map((r) => ({ source: kind.source, row_key: r.key, batch_id: batchId })));
         counts.written += ok.length;
       }
       RUNNING.set(batchId, { rows: counts.rows, progress: table.progress() });
@@ -151,6 +155,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       if (chunk.length >= CHUNK) await flush();
     }
     await flush();
+    await bulk.settle();
     const commit = trx !== null && (mode === 'valid' || invalid === 0);
     if (trx) {
       if (commit) await trx.commit().execute();
@@ -165,7 +170,9 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       : commit ? `已导入 ${counts.written} 行${invalid ? `，跳过有误的 ${invalid} 行` : ''}${counts.skipped ? `，已导入过 ${counts.skipped} 行` : ''}`
         : `有 ${invalid} 行有误，全部未导入（整体导入：修正后重新导入，或选择“只导入正确的行”）`;
     return await finish(ctx, actor, batchId, project.id, kind, { status, counts, invalid, errors, message, sheet, dryRun: req.dryRun, mode });
-  } catch (e) {
+  } catch (caught) {
+    // A COPY sent earlier that failed makes every later query fail: its own error is the one to report.
+    const e = bulk?.firstError ?? caught;
     if (trx) await trx.rollback().execute().catch(() => undefined);
     await writer?.close().catch(() => undefined);
     const message = e instanceof AppError ? e.message : `导入失败：${e instanceof Error ? e.message : String(e)}`;

@@ -23,8 +23,8 @@ export interface ImportContext {
   /** State kept across the chunks of one import (buildings created so far, names looked up, …). */
   cache: Map<string, unknown>;
   ids: IdAllocator;
-  /** SQLite: the writer connection, for inserts through cached prepared statements (insertMany). */
-  raw?: SQLite.Database | undefined;
+  /** Where the rows go (when writing). */
+  bulk: BulkWriter;
 }
 
 export interface ImportKind<C extends Record<string, Column<unknown>>> {
@@ -52,16 +52,26 @@ export interface AnyImportKind {
 }
 export const erased = <C extends Record<string, Column<unknown>>>(k: ImportKind<C>): AnyImportKind => k;
 
-/** Ids for bulk inserts, taken in the import's transaction: PostgreSQL from the identity sequence, SQLite after max(id). */
+/**
+ * Ids for bulk inserts, taken in the import's transaction: PostgreSQL from the identity sequence, in blocks of at least
+ * 20,000 (so that a chunk rarely waits for the server; ids left over at the end are a gap in the sequence, nothing
+ * more), SQLite after max(id).
+ */
 export class IdAllocator {
   private readonly next = new Map<string, number>();
+  private readonly pools = new Map<string, number[]>();
   constructor(private readonly db: Kysely<DB> | Transaction<DB>, private readonly dialect: ServiceContext['dialect']) {}
 
   async take(table: 'building' | 'entrance' | 'house' | 'owner' | 'contact' | 'ownership' | 'charge', n: number): Promise<number[]> {
     if (n === 0) return [];
     if (this.dialect === 'postgres') {
-      const r = await sql<{ id: string }>`select nextval(pg_get_serial_sequence(${table}, 'id')) as id from generate_series(1, ${n})`.execute(this.db);
-      return r.rows.map((x) => Number(x.id));
+      let pool = this.pools.get(table) ?? [];
+      if (pool.length < n) {
+        const r = await sql<{ id: string }>`select nextval(pg_get_serial_sequence(${table}, 'id')) as id from generate_series(1, ${Math.max(n - pool.length, 20_000)})`.execute(this.db);
+        pool = [...pool, ...r.rows.map((x) => Number(x.id))];
+      }
+      this.pools.set(table, pool.slice(n));
+      return pool.slice(0, n);
     }
     let start = this.next.get(table);
     if (start === undefined) {
@@ -70,6 +80,38 @@ export class IdAllocator {
     }
     this.next.set(table, start + n);
     return Array.from({ length: n }, (_, i) => start + i);
+  }
+}
+
+/**
+ * Where an import's rows go. SQLite: the writer connection's cached prepared statements, at once. PostgreSQL: COPY in
+ * the import's transaction, sent without waiting for the server, so that the next chunk of the file is read and checked
+ * while the server writes this one (the queries take their turns on the one connection). `settle()` waits for what was
+ * sent and throws the first error; `firstError` is that error, for a failure noticed by a later query.
+ */
+export class BulkWriter {
+  private sent: Promise<void>[] = [];
+  firstError: unknown = null;
+  private readonly postgres: boolean;
+  constructor(private readonly db: Kysely<DB> | Transaction<DB>, private readonly raw?: SQLite.Database) {
+    this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  }
+
+  async insert<T extends keyof DB>(table: T, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+    if (rows.length === 0) return;
+    if (this.raw) return insertRaw(this.raw, table, Object.keys(rows[0]!), rows);
+    if (!this.postgres) return insertMany(this.db, table, rows);
+    const cols = Object.keys(rows[0]!);
+    for (let i = 0; i < rows.length; i += 5000) {
+      this.sent.push(copyRows(this.db, table, cols, rows.slice(i, i + 5000)).catch((e: unknown) => { this.firstError ??= e; }));
+    }
+  }
+
+  async settle(): Promise<void> {
+    const sent = this.sent;
+    this.sent = [];
+    await Promise.all(sent);
+    if (this.firstError) throw this.firstError instanceof Error ? this.firstError : new Error(String(this.firstError));
   }
 }
 

@@ -2,7 +2,7 @@ import { matchBankTransfer, type CandidateHouse } from '../../../../core/imports
 import { sql } from 'kysely';
 import { owedPerCharge } from '../../../db/repositories/ledger-repository.ts';
 import { date, positiveMoney, text, type Column } from '../columns.ts';
-import { insertMany, type ImportContext, type ImportKind, type RowFailure } from '../kind.ts';
+import { type ImportContext, type ImportKind, type RowFailure } from '../kind.ts';
 
 /**
  * A bank statement (issue 7 point 5): each credit is matched to a house by the house number in its memo (3-2-1201,
@@ -67,7 +67,7 @@ export const bankStatementKind: ImportKind<typeof BANK_COLUMNS> = {
         payment_id: null, decided_by: null, decided_at: null, batch_id: ic.batchId, created_at: ic.at,
       });
     }
-    if (ic.write) await insertMany(ic.db, 'bank_transfer', write, ic.raw);
+    if (ic.write) await ic.bulk.insert('bank_transfer', write);
     return failures;
   },
 };

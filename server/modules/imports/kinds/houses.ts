@@ -2,7 +2,7 @@ import { phoneLast4 } from '../../../../core/registry/mask.ts';
 import { assertHouseNumber, normalizeContact, parseArea } from '../../../../core/registry/validate.ts';
 import { HOUSE_STATUSES, OWNER_KINDS, PROPERTY_TYPES, type ContactKind, type HouseStatus, type OwnerKind, type PropertyType } from '../../../../core/registry/vocabulary.ts';
 import { date, int, oneOfWords, reasonOf, Reason, text, type Column, type Parsed } from '../columns.ts';
-import { insertMany, type ChunkRow, type ImportContext, type ImportKind, type RowFailure } from '../kind.ts';
+import { type ChunkRow, type ImportContext, type ImportKind, type RowFailure } from '../kind.ts';
 
 /**
  * Houses with their owner and contacts: our template (one row per house), and HC小区管理系统's 资产信息 sheet as it is
@@ -77,33 +77,33 @@ async function applyHouses(ic: ImportContext, rows: ChunkRow<HouseRecord>[]): Pr
   const at = ic.at;
   const newBuildings = [...new Set(ok.map((r) => r.value.building).filter((b) => !known.buildings.has(b)))];
   const bIds = await ic.ids.take('building', newBuildings.length);
-  await insertMany(ic.db, 'building', newBuildings.map((name, i) => { known.buildings.set(name, bIds[i]!); return { id: bIds[i], project_id: ic.projectId, name, area_name: null, sort_order: ++known.sort }; }), ic.raw);
+  await ic.bulk.insert('building', newBuildings.map((name, i) => { known.buildings.set(name, bIds[i]!); return { id: bIds[i], project_id: ic.projectId, name, area_name: null, sort_order: ++known.sort }; }));
   const entranceKey = (r: HouseRecord) => `${known.buildings.get(r.building)!}|${r.unit!}`;
   const newEntrances = [...new Set(ok.filter((r) => r.value.unit !== null).map((r) => entranceKey(r.value)).filter((k) => !known.entrances.has(k)))];
   const eIds = await ic.ids.take('entrance', newEntrances.length);
-  await insertMany(ic.db, 'entrance', newEntrances.map((k, i) => {
+  await ic.bulk.insert('entrance', newEntrances.map((k, i) => {
     known.entrances.set(k, eIds[i]!);
     const [b, ...name] = k.split('|');
     return { id: eIds[i], building_id: Number(b), name: name.join('|') };
-  }), ic.raw);
+  }));
   const hIds = await ic.ids.take('house', ok.length);
-  await insertMany(ic.db, 'house', ok.map((r, i) => ({
+  await ic.bulk.insert('house', ok.map((r, i) => ({
     id: hIds[i], project_id: ic.projectId, building_id: known.buildings.get(r.value.building), entrance_id: r.value.unit === null ? null : known.entrances.get(entranceKey(r.value)),
     number: r.value.number, floor: r.value.floor, property_type: r.value.propertyType, area_x100: r.value.areaX100, status: r.value.status,
     delivery_date: r.value.deliveryDate, created_at: at, updated_at: at,
-  })), ic.raw);
+  })));
   const owned = ok.map((r, i) => ({ r: r.value, houseId: hIds[i]! })).filter((x) => x.r.owner !== null);
   const oIds = await ic.ids.take('owner', owned.length);
   const sIds = await ic.ids.take('ownership', owned.length);
-  await insertMany(ic.db, 'owner', owned.map((x, i) => ({ id: oIds[i], company_id: ic.actor.companyId, kind: x.r.owner!.kind, name: x.r.owner!.name, temperament_note: null, created_at: at, updated_at: at })), ic.raw);
-  await insertMany(ic.db, 'ownership', owned.map((x, i) => ({ id: sIds[i], house_id: x.houseId, parking_space_id: null, from_date: x.r.ownershipFrom, to_date: null, note: '导入', created_at: at })), ic.raw);
-  await insertMany(ic.db, 'ownership_owner', owned.map((_, i) => ({ ownership_id: sIds[i], owner_id: oIds[i], share_pct: null, is_primary: 1 })), ic.raw);
+  await ic.bulk.insert('owner', owned.map((x, i) => ({ id: oIds[i], company_id: ic.actor.companyId, kind: x.r.owner!.kind, name: x.r.owner!.name, temperament_note: null, created_at: at, updated_at: at })));
+  await ic.bulk.insert('ownership', owned.map((x, i) => ({ id: sIds[i], house_id: x.houseId, parking_space_id: null, from_date: x.r.ownershipFrom, to_date: null, note: '导入', created_at: at })));
+  await ic.bulk.insert('ownership_owner', owned.map((_, i) => ({ ownership_id: sIds[i], owner_id: oIds[i], share_pct: null, is_primary: 1 })));
   const contacts = owned.flatMap((x, i) => x.r.owner!.contacts.map((c) => ({ ownerId: oIds[i]!, c, source: x.r.owner!.source })));
   const cIds = await ic.ids.take('contact', contacts.length);
-  await insertMany(ic.db, 'contact', contacts.map((x, i) => ({
+  await ic.bulk.insert('contact', contacts.map((x, i) => ({
     id: cIds[i], owner_id: x.ownerId, kind: x.c.kind, value: x.c.value, phone_last4: phoneLast4(x.c.kind, x.c.value), status: '未核实', source: x.source,
     last_verified: null, is_service_address: x.c.kind === '送达地址' ? 1 : 0, note: null, created_at: at, updated_at: at,
-  })), ic.raw);
+  })));
   return failures;
 }
 

@@ -1,5 +1,5 @@
 import { date, money, period, positiveMoney, text, type Column, type Parsed } from '../columns.ts';
-import { insertMany, type ChunkRow, type ImportContext, type ImportKind, type RowFailure } from '../kind.ts';
+import { type ChunkRow, type ImportContext, type ImportKind, type RowFailure } from '../kind.ts';
 
 /**
  * The ledger's past: opening balances (what each house still owed per period and item when the old system was left,
@@ -81,7 +81,7 @@ export const openingBalancesKind: ImportKind<typeof OPENING_COLUMNS> = {
     }
     if (ic.write && write.length) {
       const ids = await ic.ids.take('charge', write.length);
-      await insertMany(ic.db, 'charge', write.map((w, i) => ({ id: ids[i], ...w })), ic.raw);
+      await ic.bulk.insert('charge', write.map((w, i) => ({ id: ids[i], ...w })));
     }
     return failures;
   },
@@ -126,7 +126,7 @@ function historyKind(kind: string, label: string, source: string, sheet: string 
           cashier: v.cashier, note: v.note, source, batch_id: ic.batchId,
         });
       }
-      if (ic.write) await insertMany(ic.db, 'legacy_payment', write, ic.raw);
+      if (ic.write) await ic.bulk.insert('legacy_payment', write);
       return failures;
     },
   };
