@@ -38,6 +38,7 @@ const OutboxPage = lazy(() => import('./pages/OutboxPage.tsx'));
 const PrintCenterPage = lazy(() => import('./pages/PrintCenterPage.tsx'));
 const ImportsPage = lazy(() => import('./pages/ImportsPage.tsx'));
 const BankPage = lazy(() => import('./pages/BankPage.tsx'));
+const PortalOfficePage = lazy(() => import('./pages/PortalOfficePage.tsx'));
 
 export function App() {
   const { lang } = useLang();
@@ -92,6 +93,7 @@ function Gate() {
         <Route path="houses/:id/collection" element={<RequirePermission permission="dunning.read"><Page><HouseCollectionPage /></Page></RequirePermission>} />
         <Route path="houses/:id/evidence" element={<RequirePermission permission="dunning.read"><Page><HouseEvidencePage /></Page></RequirePermission>} />
         <Route path="owners" element={<Page><OwnerSearchPage /></Page>} />
+        <Route path="portal-office" element={<RequirePermission permission="owner.read"><Page><PortalOfficePage /></Page></RequirePermission>} />
         <Route path="billing" element={<Navigate to="/billing/runs" replace />} />
         <Route path="billing/settings" element={<RequirePermission permission="billing.read"><Page><BillingSettingsPage /></Page></RequirePermission>} />
         <Route path="billing/price-notice" element={<RequirePermission permission="billing.read"><Page><PriceNoticePage /></Page></RequirePermission>} />

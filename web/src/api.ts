@@ -1393,6 +1393,65 @@ export interface BankTransfer {
 }
 export interface BankTransferPage extends Page<BankTransfer> { counts: Partial<Record<TransferStatus, number>> }
 
+// ---- The staff side of the owner portal (对客端事项) ----
+
+export type BindingStatus = 'pending' | 'approved' | 'rejected';
+/** An owner's application to bind a house, with the building, number and name as the owner typed them. */
+export interface BindingApplication {
+  id: number;
+  building: string;
+  number: string;
+  ownerName: string;
+  note: string | null;
+  phoneMasked: string;
+  status: BindingStatus;
+  statusLabel: string;
+  decisionNote: string | null;
+  decidedBy: string | null;
+  createdAt: string;
+  /** The number of the house staff chose (approved applications). */
+  houseNumber: string | null;
+}
+
+export type PortalRequestKind = 'promise' | 'plan' | 'complaint' | 'repair';
+/** What an owner sent in through the portal; status is the ticket's or the plan's when it became one. */
+export interface PortalRequest {
+  id: number;
+  kind: PortalRequestKind;
+  kindLabel: string;
+  topic: string;
+  detail: string;
+  status: string;
+  statusLabel: string;
+  reply: string | null;
+  createdAt: string;
+  houseId: number;
+  house: string;
+  caseId: number | null;
+  ticketId: number | null;
+  planId: number | null;
+  files: Array<{ id: number; filename: string }>;
+}
+
+export type DataRequestStatus = 'pending' | 'fulfilled' | 'refused';
+/** A personal-data request (R41): copy, correction, deletion or explanation, answered by dueOn. */
+export interface DataRequest {
+  id: number;
+  kind: 'copy' | 'correction' | 'deletion' | 'explanation';
+  kindLabel: string;
+  detail: string;
+  status: DataRequestStatus;
+  statusLabel: string;
+  reply: string | null;
+  dueOn: string;
+  createdAt: string;
+  decidedBy: string | null;
+  phoneMasked: string;
+}
+
+/** One line of the cost composition shown to owners; pctBp in basis points (100 % = 10000). */
+export interface CostLine { item: string; pctBp: number; note: string | null }
+
 const id = (n: number | string) => encodeURIComponent(String(n));
 
 export const api = {
@@ -1539,4 +1598,19 @@ export const api = {
     request<{ id: number; status: string; paymentId: number }>('POST', `/api/bank-transfers/${id(transferId)}/confirm`, houseId === undefined ? {} : { houseId }),
   confirmMatched: (projectId: number) => request<{ confirmed: number }>('POST', `/api/projects/${id(projectId)}/bank-transfers/confirm-matched`, {}),
   ignoreTransfer: (transferId: number, reason: string) => request<{ id: number; status: string }>('POST', `/api/bank-transfers/${id(transferId)}/ignore`, { reason }),
+
+  bindingApplications: (projectId: number, status: BindingStatus) =>
+    request<{ items: BindingApplication[] }>('GET', `/api/projects/${id(projectId)}/portal/bindings`, undefined, { status }),
+  /** Approve naming the house (its current owners' period becomes the number's), or reject with the reason. */
+  decideBinding: (bindingId: number, d: { approve: true; houseId: number; note?: string | null } | { approve: false; note: string }) =>
+    request<{ id: number; status: string }>('POST', `/api/portal/bindings/${id(bindingId)}/decision`, d),
+  portalRequests: (projectId: number, status?: string) => request<{ items: PortalRequest[] }>('GET', `/api/projects/${id(projectId)}/portal/requests`, undefined, { status }),
+  /** Answer a complaint or repair request: its ticket is resolved with the answer, and the owner sees it. */
+  replyToPortalRequest: (requestId: number, reply: string) => request<{ id: number; status: string }>('POST', `/api/portal/requests/${id(requestId)}/reply`, { reply }),
+  portalFileUrl: (fileId: number) => `/api/portal/files/${id(fileId)}`,
+  dataRequests: (status?: DataRequestStatus) => request<{ items: DataRequest[] }>('GET', '/api/privacy/requests', undefined, { status }),
+  decideDataRequest: (requestId: number, fulfil: boolean, reply: string) =>
+    request<{ id: number; status: string }>('POST', `/api/privacy/requests/${id(requestId)}/decision`, { fulfil, reply }),
+  costComposition: (projectId: number) => request<{ lines: CostLine[] }>('GET', `/api/projects/${id(projectId)}/cost-composition`),
+  saveCostComposition: (projectId: number, lines: CostLine[]) => request<{ lines: CostLine[] }>('PUT', `/api/projects/${id(projectId)}/cost-composition`, { lines }),
 };

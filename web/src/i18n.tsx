@@ -9,6 +9,7 @@ const MESSAGES = {
   'menu.home': { zh: '概览', en: 'Overview' },
   'menu.houses': { zh: '房屋档案', en: 'Houses' },
   'menu.owners': { zh: '业主查询', en: 'Owner search' },
+  'menu.portalOffice': { zh: '对客端事项', en: 'Owner portal requests' },
   'menu.billing': { zh: '收费', en: 'Billing' },
   'menu.billingSettings': { zh: '收费设置', en: 'Fee settings' },
   'menu.billingRuns': { zh: '出账', en: 'Bill runs' },

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
-import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined, ClusterOutlined, CarryOutOutlined, FileSearchOutlined, ReadOutlined, BarChartOutlined, TrophyOutlined, FileTextOutlined, SendOutlined, PrinterOutlined, BankOutlined, ImportOutlined } from '@ant-design/icons';
+import { AccountBookOutlined, AuditOutlined, HomeOutlined, LogoutOutlined, KeyOutlined, SearchOutlined, SettingOutlined, TeamOutlined, TranslationOutlined, DashboardOutlined, FileDoneOutlined, DollarOutlined, PieChartOutlined, WarningOutlined, CheckSquareOutlined, PhoneOutlined, ScheduleOutlined, ProfileOutlined, ApartmentOutlined, UnorderedListOutlined, ClusterOutlined, CarryOutOutlined, FileSearchOutlined, ReadOutlined, BarChartOutlined, TrophyOutlined, FileTextOutlined, SendOutlined, PrinterOutlined, BankOutlined, ImportOutlined, MessageOutlined } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -31,6 +31,7 @@ const MENU: Array<MenuEntry | MenuGroup> = [
   { key: 'home', path: '/', label: 'menu.home', icon: <DashboardOutlined /> },
   { key: 'houses', path: '/houses', label: 'menu.houses', icon: <HomeOutlined /> },
   { key: 'owners', path: '/owners', label: 'menu.owners', icon: <SearchOutlined /> },
+  { key: 'portal-office', path: '/portal-office', label: 'menu.portalOffice', icon: <MessageOutlined />, permission: 'owner.read' },
   {
     key: 'billing', label: 'menu.billing', icon: <AccountBookOutlined />, children: [
       { key: 'billing-settings', path: '/billing/settings', also: ['/billing/price-notice'], label: 'menu.billingSettings', icon: <SettingOutlined />, permission: 'billing.read' },
