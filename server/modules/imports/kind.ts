@@ -91,7 +91,7 @@ export class IdAllocator {
  */
 export class BulkWriter {
   private sent: Promise<void>[] = [];
-  firstError: unknown = null;
+  firstError: Error | null = null;
   private readonly postgres: boolean;
   constructor(private readonly db: Kysely<DB> | Transaction<DB>, private readonly raw?: SQLite.Database) {
     this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
@@ -103,7 +103,7 @@ export class BulkWriter {
     if (!this.postgres) return insertMany(this.db, table, rows);
     const cols = Object.keys(rows[0]!);
     for (let i = 0; i < rows.length; i += 5000) {
-      this.sent.push(copyRows(this.db, table, cols, rows.slice(i, i + 5000)).catch((e: unknown) => { this.firstError ??= e; }));
+      this.sent.push(copyRows(this.db, table, cols, rows.slice(i, i + 5000)).catch((e: unknown) => { this.firstError ??= e instanceof Error ? e : new Error(String(e)); }));
     }
   }
 
@@ -111,7 +111,7 @@ export class BulkWriter {
     const sent = this.sent;
     this.sent = [];
     await Promise.all(sent);
-    if (this.firstError) throw this.firstError instanceof Error ? this.firstError : new Error(String(this.firstError));
+    if (this.firstError) throw this.firstError;
   }
 }
 
