@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAlipay, type FakeAlipay } from '../../test/providers/alipay.ts';
-import { listen, reply, type Listening } from '../../test/providers/http.ts';
+import { listen } from '../../test/providers/http.ts';
+import { caughtGatewayError, startNotifyReceiver } from '../../test/providers/notify-receiver.ts';
 import { AlipayGateway, jsonMemberText, type AlipayConfig } from './alipay.ts';
-import { GatewayError, type CreateOrderInput, type PaymentGateway, type TradeState } from './gateway.ts';
+import { GatewayError, type CreateOrderInput } from './gateway.ts';
 import { fenToYuan, yuanToFen } from './support.ts';
 
 /** The Alipay adapter against a local open-platform gateway that checks RSA2 signatures and signs its answers. */
@@ -16,30 +17,6 @@ const pkcs8 = (k: typeof app.privateKey) => String(k.export({ type: 'pkcs8', for
 /** The Alipay console shows its public key as bare base64, without PEM armour. */
 const bareSpki = (k: typeof app.publicKey) => String(k.export({ type: 'spki', format: 'pem' })).replace(/-----[A-Z ]+-----|\s/g, '');
 
-async function caught(p: Promise<unknown> | (() => unknown)): Promise<GatewayError> {
-  const e = typeof p === 'function' ? (() => { try { p(); return undefined; } catch (x) { return x; } })() : await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(GatewayError);
-  return e as GatewayError;
-}
-
-/** Stands in for our notify route: parseNotify, then its ok reply; 403 for a notification that does not verify. */
-async function startReceiver(gateway: PaymentGateway): Promise<Listening & { trades: TradeState[]; refused: GatewayError[] }> {
-  const trades: TradeState[] = [];
-  const refused: GatewayError[] = [];
-  const server = await listen((req, body, res) => {
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
-    try {
-      const out = gateway.parseNotify({ headers, body });
-      trades.push(out.trade);
-      reply(res, out.ok.status, out.ok.body, out.ok.contentType);
-    } catch (e) {
-      if (!(e instanceof GatewayError)) throw e;
-      refused.push(e);
-      reply(res, e.code === 'BAD_SIGNATURE' ? 403 : 400, e.message, 'text/plain; charset=utf-8');
-    }
-  });
-  return { ...server, trades, refused };
-}
 
 let seq = 0;
 const orderNo = () => `ALI${Date.now()}${String(++seq).padStart(4, '0')}`;
@@ -70,7 +47,7 @@ describe('jsonMemberText', () => {
 
 describe('Alipay gateway', () => {
   let fake: FakeAlipay;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
   let config: AlipayConfig;
   let gateway: AlipayGateway;
   const order = (o: Partial<CreateOrderInput> = {}): CreateOrderInput => ({
@@ -90,7 +67,7 @@ describe('Alipay gateway', () => {
     fake = await startFakeAlipay({ appId: APP_ID, appPublicKey: app.publicKey, alipayPrivateKey: alipay.privateKey });
     config = { appId: APP_ID, appPrivateKey: pkcs8(app.privateKey), alipayPublicKey: bareSpki(alipay.publicKey), gateway: fake.url };
     gateway = new AlipayGateway(config);
-    receiver = await startReceiver(gateway);
+    receiver = await startNotifyReceiver(gateway);
   });
   afterAll(async () => {
     await fake.close();
@@ -173,41 +150,41 @@ describe('Alipay gateway', () => {
   });
 
   it('an unknown trade is ORDER_NOT_EXIST, not retryable; an unsigned or altered answer is refused', async () => {
-    const e = await caught(gateway.queryOrder('NOSUCHTRADE001'));
+    const e = await caughtGatewayError(gateway.queryOrder('NOSUCHTRADE001'));
     expect(e).toMatchObject({ code: 'ORDER_NOT_EXIST', retryable: false });
     fake.tamperNext('unsigned');
-    expect(await caught(gateway.queryOrder('NOSUCHTRADE001'))).toMatchObject({ code: 'BAD_SIGNATURE' });
+    expect(await caughtGatewayError(gateway.queryOrder('NOSUCHTRADE001'))).toMatchObject({ code: 'BAD_SIGNATURE' });
 
     const { input } = await placed({}, false);
     for (const how of ['body', 'key', 'unsigned'] as const) {
       fake.tamperNext(how);
-      expect(await caught(gateway.queryOrder(input.outTradeNo)), how).toMatchObject({ code: 'BAD_SIGNATURE', retryable: false });
+      expect(await caughtGatewayError(gateway.queryOrder(input.outTradeNo)), how).toMatchObject({ code: 'BAD_SIGNATURE', retryable: false });
     }
     expect((await gateway.queryOrder(input.outTradeNo)).status).toBe('pending');
   });
 
   it('a query signed with the wrong key is refused by Alipay with isv.invalid-signature, not worth a retry', async () => {
     const wrongKey = new AlipayGateway({ ...config, appPrivateKey: pkcs8(stranger.privateKey) });
-    const e = await caught(wrongKey.queryOrder('NOSUCHTRADE001'));
+    const e = await caughtGatewayError(wrongKey.queryOrder('NOSUCHTRADE001'));
     expect(e).toMatchObject({ code: 'isv.invalid-signature', retryable: false });
     expect(e.message.startsWith('支付宝查询订单失败：签名不正确（应用私钥与开放平台登记的应用公钥不匹配）')).toBe(true);
   });
 
   it('system errors, 5xx and unreachable gateways are retryable; business refusals are not', async () => {
     fake.failNext('20000', 'Service Currently Unavailable', 'isp.unknow-error', '系统繁忙');
-    expect(await caught(gateway.queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'isp.unknow-error', retryable: true });
+    expect(await caughtGatewayError(gateway.queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'isp.unknow-error', retryable: true });
     fake.failNext('40004', 'Business Failed', 'ACQ.SYSTEM_ERROR', '系统错误');
-    expect(await caught(gateway.queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'ACQ.SYSTEM_ERROR', retryable: true });
+    expect(await caughtGatewayError(gateway.queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'ACQ.SYSTEM_ERROR', retryable: true });
     fake.failNext('40004', 'Business Failed', 'ACQ.INVALID_PARAMETER', '参数无效');
-    expect(await caught(gateway.queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'ACQ.INVALID_PARAMETER', retryable: false });
+    expect(await caughtGatewayError(gateway.queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'ACQ.INVALID_PARAMETER', retryable: false });
     fake.httpFailNext(502, '<html><body>502 Bad Gateway</body></html>');
-    expect(await caught(gateway.queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'HTTP_502', retryable: true });
+    expect(await caughtGatewayError(gateway.queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'HTTP_502', retryable: true });
     fake.httpFailNext(400, '<html>Bad Request</html>');
-    expect(await caught(gateway.queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'BAD_ANSWER', retryable: false });
+    expect(await caughtGatewayError(gateway.queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'BAD_ANSWER', retryable: false });
 
     const closed = await listen(() => undefined);
     await closed.close();
-    expect(await caught(new AlipayGateway({ ...config, gateway: `${closed.url}/gateway.do` }).queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'NETWORK', retryable: true });
+    expect(await caughtGatewayError(new AlipayGateway({ ...config, gateway: `${closed.url}/gateway.do` }).queryOrder('ANYTRADE0001'))).toMatchObject({ code: 'NETWORK', retryable: true });
   });
 
   it('reads a notification: verified, amounts exact, China time; the same notification twice gives the same trade', async () => {
@@ -226,10 +203,10 @@ describe('Alipay gateway', () => {
     const amount = (total: string) => gateway.parseNotify({ headers: {}, body: fake.notification(input.outTradeNo, { total_amount: total }) }).trade.amountFen;
     expect(amount('0.10')).toBe(10);
     expect(amount('1234567.89')).toBe(123_456_789);
-    for (const bad of ['1.001', '-1', '1e2', '']) expect(await caught(() => amount(bad)), bad).toMatchObject({ code: 'BAD_AMOUNT' });
+    for (const bad of ['1.001', '-1', '1e2', '']) expect(await caughtGatewayError(() => amount(bad)), bad).toMatchObject({ code: 'BAD_AMOUNT' });
     const status = (s: string) => gateway.parseNotify({ headers: {}, body: fake.notification(input.outTradeNo, { trade_status: s }) }).trade.status;
     expect(['TRADE_SUCCESS', 'TRADE_FINISHED', 'WAIT_BUYER_PAY', 'TRADE_CLOSED'].map(status)).toEqual(['paid', 'paid', 'pending', 'closed']);
-    expect(await caught(() => status('TRADE_UNKNOWN'))).toMatchObject({ code: 'BAD_NOTIFY' });
+    expect(await caughtGatewayError(() => status('TRADE_UNKNOWN'))).toMatchObject({ code: 'BAD_NOTIFY' });
   });
 
   it('refuses notifications that do not verify or are not for this app', async () => {
@@ -251,16 +228,16 @@ describe('Alipay gateway', () => {
     expect(receiver.refused.slice(refusedBefore).map((e) => e.code)).toEqual(Array(forged.length).fill('BAD_SIGNATURE'));
 
     const otherApp = fake.notification(input.outTradeNo, { app_id: '2021000000000999', auth_app_id: '2021000000000999' });
-    expect(await caught(() => gateway.parseNotify({ headers: {}, body: otherApp }))).toMatchObject({ code: 'WRONG_MERCHANT', retryable: false });
-    expect(await caught(() => gateway.parseNotify({ headers: {}, body: `${good}&trade_status=TRADE_SUCCESS` }))).toMatchObject({ code: 'BAD_NOTIFY' });
+    expect(await caughtGatewayError(() => gateway.parseNotify({ headers: {}, body: otherApp }))).toMatchObject({ code: 'WRONG_MERCHANT', retryable: false });
+    expect(await caughtGatewayError(() => gateway.parseNotify({ headers: {}, body: `${good}&trade_status=TRADE_SUCCESS` }))).toMatchObject({ code: 'BAD_NOTIFY' });
     expect(receiver.trades).toHaveLength(tradesBefore);
   });
 
   it('checks orders and configuration first, and keeps keys out of its messages', async () => {
-    expect(await caught(gateway.createOrder(order({ outTradeNo: 'a b' })))).toMatchObject({ code: 'BAD_ORDER' });
-    expect(await caught(gateway.createOrder(order({ amountFen: -100 })))).toMatchObject({ code: 'BAD_ORDER' });
+    expect(await caughtGatewayError(gateway.createOrder(order({ outTradeNo: 'a b' })))).toMatchObject({ code: 'BAD_ORDER' });
+    expect(await caughtGatewayError(gateway.createOrder(order({ amountFen: -100 })))).toMatchObject({ code: 'BAD_ORDER' });
     const broken = bareSpki(app.publicKey);
-    const e = await caught(() => new AlipayGateway({ ...config, appPrivateKey: broken }));
+    const e = await caughtGatewayError(() => new AlipayGateway({ ...config, appPrivateKey: broken }));
     expect(e).toMatchObject({ code: 'BAD_CONFIG', message: '支付宝配置的应用私钥无法读取（需要 2048 位及以上的 RSA 私钥，PEM 格式）' });
     expect(e.message).not.toContain(broken.slice(20, 60));
     // The application private key as bare base64 (PKCS#8), as the key tool prints it, reads too.

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listen, reply, type Listening } from '../../test/providers/http.ts';
-import { GatewayError, type CreateOrderInput, type NotifyRequest, type TradeState } from './gateway.ts';
+import { listen } from '../../test/providers/http.ts';
+import { caughtGatewayError, startNotifyReceiver } from '../../test/providers/notify-receiver.ts';
+import type { CreateOrderInput } from './gateway.ts';
 import { SandboxGateway } from './sandbox.ts';
 
 /** The sandbox gateway: orders in memory, notifications HMAC-signed and posted to a local stand-in for our route. */
@@ -10,42 +11,12 @@ const SECRET = 'sandbox-secret-不要外泄';
 let clock = Date.parse('2026-10-01T02:00:00.000Z');
 const now = () => new Date(clock);
 
-async function caught(p: Promise<unknown> | (() => unknown)): Promise<GatewayError> {
-  const e = typeof p === 'function' ? (() => { try { p(); return undefined; } catch (x) { return x; } })() : await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(GatewayError);
-  return e as GatewayError;
-}
-
-/** Our notify route: parseNotify, then ok (or fail when told to); 403 for a notification that does not verify. Keeps
- * every request it got. */
-async function startReceiver(gateway: SandboxGateway) {
-  const received: NotifyRequest[] = [];
-  const trades: TradeState[] = [];
-  const refused: GatewayError[] = [];
-  const state = { failNext: false };
-  const server: Listening = await listen((req, body, res) => {
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
-    received.push({ headers, body });
-    try {
-      const out = gateway.parseNotify({ headers, body });
-      const answer = state.failNext ? out.fail : out.ok;
-      if (!state.failNext) trades.push(out.trade);
-      state.failNext = false;
-      reply(res, answer.status, answer.body, answer.contentType);
-    } catch (e) {
-      if (!(e instanceof GatewayError)) throw e;
-      refused.push(e);
-      reply(res, e.code === 'BAD_SIGNATURE' ? 403 : 400, e.message, 'text/plain; charset=utf-8');
-    }
-  });
-  return { ...server, received, trades, refused, state };
-}
 
 let seq = 0;
 
 describe('sandbox gateway', () => {
   let gateway: SandboxGateway;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
   const order = (o: Partial<CreateOrderInput> = {}): CreateOrderInput => ({
     outTradeNo: `SBXTEST${String(++seq).padStart(4, '0')}`, amountFen: 30000, description: '幸福里 3栋1201 物业费 2026-10',
     notifyUrl: `${receiver.url}/api/payments/notify/sandbox`, expiresAt: new Date(clock + 30 * 60_000).toISOString(), ...o,
@@ -53,7 +24,7 @@ describe('sandbox gateway', () => {
 
   beforeAll(async () => {
     gateway = new SandboxGateway({ secret: SECRET, baseUrl: 'http://127.0.0.1:3000/', now });
-    receiver = await startReceiver(gateway);
+    receiver = await startNotifyReceiver(gateway);
   });
   afterAll(async () => { await receiver.close(); });
   beforeEach(() => { clock = Date.parse('2026-10-01T02:00:00.000Z'); });
@@ -68,7 +39,7 @@ describe('sandbox gateway', () => {
     expect(gateway).toMatchObject({ provider: 'sandbox', ledgerChannel: '沙箱支付' });
     // The same order again gets the same page; the number for another order is refused.
     expect((await gateway.createOrder(input)).payUrl).toBe(created.payUrl);
-    expect(await caught(gateway.createOrder({ ...input, amountFen: 2 }))).toMatchObject({ code: 'OUT_TRADE_NO_USED', retryable: false });
+    expect(await caughtGatewayError(gateway.createOrder({ ...input, amountFen: 2 }))).toMatchObject({ code: 'OUT_TRADE_NO_USED', retryable: false });
     // A copy: changing it changes nothing stored.
     const copy = gateway.order(input.outTradeNo);
     if (copy) copy.status = 'paid';
@@ -134,17 +105,17 @@ describe('sandbox gateway', () => {
 
     const changed = { ...sent, body: sent.body.replace('"amount_fen":100', '"amount_fen":1') };
     expect(changed.body).not.toBe(sent.body);
-    expect(await caught(() => gateway.parseNotify(changed))).toMatchObject({ code: 'BAD_SIGNATURE', retryable: false });
+    expect(await caughtGatewayError(() => gateway.parseNotify(changed))).toMatchObject({ code: 'BAD_SIGNATURE', retryable: false });
     const other = new SandboxGateway({ secret: 'another-secret', baseUrl: 'http://127.0.0.1:3000', now });
-    expect(await caught(() => other.parseNotify(sent))).toMatchObject({ code: 'BAD_SIGNATURE' });
+    expect(await caughtGatewayError(() => other.parseNotify(sent))).toMatchObject({ code: 'BAD_SIGNATURE' });
     for (const offset of [301_000, -301_000]) {
       const skewed = new SandboxGateway({ secret: SECRET, baseUrl: 'http://127.0.0.1:3000', now: () => new Date(clock + offset) });
-      expect(await caught(() => skewed.parseNotify(sent))).toMatchObject({ code: 'BAD_SIGNATURE' });
+      expect(await caughtGatewayError(() => skewed.parseNotify(sent))).toMatchObject({ code: 'BAD_SIGNATURE' });
     }
     const within = new SandboxGateway({ secret: SECRET, baseUrl: 'http://127.0.0.1:3000', now: () => new Date(clock + 299_000) });
     expect(within.parseNotify(sent).trade.status).toBe('paid');
-    expect(await caught(() => gateway.parseNotify({ ...sent, headers: { 'x-sandbox-timestamp': sent.headers['x-sandbox-timestamp'] } }))).toMatchObject({ code: 'BAD_SIGNATURE' });
-    const e = await caught(() => gateway.parseNotify({ ...sent, headers: { ...sent.headers, 'x-sandbox-signature': '00'.repeat(32) } }));
+    expect(await caughtGatewayError(() => gateway.parseNotify({ ...sent, headers: { 'x-sandbox-timestamp': sent.headers['x-sandbox-timestamp'] } }))).toMatchObject({ code: 'BAD_SIGNATURE' });
+    const e = await caughtGatewayError(() => gateway.parseNotify({ ...sent, headers: { ...sent.headers, 'x-sandbox-signature': '00'.repeat(32) } }));
     expect(e.message).not.toContain(SECRET);
   });
 
@@ -154,23 +125,23 @@ describe('sandbox gateway', () => {
     expect(await gateway.queryOrder(input.outTradeNo)).toMatchObject({ status: 'pending', amountFen: 30000 });
     gateway.close(input.outTradeNo);
     expect((await gateway.queryOrder(input.outTradeNo)).status).toBe('closed');
-    expect(await caught(gateway.pay(input.outTradeNo))).toMatchObject({ code: 'ORDER_CLOSED' });
-    expect(await caught(gateway.renotify(input.outTradeNo))).toMatchObject({ code: 'ORDER_NOT_PAID' });
+    expect(await caughtGatewayError(gateway.pay(input.outTradeNo))).toMatchObject({ code: 'ORDER_CLOSED' });
+    expect(await caughtGatewayError(gateway.renotify(input.outTradeNo))).toMatchObject({ code: 'ORDER_NOT_PAID' });
 
     const late = order();
     await gateway.createOrder(late);
     clock += 31 * 60_000;
     expect((await gateway.queryOrder(late.outTradeNo)).status).toBe('closed');
-    expect(await caught(gateway.pay(late.outTradeNo))).toMatchObject({ code: 'ORDER_CLOSED' });
+    expect(await caughtGatewayError(gateway.pay(late.outTradeNo))).toMatchObject({ code: 'ORDER_CLOSED' });
 
     const paid = order();
     await gateway.createOrder(paid);
     await gateway.pay(paid.outTradeNo);
-    expect(await caught(() => gateway.close(paid.outTradeNo))).toMatchObject({ code: 'ORDER_PAID' });
-    expect(await caught(gateway.createOrder(paid))).toMatchObject({ code: 'ORDER_PAID' });
+    expect(await caughtGatewayError(() => gateway.close(paid.outTradeNo))).toMatchObject({ code: 'ORDER_PAID' });
+    expect(await caughtGatewayError(gateway.createOrder(paid))).toMatchObject({ code: 'ORDER_PAID' });
 
-    expect(await caught(gateway.queryOrder('SBXNOSUCH0001'))).toMatchObject({ code: 'ORDER_NOT_EXIST', retryable: false });
-    expect(await caught(gateway.pay('SBXNOSUCH0001'))).toMatchObject({ code: 'ORDER_NOT_EXIST' });
+    expect(await caughtGatewayError(gateway.queryOrder('SBXNOSUCH0001'))).toMatchObject({ code: 'ORDER_NOT_EXIST', retryable: false });
+    expect(await caughtGatewayError(gateway.pay('SBXNOSUCH0001'))).toMatchObject({ code: 'ORDER_NOT_EXIST' });
   });
 
   it('an unreachable notify URL is a retryable network error; the payment stands', async () => {
@@ -178,13 +149,13 @@ describe('sandbox gateway', () => {
     await closed.close();
     const input = order({ notifyUrl: `${closed.url}/api/payments/notify/sandbox` });
     await gateway.createOrder(input);
-    expect(await caught(gateway.pay(input.outTradeNo))).toMatchObject({ code: 'NETWORK', retryable: true });
+    expect(await caughtGatewayError(gateway.pay(input.outTradeNo))).toMatchObject({ code: 'NETWORK', retryable: true });
     expect(gateway.order(input.outTradeNo)?.status).toBe('paid');
   });
 
   it('checks its configuration and orders', async () => {
-    expect(await caught(() => new SandboxGateway({ secret: '', baseUrl: 'http://127.0.0.1:3000' }))).toMatchObject({ code: 'BAD_CONFIG' });
-    expect(await caught(gateway.createOrder(order({ amountFen: 0 })))).toMatchObject({ code: 'BAD_ORDER' });
-    expect(await caught(gateway.createOrder(order({ outTradeNo: '../../x' })))).toMatchObject({ code: 'BAD_ORDER' });
+    expect(await caughtGatewayError(() => new SandboxGateway({ secret: '', baseUrl: 'http://127.0.0.1:3000' }))).toMatchObject({ code: 'BAD_CONFIG' });
+    expect(await caughtGatewayError(gateway.createOrder(order({ amountFen: 0 })))).toMatchObject({ code: 'BAD_ORDER' });
+    expect(await caughtGatewayError(gateway.createOrder(order({ outTradeNo: '../../x' })))).toMatchObject({ code: 'BAD_ORDER' });
   });
 });

@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, reply, type Listening } from '../../test/providers/http.ts';
+import { listen } from '../../test/providers/http.ts';
+import { caughtGatewayError, startNotifyReceiver } from '../../test/providers/notify-receiver.ts';
 import { startFakeWechatPay, type FakeWechatPay } from '../../test/providers/wechat-pay.ts';
-import { GatewayError, type CreateOrderInput, type PaymentGateway, type TradeState } from './gateway.ts';
+import { type CreateOrderInput } from './gateway.ts';
 import { WechatPayGateway, type WechatPayConfig } from './wechat-pay.ts';
 
 /** The WeChat Pay APIv3 adapter against a local WeChat Pay that checks the merchant's signatures and signs its own. */
@@ -16,37 +17,13 @@ const ACCOUNT = {
   platformSerialNo: 'PUB_KEY_ID_0119000001092025010100000000000001', apiV3Key: 'Wuye0APIv3Key0Test0Only000000032',
 };
 
-async function caught(p: Promise<unknown> | (() => unknown)): Promise<GatewayError> {
-  const e = typeof p === 'function' ? (() => { try { p(); return undefined; } catch (x) { return x; } })() : await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(GatewayError);
-  return e as GatewayError;
-}
-
-/** Stands in for our notify route: parseNotify, then its ok reply; 403 for a notification that does not verify. */
-async function startReceiver(gateway: PaymentGateway): Promise<Listening & { trades: TradeState[]; refused: GatewayError[] }> {
-  const trades: TradeState[] = [];
-  const refused: GatewayError[] = [];
-  const server = await listen((req, body, res) => {
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
-    try {
-      const out = gateway.parseNotify({ headers, body });
-      trades.push(out.trade);
-      reply(res, out.ok.status, out.ok.body, out.ok.contentType);
-    } catch (e) {
-      if (!(e instanceof GatewayError)) throw e;
-      refused.push(e);
-      reply(res, e.code === 'BAD_SIGNATURE' ? 403 : 400, e.message, 'text/plain; charset=utf-8');
-    }
-  });
-  return { ...server, trades, refused };
-}
 
 let seq = 0;
 const orderNo = () => `WX${Date.now()}${String(++seq).padStart(4, '0')}`;
 
 describe('WeChat Pay APIv3 gateway', () => {
   let fake: FakeWechatPay;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Awaited<ReturnType<typeof startNotifyReceiver>>;
   let config: WechatPayConfig;
   let gateway: WechatPayGateway;
   const order = (o: Partial<CreateOrderInput> = {}): CreateOrderInput => ({
@@ -64,7 +41,7 @@ describe('WeChat Pay APIv3 gateway', () => {
       ...ACCOUNT, endpoint: fake.url, merchantPrivateKey: pem(merchant.privateKey, 'pkcs8'), platformPublicKey: pem(platform.publicKey, 'spki'),
     };
     gateway = new WechatPayGateway(config);
-    receiver = await startReceiver(gateway);
+    receiver = await startNotifyReceiver(gateway);
   });
   afterAll(async () => {
     await fake.close();
@@ -93,11 +70,11 @@ describe('WeChat Pay APIv3 gateway', () => {
     const refusedBefore = fake.refused.length;
     const input = order();
     const wrongKey = new WechatPayGateway({ ...config, merchantPrivateKey: pem(stranger.privateKey, 'pkcs8') });
-    const e = await caught(wrongKey.createOrder(input));
+    const e = await caughtGatewayError(wrongKey.createOrder(input));
     expect(e).toMatchObject({ code: 'SIGN_ERROR', retryable: false });
     expect(e.message).toContain('签名错误');
     const wrongSerial = new WechatPayGateway({ ...config, merchantSerialNo: '0000000000000000000000000000000000000000' });
-    expect(await caught(wrongSerial.queryOrder(input.outTradeNo))).toMatchObject({ code: 'SIGN_ERROR', retryable: false });
+    expect(await caughtGatewayError(wrongSerial.queryOrder(input.outTradeNo))).toMatchObject({ code: 'SIGN_ERROR', retryable: false });
     expect(fake.refused.slice(refusedBefore).map((r) => r.code)).toEqual(['SIGN_ERROR', 'SIGN_ERROR']);
     expect(fake.orders.has(input.outTradeNo)).toBe(false);
   });
@@ -105,13 +82,13 @@ describe('WeChat Pay APIv3 gateway', () => {
   it('refuses answers that do not verify: changed body, another key, another serial, a stale timestamp, no signature', async () => {
     for (const how of ['body', 'key', 'serial', 'stale', 'unsigned'] as const) {
       fake.tamperNext(how);
-      const e = await caught(gateway.createOrder(order()));
+      const e = await caughtGatewayError(gateway.createOrder(order()));
       expect(e, how).toMatchObject({ code: 'BAD_SIGNATURE', retryable: false });
     }
     const input = order();
     await gateway.createOrder(input);
     fake.tamperNext('body');
-    expect(await caught(gateway.queryOrder(input.outTradeNo))).toMatchObject({ code: 'BAD_SIGNATURE' });
+    expect(await caughtGatewayError(gateway.queryOrder(input.outTradeNo))).toMatchObject({ code: 'BAD_SIGNATURE' });
     // The same answer untouched verifies.
     expect((await gateway.queryOrder(input.outTradeNo)).status).toBe('pending');
   });
@@ -148,35 +125,35 @@ describe('WeChat Pay APIv3 gateway', () => {
   });
 
   it('an unknown order is ORDER_NOT_EXIST, not retryable; an unsigned "not exist" is not believed', async () => {
-    const e = await caught(gateway.queryOrder('NOSUCHORDER0001'));
+    const e = await caughtGatewayError(gateway.queryOrder('NOSUCHORDER0001'));
     expect(e).toMatchObject({ code: 'ORDER_NOT_EXIST', retryable: false });
     expect(e.message).toContain('订单不存在');
     fake.tamperNext('unsigned');
-    expect(await caught(gateway.queryOrder('NOSUCHORDER0001'))).toMatchObject({ code: 'BAD_SIGNATURE' });
-    expect(await caught(gateway.queryOrder('bad/../no'))).toMatchObject({ code: 'BAD_ORDER' });
+    expect(await caughtGatewayError(gateway.queryOrder('NOSUCHORDER0001'))).toMatchObject({ code: 'BAD_SIGNATURE' });
+    expect(await caughtGatewayError(gateway.queryOrder('bad/../no'))).toMatchObject({ code: 'BAD_ORDER' });
   });
 
   it('5xx and 429 are retryable; 4xx refusals are not and carry WeChat\'s code', async () => {
     fake.failNext(500, 'SYSTEM_ERROR', '系统错误');
-    expect(await caught(gateway.createOrder(order()))).toMatchObject({ code: 'SYSTEM_ERROR', retryable: true });
+    expect(await caughtGatewayError(gateway.createOrder(order()))).toMatchObject({ code: 'SYSTEM_ERROR', retryable: true });
     fake.failNext(429, 'FREQUENCY_LIMITED', '频率超限');
-    expect(await caught(gateway.createOrder(order()))).toMatchObject({ code: 'FREQUENCY_LIMITED', retryable: true });
+    expect(await caughtGatewayError(gateway.createOrder(order()))).toMatchObject({ code: 'FREQUENCY_LIMITED', retryable: true });
     fake.failNext(403, 'NO_AUTH', '商户无权限');
-    const e = await caught(gateway.createOrder(order()));
+    const e = await caughtGatewayError(gateway.createOrder(order()));
     expect(e).toMatchObject({ code: 'NO_AUTH', retryable: false });
     expect(e.message).toBe('微信支付下单失败：商户号未开通 Native 支付或权限不足（NO_AUTH：商户无权限）');
     fake.failNext(400, 'PARAM_ERROR', '输入源“/body/out_trade_no”映射到值字段“商户订单号”字符串规则校验失败');
-    expect(await caught(gateway.createOrder(order()))).toMatchObject({ code: 'PARAM_ERROR', retryable: false });
+    expect(await caughtGatewayError(gateway.createOrder(order()))).toMatchObject({ code: 'PARAM_ERROR', retryable: false });
   });
 
   it('an unreachable endpoint and a timeout are retryable', async () => {
     const closed = await listen(() => undefined);
     await closed.close();
-    expect(await caught(new WechatPayGateway({ ...config, endpoint: closed.url }).createOrder(order()))).toMatchObject({ code: 'NETWORK', retryable: true });
+    expect(await caughtGatewayError(new WechatPayGateway({ ...config, endpoint: closed.url }).createOrder(order()))).toMatchObject({ code: 'NETWORK', retryable: true });
     const hanging: typeof fetch = (_url, init) => new Promise((_, reject) => {
       init?.signal?.addEventListener('abort', () => reject(init.signal?.reason as Error));
     });
-    const e = await caught(new WechatPayGateway({ ...config, fetch: hanging, timeoutMs: 50 }).createOrder(order()));
+    const e = await caughtGatewayError(new WechatPayGateway({ ...config, fetch: hanging, timeoutMs: 50 }).createOrder(order()));
     expect(e).toMatchObject({ code: 'TIMEOUT', retryable: true });
   });
 
@@ -210,7 +187,7 @@ describe('WeChat Pay APIv3 gateway', () => {
     expect(gateway.parseNotify(n).trade).toMatchObject({ status: 'closed', amountFen: 30000 });
     expect(gateway.parseNotify(fake.notification(input.outTradeNo, { tradeState: 'USERPAYING' })).trade.status).toBe('pending');
     const bogus = fake.notification(input.outTradeNo, { tradeState: 'NOSUCHSTATE' as 'SUCCESS' });
-    expect(await caught(() => gateway.parseNotify(bogus))).toMatchObject({ code: 'BAD_NOTIFY' });
+    expect(await caughtGatewayError(() => gateway.parseNotify(bogus))).toMatchObject({ code: 'BAD_NOTIFY' });
   });
 
   it('refuses notifications that do not verify or are not ours', async () => {
@@ -235,34 +212,34 @@ describe('WeChat Pay APIv3 gateway', () => {
     expect(receiver.refused.slice(refusedBefore).map((e) => e.code)).toEqual(Array(cases.length).fill('BAD_SIGNATURE'));
 
     const otherMerchant = fake.notification(input.outTradeNo, { transaction: { mchid: '1900000999' } });
-    expect(await caught(() => gateway.parseNotify(otherMerchant))).toMatchObject({ code: 'WRONG_MERCHANT', retryable: false });
+    expect(await caughtGatewayError(() => gateway.parseNotify(otherMerchant))).toMatchObject({ code: 'WRONG_MERCHANT', retryable: false });
     const otherApp = fake.notification(input.outTradeNo, { transaction: { appid: 'wx00000000000000ff' } });
-    expect(await caught(() => gateway.parseNotify(otherApp))).toMatchObject({ code: 'WRONG_MERCHANT' });
+    expect(await caughtGatewayError(() => gateway.parseNotify(otherApp))).toMatchObject({ code: 'WRONG_MERCHANT' });
     const wrongAesKey = fake.notification(input.outTradeNo, { apiV3Key: 'z'.repeat(32) });
-    expect(await caught(() => gateway.parseNotify(wrongAesKey))).toMatchObject({ code: 'DECRYPT_FAILED', retryable: false });
+    expect(await caughtGatewayError(() => gateway.parseNotify(wrongAesKey))).toMatchObject({ code: 'DECRYPT_FAILED', retryable: false });
     expect(receiver.trades).toHaveLength(tradesBefore);
   });
 
   it('checks orders and configuration before any request, and never puts keys in its messages', async () => {
     const before = fake.orders.size;
-    expect(await caught(gateway.createOrder(order({ description: '物'.repeat(43) })))).toMatchObject({ code: 'BAD_ORDER' });
-    expect(await caught(gateway.createOrder(order({ amountFen: 0 })))).toMatchObject({ code: 'BAD_ORDER' });
-    expect(await caught(gateway.createOrder(order({ amountFen: 1.5 })))).toMatchObject({ code: 'BAD_ORDER' });
-    expect(await caught(gateway.createOrder(order({ expiresAt: '2020-01-01T00:00:00Z' })))).toMatchObject({ code: 'BAD_ORDER' });
+    expect(await caughtGatewayError(gateway.createOrder(order({ description: '物'.repeat(43) })))).toMatchObject({ code: 'BAD_ORDER' });
+    expect(await caughtGatewayError(gateway.createOrder(order({ amountFen: 0 })))).toMatchObject({ code: 'BAD_ORDER' });
+    expect(await caughtGatewayError(gateway.createOrder(order({ amountFen: 1.5 })))).toMatchObject({ code: 'BAD_ORDER' });
+    expect(await caughtGatewayError(gateway.createOrder(order({ expiresAt: '2020-01-01T00:00:00Z' })))).toMatchObject({ code: 'BAD_ORDER' });
     expect(fake.orders.size).toBe(before);
 
-    const short = await caught(() => new WechatPayGateway({ ...config, apiV3Key: 'short-key' }));
+    const short = await caughtGatewayError(() => new WechatPayGateway({ ...config, apiV3Key: 'short-key' }));
     expect(short).toMatchObject({ code: 'BAD_CONFIG' });
     const broken = config.merchantPrivateKey.slice(0, 200);
-    const badKey = await caught(() => new WechatPayGateway({ ...config, merchantPrivateKey: broken }));
+    const badKey = await caughtGatewayError(() => new WechatPayGateway({ ...config, merchantPrivateKey: broken }));
     expect(badKey).toMatchObject({ code: 'BAD_CONFIG', message: '微信支付配置的商户 API 私钥无法读取（需要 2048 位及以上的 RSA 私钥，PEM 格式）' });
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    expect(await caught(() => new WechatPayGateway({ ...config, platformPublicKey: pem(weak.publicKey, 'spki') }))).toMatchObject({ code: 'BAD_CONFIG' });
+    expect(await caughtGatewayError(() => new WechatPayGateway({ ...config, platformPublicKey: pem(weak.publicKey, 'spki') }))).toMatchObject({ code: 'BAD_CONFIG' });
     // A key pasted from an environment variable with "\n" written out still reads.
     expect(() => new WechatPayGateway({ ...config, merchantPrivateKey: config.merchantPrivateKey.replace(/\n/g, '\\n') })).not.toThrow();
 
     const wrongKey = new WechatPayGateway({ ...config, merchantPrivateKey: pem(stranger.privateKey, 'pkcs8') });
-    const errors = [short, badKey, await caught(wrongKey.createOrder(order()))];
+    const errors = [short, badKey, await caughtGatewayError(wrongKey.createOrder(order()))];
     for (const e of errors) {
       expect(e.message).not.toContain(ACCOUNT.apiV3Key);
       expect(e.message).not.toContain('PRIVATE KEY');
