@@ -650,7 +650,7 @@ describe('staff console (Chromium)', () => {
     await page.getByTestId('menu-houses').waitFor();
     expect(await page.getByTestId('current-user-name').textContent()).toBe('测试收费员');
     expect(await page.getByTestId('current-user-role').textContent()).toBe('收费员/客服');
-    expect(await page.locator('[data-testid^="menu-"]').allTextContents()).toEqual(['概览', '房屋档案', '业主查询', '收费设置', '出账', '收银台', '资金日报', '欠费清单', '审批', '银行对账', '我的任务', '今日任务', '催缴案件', '话术与答客问', '通知模板', '发送队列', '打印中心', '催缴计划', '催缴流程设置', '数据导入']);
+    expect(await page.locator('[data-testid^="menu-"]').allTextContents()).toEqual(['概览', '房屋档案', '业主查询', '对客端事项', '收费设置', '出账', '收银台', '资金日报', '欠费清单', '审批', '银行对账', '我的任务', '今日任务', '催缴案件', '话术与答客问', '通知模板', '发送队列', '打印中心', '催缴计划', '催缴流程设置', '数据导入']);
   });
 
   it('gives the collector the contact actions but not tag editing', async () => {

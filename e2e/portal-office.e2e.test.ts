@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../core/billing/periods.ts';
 import { todayLocalDate } from '../web/src/format.ts';
 import { startFakeAliyun, type FakeAliyun } from '../test/providers/aliyun.ts';
+import { formatYuan } from '../core/money.ts';
 import { billMonthly, json, launchChromium, openAsAdmin, SCREENSHOTS, startServer, stopServer, type RunningServer } from './harness.ts';
 
 const OWNER_PHONE = '14488880001';
@@ -81,7 +82,7 @@ describe('对客端事项 (Chromium)', () => {
     server = await startServer(dataDir, 24, {
       WUYE_SWEEP_AT: 'off', WUYE_OUTBOX: 'off', WUYE_SMTP_HOST: '', WUYE_WECHAT_APP_ID: '',
       WUYE_SMS_PROVIDER: 'aliyun', WUYE_ALIYUN_ENDPOINT: sms.url, WUYE_ALIYUN_ACCESS_KEY_ID: ACCESS_KEY_ID, WUYE_ALIYUN_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
-      WUYE_SMS_SIGN_NAME: '物业收缴', WUYE_SMS_CALLBACK_TOKEN: 't', WUYE_SMS_TEMPLATES: JSON.stringify({ sms_login_code: 'SMS_LOGIN' }),
+      WUYE_SMS_SIGN_NAME: '物业收缴', WUYE_SMS_CALLBACK_TOKEN: 't', WUYE_SMS_TEMPLATES: JSON.stringify({ sms_login_code: 'SMS_LOGIN' }), WUYE_PAY_SANDBOX: '1',
     });
     browser = await launchChromium();
     ({ page } = await openAsAdmin(browser, server, pageErrors));
@@ -312,6 +313,17 @@ describe('对客端事项 (Chromium)', () => {
     // The owner reads it next to the fee standards.
     const standards = await json<{ costComposition: Array<{ item: string; pct: string }> }>(await owner.get(`/api/portal/houses/${house.id}/standards`));
     expect(standards.costComposition.map((c) => c.item)).toEqual(lines.map(([item]) => item));
+  });
+
+  it('lists online orders under 在线支付, a paid one as 支付成功', async () => {
+    const order = await json<{ outTradeNo: string; amountFen: number }>(await owner.post(`/api/portal/houses/${house.id}/orders`, { data: { provider: 'sandbox' } }), 201);
+    expect((await json<{ ok: boolean }>(await owner.post(`/api/portal/sandbox-pay/${order.outTradeNo}/pay`))).ok).toBe(true);
+    await openTab('orders');
+    const row = page.locator('tr', { hasText: house.number }).filter({ has: page.getByTestId('order-status') });
+    await expect.poll(async () => row.getByTestId('order-status').textContent()).toBe('支付成功');
+    const text = await row.textContent();
+    expect(text).toContain(formatYuan(order.amountFen));
+    expect(text).toContain('沙箱支付');
   });
 
   it('shows a supervisor no 个人信息请求 tab (the server refuses too) and the cost composition read-only', async () => {

@@ -1433,6 +1433,12 @@ export interface PortalRequest {
   files: Array<{ id: number; filename: string }>;
 }
 
+/** An online payment order of the owner portal; `problem` says why a mismatched or unposted one needs a look. */
+export interface PortalOrder {
+  outTradeNo: string; provider: string; providerLabel: string; amountFen: number; periods: string[]; status: string; statusLabel: string;
+  problem: string | null; providerTradeNo: string | null; paymentId: number | null; createdAt: string; paidAt: string | null; house: string;
+}
+
 export type DataRequestStatus = 'pending' | 'fulfilled' | 'refused';
 /** A personal-data request (R41): copy, correction, deletion or explanation, answered by dueOn. */
 export interface DataRequest {
@@ -1606,6 +1612,7 @@ export const api = {
     request<{ id: number; status: string }>('POST', `/api/portal/bindings/${id(bindingId)}/decision`, d),
   portalRequests: (projectId: number, status?: string) => request<{ items: PortalRequest[] }>('GET', `/api/projects/${id(projectId)}/portal/requests`, undefined, { status }),
   /** Answer a complaint or repair request: its ticket is resolved with the answer, and the owner sees it. */
+  portalOrders: (projectId: number, status?: string) => request<{ items: PortalOrder[] }>('GET', `/api/projects/${id(projectId)}/portal/orders`, undefined, { status }),
   replyToPortalRequest: (requestId: number, reply: string) => request<{ id: number; status: string }>('POST', `/api/portal/requests/${id(requestId)}/reply`, { reply }),
   portalFileUrl: (fileId: number) => `/api/portal/files/${id(fileId)}`,
   dataRequests: (status?: DataRequestStatus) => request<{ items: DataRequest[] }>('GET', '/api/privacy/requests', undefined, { status }),

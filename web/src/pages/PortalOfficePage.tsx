@@ -5,11 +5,12 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { ROLE_RANK } from '../../../core/access/roles.ts';
 import { COST_ITEMS } from '../../../core/portal/vocabulary.ts';
 import {
-  api, errorMessage, type BindingApplication, type BindingStatus, type CostLine, type DataRequest, type DataRequestStatus, type HouseRow, type PortalRequest,
+  api, errorMessage, type PortalOrder, type BindingApplication, type BindingStatus, type CostLine, type DataRequest, type DataRequestStatus, type HouseRow, type PortalRequest,
 } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { applyServerErrors } from '../formErrors.ts';
 import { formatDate, formatInstant, todayLocalDate } from '../format.ts';
+import { formatYuan } from '../../../core/money.ts';
 import { useApi, withParams } from '../hooks.ts';
 import { HouseSearchSelect } from '../components/HouseSearchSelect.tsx';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
@@ -23,7 +24,7 @@ import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx'
  * Project, tab and filters are kept in the address.
  */
 
-const TABS = ['bindings', 'requests', 'privacy', 'costs'] as const;
+const TABS = ['bindings', 'requests', 'orders', 'privacy', 'costs'] as const;
 type TabKey = (typeof TABS)[number];
 
 const small = { fontSize: 12 };
@@ -38,7 +39,7 @@ export default function PortalOfficePage() {
   const [params, setParams] = useSearchParams();
   // The server lets project managers and above (with owner.write) handle personal-data requests; others get 403.
   const privacyOfficer = can('owner.write') && me !== null && ROLE_RANK[me.role] >= ROLE_RANK.project_manager;
-  const shown: Record<TabKey, boolean> = { bindings: can('owner.read'), requests: can('dunning.read'), privacy: privacyOfficer, costs: can('billing.read') };
+  const shown: Record<TabKey, boolean> = { bindings: can('owner.read'), requests: can('dunning.read'), orders: can('billing.read'), privacy: privacyOfficer, costs: can('billing.read') };
   const available = TABS.filter((t) => shown[t]);
   const asked = params.get('tab') as TabKey | null;
   const tab: TabKey | undefined = asked && available.includes(asked) ? asked : available[0];
@@ -48,6 +49,7 @@ export default function PortalOfficePage() {
   const items = [
     { key: 'bindings' as const, label: label('bindings', '绑定申请'), children: needProject((id) => <BindingsTab projectId={id} />) },
     { key: 'requests' as const, label: label('requests', '业主提交'), children: needProject((id) => <RequestsTab projectId={id} />) },
+    { key: 'orders' as const, label: label('orders', '在线支付'), children: needProject((id) => <OrdersTab projectId={id} />) },
     { key: 'privacy' as const, label: label('privacy', '个人信息请求'), children: <PrivacyTab /> },
     { key: 'costs' as const, label: label('costs', '成本构成'), children: needProject((id) => <CostsTab projectId={id} editable={can('billing.configure')} />) },
   ].filter((i) => shown[i.key]);
@@ -69,6 +71,54 @@ export default function PortalOfficePage() {
         />
       )}
     </div>
+  );
+}
+
+// ---- 在线支付 ----------------------------------------------------------------------------------------------------------
+
+const ORDER_COLORS: Record<string, string> = { paid: 'green', pending: 'gold', mismatch: 'red', failed: 'default', closed: 'default' };
+
+/** Online orders: a paid one shows its payment; 金额不符 and a failed posting show why, for finance to check with the gateway. */
+function OrdersTab({ projectId }: { projectId: number }) {
+  const [params, setParams] = useSearchParams();
+  const status = params.get('status') ?? undefined;
+  const list = useApi(() => api.portalOrders(projectId, status), [projectId, status]);
+  const columns: TableProps<PortalOrder>['columns'] = [
+    { title: '下单时间', dataIndex: 'createdAt', width: 150, render: (v: string) => formatInstant(v) },
+    { title: '房屋', dataIndex: 'house', width: 130 },
+    { title: '账期', dataIndex: 'periods', render: (v: string[]) => v.join('、') },
+    { title: '金额', dataIndex: 'amountFen', width: 110, align: 'right', render: (v: number) => formatYuan(v) },
+    { title: '渠道', dataIndex: 'providerLabel', width: 110 },
+    {
+      title: '状态', key: 'status', width: 280,
+      render: (_, o) => (
+        <Space orientation="vertical" size={0}>
+          <Tag color={ORDER_COLORS[o.status] ?? 'default'} data-testid="order-status">{o.statusLabel}</Tag>
+          {o.problem && <Typography.Text type="danger" style={small}>{o.problem}</Typography.Text>}
+          {o.providerTradeNo && <Typography.Text type="secondary" style={small}>渠道交易号 {o.providerTradeNo}</Typography.Text>}
+        </Space>
+      ),
+    },
+  ];
+  return (
+    <>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Segmented<string>
+          value={status ?? 'all'} data-testid="order-filter"
+          options={[{ value: 'all', label: '全部' }, { value: 'mismatch', label: '金额不符' }, { value: 'pending', label: '待支付' }, { value: 'paid', label: '支付成功' }]}
+          onChange={(v) => setParams(withParams(params, { status: v === 'all' ? undefined : v }))}
+        />
+        <Button icon={<ReloadOutlined />} onClick={list.reload} loading={list.loading}>刷新</Button>
+      </Space>
+      <Typography.Paragraph type="secondary">
+        业主在对客端的在线缴费订单。支付渠道的通知经验签后只入账一次；金额与订单不符的不入账，须与支付渠道核对后在收银台处理。
+      </Typography.Paragraph>
+      {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 12 }} />}
+      <Table<PortalOrder>
+        rowKey="outTradeNo" size="small" columns={columns} dataSource={list.data?.items ?? []} loading={list.loading} pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        scroll={{ x: 900 }} locale={{ emptyText: <Empty description="没有在线支付订单" /> }}
+      />
+    </>
   );
 }
 
