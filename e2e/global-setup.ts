@@ -28,4 +28,6 @@ export default function setup(): void {
     env: { ...process.env, NODE_ENV: 'production' },
   });
   if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status ?? r.signal})`);
+  const c = spawnSync(process.execPath, ['scripts/compress-web.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  if (c.status !== 0) throw new Error(`compressing web/dist failed (exit ${c.status ?? c.signal})`);
 }

@@ -130,7 +130,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const webRoot = opts.webRoot ?? resolve('web/dist');
   const hasWeb = existsSync(resolve(webRoot, 'index.html'));
   const hasPortal = existsSync(resolve(webRoot, 'portal/index.html'));
-  if (hasWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+  // Compressed copies made at build time (scripts/compress-web.mjs) go to browsers that accept them; hashed assets never
+  // change, so browsers keep them (an owner on a slow connection downloads the portal once).
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: webRoot, wildcard: false, preCompressed: true,
+      setHeaders: (res, path) => { if (/[\\/]assets[\\/]/.test(path)) res.header('cache-control', 'public, max-age=31536000, immutable'); },
+    });
+  }
   app.setNotFoundHandler((req, reply) => {
     // The console and the owner portal are single-page apps: unknown non-API GETs get their index.html.
     if (hasWeb && req.method === 'GET' && (req.url === '/portal' || req.url.startsWith('/portal/') || req.url.startsWith('/portal?')) && hasPortal) return reply.sendFile('portal/index.html');
