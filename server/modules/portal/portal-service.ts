@@ -14,6 +14,7 @@ import { inTransaction, nowIso, type Actor, type ServiceContext } from '../conte
 import { houseAccount, getPayment } from '../billing/payment-service.ts';
 import { printReceipt } from '../billing/receipt-service.ts';
 import { priceNotice } from '../billing/price-notice-service.ts';
+import { standardView } from '../billing/fee-service.ts';
 import { pauseCase, requestPlan } from '../dunning/case-service.ts';
 import { refreshHouses } from '../dunning/sweep-service.ts';
 import { noticeSettingsOf } from '../notices/template-service.ts';
@@ -197,13 +198,30 @@ export async function standards(ctx: ServiceContext, principal: PortalPrincipal,
   };
 }
 
-/** What the office sent this owner about this house (sent or delivered), newest first. */
+/**
+ * The office's notices for this owner, newest first: the project's published changes of standard that have not yet
+ * taken effect (R25: posted at least a month ahead), then what was sent to this owner about this house.
+ */
 export async function notices(ctx: ServiceContext, principal: PortalPrincipal, houseId: number) {
   const h = await houseOf(ctx, principal, houseId);
+  const today = zoneToday(ctx);
+  const upcoming = await ctx.db.selectFrom('fee_standard').innerJoin('fee_item', 'fee_item.id', 'fee_standard.fee_item_id')
+    .select(['fee_standard.id', 'fee_standard.property_type', 'fee_standard.price_x10000', 'fee_standard.monthly_fen', 'fee_standard.published_on', 'fee_standard.effective_from', 'fee_item.name'])
+    .where('fee_item.project_id', '=', h.projectId).where('fee_item.active', '=', 1).where('fee_standard.published_on', '<=', today).where('fee_standard.effective_from', '>', today)
+    .orderBy('fee_standard.effective_from').execute();
+  const changes = upcoming.map((s) => {
+    const v = standardView({ ...s, fee_item_id: 0, effective_to: null, override_reason: null, vacant_rate_pct: null, vacant_basis: null });
+    const standard = v.unitPrice !== null ? `${v.unitPrice} 元/m²/月` : `${v.monthlyAmount ?? ''}/月`;
+    return {
+      id: -s.id, title: `收费标准调整公示：${s.name}`, channel: '公示', sentAt: `${s.published_on}T00:00:00.000Z`,
+      content: `${s.name}（${s.property_type === '*' ? '全部物业类型' : s.property_type}）自 ${s.effective_from} 起执行新标准 ${standard}。本公示于 ${s.published_on} 发布。`,
+    };
+  });
   const rows = await ctx.db.selectFrom('outbox_message').select(['id', 'template', 'channel', 'sent_at', 'subject', 'content'])
     .where('house_id', '=', houseId).where('ownership_id', '=', h.ownershipId).where('status', 'in', ['sent', 'delivered']).where('content', 'is not', null)
     .orderBy('sent_at', 'desc').limit(50).execute();
-  return { items: rows.map((r) => ({ id: r.id, title: r.subject ?? templateLabel(r.template), channel: outboxChannelLabel(r.channel), sentAt: r.sent_at, content: r.content ?? '' })) };
+  const sent = rows.map((r) => ({ id: r.id, title: r.subject ?? templateLabel(r.template), channel: outboxChannelLabel(r.channel), sentAt: r.sent_at, content: r.content ?? '' }));
+  return { items: [...changes, ...sent] };
 }
 
 // ---- talking to the office -------------------------------------------------------------------------------------------

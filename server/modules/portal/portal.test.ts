@@ -3,7 +3,7 @@ import { createTestDatabase, testDialects, type TestDatabase } from '../../../te
 import { contextOf, fails, fixedClock, insertMonthlyProject, projectUser, shanghaiAt } from '../../../test/fixtures.ts';
 import { startFakeAliyun, type FakeAliyun } from '../../../test/providers/aliyun.ts';
 import { AliyunSmsAdapter } from '../../channels/aliyun-sms.ts';
-import { setContractTerms } from '../billing/fee-service.ts';
+import { addStandard, setContractTerms } from '../billing/fee-service.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { sweep } from '../dunning/sweep-service.ts';
 import { enqueueMessage } from '../notices/outbox-queue.ts';
@@ -12,7 +12,7 @@ import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { login, principalForToken, requestCode, type PortalPrincipal } from './auth-service.ts';
 import { decideBinding, decideDataRequest, listBindingApplications, listDataRequests, listPortalRequests, replyToRequest, setCostComposition } from './office-service.ts';
 import {
-  applyForBinding, applyForPlan, bills, dataCopy, fileDataRequest, fileTicket, me, preferences, promise, requestsOf, setPreferences, standards,
+  applyForBinding, applyForPlan, bills, dataCopy, fileDataRequest, fileTicket, me, notices, preferences, promise, requestsOf, setPreferences, standards,
 } from './portal-service.ts';
 
 const DIALECTS = await testDialects();
@@ -141,6 +141,12 @@ describe.each(DIALECTS)('owner portal on %s', (dialect) => {
 
     expect(await fails(setCostComposition(ctx, admin, w.projectId, [{ item: '清洁卫生', pctBp: 5000 }]))).toMatch(/合计应为 100%（现为 50.00%）/);
     await setCostComposition(ctx, admin, w.projectId, [{ item: '管理服务人员工资、社会保险和福利', pctBp: 6000 }, { item: '清洁卫生', pctBp: 2500 }, { item: '经营者合理利润', pctBp: 1500 }]);
+    // A change of standard published today, in force in a month: the owner reads it among the office's notices (R25).
+    const item = await t.db.selectFrom('fee_item').select('id').where('project_id', '=', w.projectId).executeTakeFirstOrThrow();
+    await addStandard(ctx, admin, item.id, { propertyType: '商铺', monthlyAmount: '320', publishedOn: '2026-03-20', effectiveFrom: '2026-05-01' });
+    const n = await notices(ctx, owner, w.houses[0]!);
+    expect(n.items[0]).toMatchObject({ title: '收费标准调整公示：物业服务费', channel: '公示' });
+    expect(n.items[0]!.content).toBe('物业服务费（商铺）自 2026-05-01 起执行新标准 ¥320.00/月。本公示于 2026-03-20 发布。');
     const s = await standards(ctx, owner, w.houses[0]!);
     expect(s.items).toEqual([expect.objectContaining({ name: '物业服务费', unit: '¥300.00/月' })]);
     expect(s.costComposition.map((c) => c.pct)).toEqual(['60.00%', '25.00%', '15.00%']);
