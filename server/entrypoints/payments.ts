@@ -28,6 +28,7 @@ export function gatewaysFromEnv(env: Env, publicUrl: string): Gateways {
       merchantPrivateKey: pemFile(env, 'WUYE_WECHATPAY_PRIVATE_KEY_FILE'), apiV3Key: need(env, 'WUYE_WECHATPAY_API_V3_KEY'),
       platformPublicKey: pemFile(env, 'WUYE_WECHATPAY_PLATFORM_KEY_FILE'), platformSerialNo: need(env, 'WUYE_WECHATPAY_PLATFORM_SERIAL_NO'),
       ...(env.WUYE_WECHATPAY_ENDPOINT ? { endpoint: env.WUYE_WECHATPAY_ENDPOINT } : {}),
+      ...(env.WUYE_WECHATPAY_MODE === 'h5' ? { mode: 'h5' as const } : {}),
     });
   }
   if (env.WUYE_ALIPAY_APP_ID) {

@@ -17,6 +17,8 @@ export interface CreateOrderInput {
   returnUrl?: string;
   /** ISO instant after which the order can no longer be paid. */
   expiresAt: string;
+  /** The owner's IP address as our server saw it (WeChat Pay's H5 payment requires it). */
+  clientIp?: string;
 }
 
 export interface CreatedOrder {

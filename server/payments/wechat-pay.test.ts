@@ -66,6 +66,17 @@ describe('WeChat Pay APIv3 gateway', () => {
     expect(fake.orders.get(big.outTradeNo)?.total).toBe(123_456_789);
   });
 
+  it('in H5 mode creates the order with the owner IP and sends the mobile browser to h5_url, which returns to our page', async () => {
+    const h5 = new WechatPayGateway({ ...config, mode: 'h5' });
+    const input = { ...order(), clientIp: '203.0.113.7', returnUrl: 'https://wuye.example.com/portal/#/orders/X1' };
+    const created = await h5.createOrder(input);
+    const stored = fake.orders.get(input.outTradeNo)!;
+    expect(JSON.parse(stored.body)).toMatchObject({ scene_info: { payer_client_ip: '203.0.113.7', h5_info: { type: 'Wap' } } });
+    expect(stored.codeUrl).toMatch(/^https:\/\/wx\.tenpay\.com\/cgi-bin\/mmpayweb-bin\/checkmweb\?prepay_id=wx/);
+    expect(created).toMatchObject({ payMode: 'redirect', payUrl: `${stored.codeUrl}&redirect_url=${encodeURIComponent(input.returnUrl)}` });
+    expect(await caughtGatewayError(h5.createOrder(order()))).toMatchObject({ code: 'BAD_ORDER', retryable: false });
+  });
+
   it('a wrong merchant key or certificate serial is refused by the fake with SIGN_ERROR, not worth a retry', async () => {
     const refusedBefore = fake.refused.length;
     const input = order();

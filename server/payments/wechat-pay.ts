@@ -29,6 +29,9 @@ export interface WechatPayConfig {
   fetch?: Fetch;
   now?: () => Date;
   timeoutMs?: number;
+  /** 'native' (default): a code to scan with WeChat (a desk, another screen); 'h5': WeChat Pay's page opened from a mobile
+   * browser (H5 支付, needs the owner's IP and a domain registered with WeChat Pay). */
+  mode?: 'native' | 'h5';
 }
 
 const LABEL = '微信支付';
@@ -91,6 +94,8 @@ export class WechatPayGateway implements PaymentGateway {
 
   async createOrder(input: CreateOrderInput): Promise<CreatedOrder> {
     const { expiresAt } = checkOrderInput(input, this.now(), LABEL);
+    const h5 = this.cfg.mode === 'h5';
+    if (h5 && !input.clientIp) throw new GatewayError(`${LABEL} H5 支付须提供付款人的 IP 地址`, false, 'BAD_ORDER');
     const body = JSON.stringify({
       appid: this.cfg.appId,
       mchid: this.cfg.mchId,
@@ -99,11 +104,14 @@ export class WechatPayGateway implements PaymentGateway {
       time_expire: chinaRfc3339(expiresAt),
       notify_url: input.notifyUrl,
       amount: { total: input.amountFen, currency: 'CNY' },
+      ...(h5 ? { scene_info: { payer_client_ip: input.clientIp, h5_info: { type: 'Wap' } } } : {}),
     });
-    const text = await this.call('POST', '/v3/pay/transactions/native', body, '下单');
-    const codeUrl = str(jsonObject(text)?.code_url);
-    if (!codeUrl) throw new GatewayError(`${LABEL}下单的应答缺少 code_url`, false, 'BAD_ANSWER');
-    return { payUrl: codeUrl, payMode: 'qr', raw: text };
+    const text = await this.call('POST', h5 ? '/v3/pay/transactions/h5' : '/v3/pay/transactions/native', body, '下单');
+    const url = str(jsonObject(text)?.[h5 ? 'h5_url' : 'code_url']);
+    if (!url) throw new GatewayError(`${LABEL}下单的应答缺少 ${h5 ? 'h5_url' : 'code_url'}`, false, 'BAD_ANSWER');
+    // H5: WeChat's page sends the owner back to redirect_url after paying.
+    if (h5) return { payUrl: input.returnUrl ? `${url}&redirect_url=${encodeURIComponent(input.returnUrl)}` : url, payMode: 'redirect', raw: text };
+    return { payUrl: url, payMode: 'qr', raw: text };
   }
 
   async queryOrder(outTradeNo: string): Promise<TradeState> {

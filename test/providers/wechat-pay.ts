@@ -31,6 +31,7 @@ export interface WechatPayOrder {
   timeExpire: string;
   notifyUrl: string;
   total: number;
+  /** code_url (Native) or h5_url (H5). */
   codeUrl: string;
   tradeState: WechatTradeState;
   transactionId?: string;
@@ -171,7 +172,8 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions): Promise<Fa
     const failure = failures.shift();
     if (failure) return signedAnswer(res, failure.status, { code: failure.code, message: failure.message });
 
-    if (method === 'POST' && path === '/v3/pay/transactions/native') {
+    const h5 = path === '/v3/pay/transactions/h5';
+    if (method === 'POST' && (path === '/v3/pay/transactions/native' || h5)) {
       let o: Record<string, unknown>;
       try { o = JSON.parse(body) as Record<string, unknown>; } catch { return signedAnswer(res, 400, { code: 'PARAM_ERROR', message: '请求体不是 JSON' }); }
       const amount = (o.amount ?? {}) as Record<string, unknown>;
@@ -181,18 +183,22 @@ export async function startFakeWechatPay(opts: FakeWechatPayOptions): Promise<Fa
       if (typeof o.notify_url !== 'string' || !/^https?:\/\//.test(o.notify_url)) return signedAnswer(res, 400, { code: 'PARAM_ERROR', message: 'notify_url不合法' });
       if (typeof o.time_expire !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/.test(o.time_expire)) return signedAnswer(res, 400, { code: 'PARAM_ERROR', message: 'time_expire格式不正确' });
       if (!Number.isInteger(amount.total) || (amount.total as number) < 1 || amount.currency !== 'CNY') return signedAnswer(res, 400, { code: 'PARAM_ERROR', message: '订单金额不合法' });
+      const scene = (o.scene_info ?? {}) as { payer_client_ip?: unknown; h5_info?: { type?: unknown } };
+      if (h5 && (typeof scene.payer_client_ip !== 'string' || !scene.payer_client_ip || scene.h5_info?.type !== 'Wap')) return signedAnswer(res, 400, { code: 'PARAM_ERROR', message: 'scene_info不合法' });
+      const answer = (u: string) => (h5 ? { h5_url: u } : { code_url: u });
       const existing = orders.get(o.out_trade_no);
       if (existing) {
         if (existing.body !== body) return signedAnswer(res, 400, { code: 'INVALID_REQUEST', message: '201 商户订单号重复' });
         if (existing.tradeState === 'SUCCESS') return signedAnswer(res, 400, { code: 'ORDERPAID', message: '该订单已支付' });
-        return signedAnswer(res, 200, { code_url: existing.codeUrl });
+        return signedAnswer(res, 200, answer(existing.codeUrl));
       }
       const order: WechatPayOrder = {
         appid: o.appid, mchid: o.mchid, description: o.description, outTradeNo: o.out_trade_no, timeExpire: o.time_expire,
-        notifyUrl: o.notify_url, total: amount.total as number, codeUrl: `weixin://wxpay/bizpayurl?pr=${randomText(9)}`, tradeState: 'NOTPAY', body,
+        notifyUrl: o.notify_url, total: amount.total as number, tradeState: 'NOTPAY', body,
+        codeUrl: h5 ? `https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=wx${randomText(20)}&package=${randomText(10)}` : `weixin://wxpay/bizpayurl?pr=${randomText(9)}`,
       };
       orders.set(order.outTradeNo, order);
-      return signedAnswer(res, 200, { code_url: order.codeUrl });
+      return signedAnswer(res, 200, answer(order.codeUrl));
     }
 
     const query = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/.exec(path);

@@ -107,7 +107,7 @@ export function portalRoutes(app: FastifyInstance, opts: AppOptions): void {
       () => orders.listGateways(gateways));
     r.post('/houses/:id/orders', {
       schema: { tags, summary: '在线缴费下单（所选账期当日应缴合计）', params: HouseParam, body: z.object({ provider: z.string().max(20), periods: z.array(z.string().regex(/^\d{4}-\d{2}$/)).max(120).optional() }), response: { 201: Order, ...errors } },
-    }, async (req, reply) => reply.status(201).send(await orders.createOrder(ctx, gateways, ownerOf(req), req.params.id, req.body, baseUrl(req))));
+    }, async (req, reply) => reply.status(201).send(await orders.createOrder(ctx, gateways, ownerOf(req), req.params.id, req.body, { baseUrl: baseUrl(req), clientIp: req.ip })));
     r.get('/orders/:no', { schema: { tags, summary: '订单状态（通知迟到时向支付渠道查询）', params: z.object({ no: z.string().max(40) }), response: { 200: Order, ...errors } } },
       async (req) => orders.getOrder(ctx, gateways, ownerOf(req), req.params.no));
 

@@ -43,7 +43,8 @@ async function orderView(ctx: ServiceContext, o: OrderRow) {
   };
 }
 
-export async function createOrder(ctx: ServiceContext, gateways: Gateways, principal: PortalPrincipal, houseId: number, input: { provider: string; periods?: string[] | undefined }, baseUrl: string) {
+export async function createOrder(ctx: ServiceContext, gateways: Gateways, principal: PortalPrincipal, houseId: number, input: { provider: string; periods?: string[] | undefined }, where: { baseUrl: string; clientIp: string }) {
+  const { baseUrl } = where;
   const gateway = gatewayOf(gateways, input.provider);
   const h = await houseOf(ctx, principal, houseId);
   const b = await bills(ctx, principal, houseId);
@@ -63,7 +64,7 @@ export async function createOrder(ctx: ServiceContext, gateways: Gateways, princ
   const description = `${h.projectName} ${h.label} 物业费 ${periods.length > 1 ? `${periods[0]}至${periods.at(-1)}` : periods[0]}`;
   try {
     const created = await gateway.createOrder({
-      outTradeNo, amountFen, description, expiresAt, notifyUrl: `${baseUrl}/api/payments/notify/${gateway.provider}`, returnUrl: `${baseUrl}/portal/#/orders/${outTradeNo}`,
+      outTradeNo, amountFen, description, expiresAt, clientIp: where.clientIp, notifyUrl: `${baseUrl}/api/payments/notify/${gateway.provider}`, returnUrl: `${baseUrl}/portal/#/orders/${outTradeNo}`,
     });
     await ctx.db.updateTable('portal_order').set({ pay_url: created.payUrl, pay_mode: created.payMode, create_answer: created.raw }).where('out_trade_no', '=', outTradeNo).execute();
   } catch (e) {
