@@ -118,6 +118,11 @@ describe.each(DIALECTS)('portal payments over HTTP on %s', (dialect) => {
     expect(allocations).toEqual([{ period: '2026-01', amount_fen: 30000 }]);
     expect(await owed()).toBe(before - 30000);
 
+    // Re-notifying an order nobody paid is refused with the sandbox's reason.
+    const unpaid = await order('sandbox', ['2026-02']);
+    const refused = await call('POST', `/api/portal/sandbox-pay/${unpaid.outTradeNo}/renotify`);
+    expect(refused.status).toBe(409);
+    expect(refused.json.message).toContain('未支付');
     expect((await call('POST', `/api/portal/sandbox-pay/${o.outTradeNo}/renotify`)).json).toMatchObject({ ok: true });
     expect(await paymentsOf()).toHaveLength(1);
     expect(await owed()).toBe(before - 30000);

@@ -8,6 +8,7 @@ import * as portal from '../../modules/portal/portal-service.ts';
 import * as orders from '../../modules/portal/order-service.ts';
 import * as office from '../../modules/portal/office-service.ts';
 import type { PortalPrincipal } from '../../modules/portal/auth-service.ts';
+import { GatewayError } from '../../payments/gateway.ts';
 import { actorOf, type AppOptions } from '../app.ts';
 import { errorResponses, IdParam } from '../schemas.ts';
 
@@ -147,6 +148,15 @@ export function portalRoutes(app: FastifyInstance, opts: AppOptions): void {
         if (!c) throw new AppError('NOT_FOUND', '未开通沙箱支付');
         return c;
       };
+      // The sandbox refuses to pay a closed order or re-notify an unpaid one: a 409 with its reason.
+      const run = async (f: () => Promise<{ status: number; body: string }>) => {
+        try {
+          return await f();
+        } catch (e) {
+          if (e instanceof GatewayError) throw new AppError('ACTION_CLOSED', e.message);
+          throw e;
+        }
+      };
       const NoParam = z.object({ no: z.string().max(40) });
       r.get('/sandbox-pay/:no', { schema: { tags, summary: '沙箱支付页（开发用）', params: NoParam, response: { 200: z.any(), ...errors } } }, (req, reply) => {
         const o = sandbox().order(req.params.no);
@@ -164,11 +174,11 @@ document.getElementById('renotify').onclick = async () => { const r = await post
       });
       const Answer = z.object({ ok: z.boolean(), status: z.string() });
       r.post('/sandbox-pay/:no/pay', { schema: { tags, summary: '沙箱：支付并发出通知', params: NoParam, response: { 200: Answer, ...errors } } }, async (req) => {
-        const a = await sandbox().pay(req.params.no);
+        const a = await run(() => sandbox().pay(req.params.no));
         return { ok: a.status < 300, status: a.status < 300 ? '已支付，通知已送达' : `通知未被接受（HTTP ${a.status}）` };
       });
       r.post('/sandbox-pay/:no/renotify', { schema: { tags, summary: '沙箱：再发一次相同的通知', params: NoParam, response: { 200: Answer, ...errors } } }, async (req) => {
-        const a = await sandbox().renotify(req.params.no);
+        const a = await run(() => sandbox().renotify(req.params.no));
         return { ok: a.status < 300, status: a.status < 300 ? '通知已再次送达' : `通知未被接受（HTTP ${a.status}）` };
       });
     }
