@@ -74,6 +74,23 @@ export default function PortalOfficePage() {
   );
 }
 
+/** The head of a queue tab: its filter, a refresh button, what the tab is for, and the list's error. */
+function QueueBar<T extends string>({ list, note, ...filter }: {
+  value: T; options: Array<{ value: T; label: string }>; onChange: (v: T) => void; 'data-testid': string;
+  list: { reload: () => void; loading: boolean; error?: string | undefined | null }; note: ReactNode;
+}) {
+  return (
+    <>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Segmented<T> {...filter} />
+        <Button icon={<ReloadOutlined />} onClick={list.reload} loading={list.loading}>刷新</Button>
+      </Space>
+      <Typography.Paragraph type="secondary">{note}</Typography.Paragraph>
+      {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 12 }} />}
+    </>
+  );
+}
+
 // ---- 在线支付 ----------------------------------------------------------------------------------------------------------
 
 const ORDER_COLORS: Record<string, string> = { paid: 'green', pending: 'gold', mismatch: 'red', failed: 'default', closed: 'default' };
@@ -102,18 +119,12 @@ function OrdersTab({ projectId }: { projectId: number }) {
   ];
   return (
     <>
-      <Space wrap style={{ marginBottom: 12 }}>
-        <Segmented<string>
-          value={status ?? 'all'} data-testid="order-filter"
-          options={[{ value: 'all', label: '全部' }, { value: 'mismatch', label: '金额不符' }, { value: 'pending', label: '待支付' }, { value: 'paid', label: '支付成功' }]}
-          onChange={(v) => setParams(withParams(params, { status: v === 'all' ? undefined : v }))}
-        />
-        <Button icon={<ReloadOutlined />} onClick={list.reload} loading={list.loading}>刷新</Button>
-      </Space>
-      <Typography.Paragraph type="secondary">
-        业主在对客端的在线缴费订单。支付渠道的通知经验签后只入账一次；金额与订单不符的不入账，须与支付渠道核对后在收银台处理。
-      </Typography.Paragraph>
-      {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 12 }} />}
+      <QueueBar<string>
+            value={status ?? 'all'} data-testid="order-filter"
+            options={[{ value: 'all', label: '全部' }, { value: 'mismatch', label: '金额不符' }, { value: 'pending', label: '待支付' }, { value: 'paid', label: '支付成功' }]}
+            onChange={(v) => setParams(withParams(params, { status: v === 'all' ? undefined : v }))}
+        list={list} note={<>业主在对客端的在线缴费订单。支付渠道的通知经验签后只入账一次；金额与订单不符的不入账，须与支付渠道核对后在收银台处理。</>}
+      />
       <Table<PortalOrder>
         rowKey="outTradeNo" size="small" columns={columns} dataSource={list.data?.items ?? []} loading={list.loading} pagination={{ pageSize: 20, hideOnSinglePage: true }}
         scroll={{ x: 900 }} locale={{ emptyText: <Empty description="没有在线支付订单" /> }}
@@ -172,17 +183,11 @@ function BindingsTab({ projectId }: { projectId: number }) {
 
   return (
     <>
-      <Space wrap style={{ marginBottom: 12 }}>
-        <Segmented<BindingStatus>
-          value={status} options={BINDING_STATUSES} data-testid="binding-status-filter"
-          onChange={(v) => setParams(withParams(params, { status: v === 'pending' ? undefined : v }))}
-        />
-        <Button icon={<ReloadOutlined />} onClick={list.reload} loading={list.loading}>刷新</Button>
-      </Space>
-      <Typography.Paragraph type="secondary">
-        业主自行填写的楼栋、房号和姓名仅供核对：批准时须选定本项目的房屋，该号码即可查看这套房屋当前产权人的账单；不符的请驳回并写明理由（业主在对客端可见）。
-      </Typography.Paragraph>
-      {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 12 }} />}
+      <QueueBar<BindingStatus>
+            value={status} options={BINDING_STATUSES} data-testid="binding-status-filter"
+            onChange={(v) => setParams(withParams(params, { status: v === 'pending' ? undefined : v }))}
+        list={list} note={<>业主自行填写的楼栋、房号和姓名仅供核对：批准时须选定本项目的房屋，该号码即可查看这套房屋当前产权人的账单；不符的请驳回并写明理由（业主在对客端可见）。</>}
+      />
       <Table<BindingApplication>
         rowKey="id" size="small" columns={columns} dataSource={list.data?.items ?? []} loading={list.loading} pagination={{ pageSize: 20, hideOnSinglePage: true }}
         scroll={{ x: 900 }} data-testid="binding-table" locale={{ emptyText: <Empty description="没有此状态的绑定申请" /> }}
@@ -330,18 +335,12 @@ function RequestsTab({ projectId }: { projectId: number }) {
 
   return (
     <>
-      <Space wrap style={{ marginBottom: 12 }}>
-        <Segmented<RequestFilter>
-          value={show} data-testid="request-filter"
-          options={[{ value: 'todo', label: `待办（${all.filter(todo).length}）` }, { value: 'all', label: `全部（${all.length}）` }]}
-          onChange={(v) => setParams(withParams(params, { show: v === 'todo' ? undefined : v }))}
-        />
-        <Button icon={<ReloadOutlined />} onClick={list.reload} loading={list.loading}>刷新</Button>
-      </Space>
-      <Typography.Paragraph type="secondary">
-        投诉、报修在此答复并办结（有催缴案件的，其服务工单一并办结），业主在对客端看到答复。缓缴、分期申请在 <Link to={approvals} data-testid="requests-approvals-link">审批 → 分期/缓缴</Link> 中审批；承诺缴费已记入该户的催缴案件。
-      </Typography.Paragraph>
-      {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 12 }} />}
+      <QueueBar<RequestFilter>
+            value={show} data-testid="request-filter"
+            options={[{ value: 'todo', label: `待办（${all.filter(todo).length}）` }, { value: 'all', label: `全部（${all.length}）` }]}
+            onChange={(v) => setParams(withParams(params, { show: v === 'todo' ? undefined : v }))}
+        list={list} note={<>投诉、报修在此答复并办结（有催缴案件的，其服务工单一并办结），业主在对客端看到答复。缓缴、分期申请在 <Link to={approvals} data-testid="requests-approvals-link">审批 → 分期/缓缴</Link> 中审批；承诺缴费已记入该户的催缴案件。</>}
+      />
       <Table<PortalRequest>
         rowKey="id" size="small" columns={columns} dataSource={rows} loading={list.loading} pagination={{ pageSize: 20, hideOnSinglePage: true }} scroll={{ x: 1000 }}
         data-testid="request-table" locale={{ emptyText: <Empty description={show === 'todo' ? '没有待办的业主提交' : '业主尚未在对客端提交事项'} /> }}
@@ -461,17 +460,11 @@ function PrivacyTab() {
 
   return (
     <>
-      <Space wrap style={{ marginBottom: 12 }}>
-        <Segmented<PrivacyFilter>
-          value={status} options={PRIVACY_FILTERS} data-testid="privacy-filter"
-          onChange={(v) => setParams(withParams(params, { status: v === 'pending' ? undefined : v }))}
-        />
-        <Button icon={<ReloadOutlined />} onClick={list.reload} loading={list.loading}>刷新</Button>
-      </Space>
-      <Typography.Paragraph type="secondary">
-        业主行使查阅复制、更正补充、删除和要求解释的权利（《个人信息保护法》第四十四至五十条），应在 15 日内答复。查阅复制请求办理后系统生成该号码名下的个人信息副本，业主在对客端下载；更正、删除请先在房屋档案中完成，再在此说明办理情况；不予办理的须说明理由。各公司所有项目的请求均在此处理。
-      </Typography.Paragraph>
-      {list.error && <Alert type="error" showIcon title={list.error} style={{ marginBottom: 12 }} />}
+      <QueueBar<PrivacyFilter>
+            value={status} options={PRIVACY_FILTERS} data-testid="privacy-filter"
+            onChange={(v) => setParams(withParams(params, { status: v === 'pending' ? undefined : v }))}
+        list={list} note={<>业主行使查阅复制、更正补充、删除和要求解释的权利（《个人信息保护法》第四十四至五十条），应在 15 日内答复。查阅复制请求办理后系统生成该号码名下的个人信息副本，业主在对客端下载；更正、删除请先在房屋档案中完成，再在此说明办理情况；不予办理的须说明理由。各公司所有项目的请求均在此处理。</>}
+      />
       <Table<DataRequest>
         rowKey="id" size="small" columns={columns} dataSource={list.data?.items ?? []} loading={list.loading} pagination={{ pageSize: 20, hideOnSinglePage: true }} scroll={{ x: 1000 }}
         data-testid="privacy-table" locale={{ emptyText: <Empty description="没有此状态的个人信息请求" /> }}
