@@ -120,9 +120,9 @@ function OrdersTab({ projectId }: { projectId: number }) {
   return (
     <>
       <QueueBar<string>
-            value={status ?? 'all'} data-testid="order-filter"
-            options={[{ value: 'all', label: '全部' }, { value: 'mismatch', label: '金额不符' }, { value: 'pending', label: '待支付' }, { value: 'paid', label: '支付成功' }]}
-            onChange={(v) => setParams(withParams(params, { status: v === 'all' ? undefined : v }))}
+        value={status ?? 'all'} data-testid="order-filter"
+        options={[{ value: 'all', label: '全部' }, { value: 'mismatch', label: '金额不符' }, { value: 'pending', label: '待支付' }, { value: 'paid', label: '支付成功' }]}
+        onChange={(v) => setParams(withParams(params, { status: v === 'all' ? undefined : v }))}
         list={list} note={<>业主在对客端的在线缴费订单。支付渠道的通知经验签后只入账一次；金额与订单不符的不入账，须与支付渠道核对后在收银台处理。</>}
       />
       <Table<PortalOrder>
@@ -184,8 +184,8 @@ function BindingsTab({ projectId }: { projectId: number }) {
   return (
     <>
       <QueueBar<BindingStatus>
-            value={status} options={BINDING_STATUSES} data-testid="binding-status-filter"
-            onChange={(v) => setParams(withParams(params, { status: v === 'pending' ? undefined : v }))}
+        value={status} options={BINDING_STATUSES} data-testid="binding-status-filter"
+        onChange={(v) => setParams(withParams(params, { status: v === 'pending' ? undefined : v }))}
         list={list} note={<>业主自行填写的楼栋、房号和姓名仅供核对：批准时须选定本项目的房屋，该号码即可查看这套房屋当前产权人的账单；不符的请驳回并写明理由（业主在对客端可见）。</>}
       />
       <Table<BindingApplication>
@@ -336,9 +336,9 @@ function RequestsTab({ projectId }: { projectId: number }) {
   return (
     <>
       <QueueBar<RequestFilter>
-            value={show} data-testid="request-filter"
-            options={[{ value: 'todo', label: `待办（${all.filter(todo).length}）` }, { value: 'all', label: `全部（${all.length}）` }]}
-            onChange={(v) => setParams(withParams(params, { show: v === 'todo' ? undefined : v }))}
+        value={show} data-testid="request-filter"
+        options={[{ value: 'todo', label: `待办（${all.filter(todo).length}）` }, { value: 'all', label: `全部（${all.length}）` }]}
+        onChange={(v) => setParams(withParams(params, { show: v === 'todo' ? undefined : v }))}
         list={list} note={<>投诉、报修在此答复并办结（有催缴案件的，其服务工单一并办结），业主在对客端看到答复。缓缴、分期申请在 <Link to={approvals} data-testid="requests-approvals-link">审批 → 分期/缓缴</Link> 中审批；承诺缴费已记入该户的催缴案件。</>}
       />
       <Table<PortalRequest>
@@ -461,8 +461,8 @@ function PrivacyTab() {
   return (
     <>
       <QueueBar<PrivacyFilter>
-            value={status} options={PRIVACY_FILTERS} data-testid="privacy-filter"
-            onChange={(v) => setParams(withParams(params, { status: v === 'pending' ? undefined : v }))}
+        value={status} options={PRIVACY_FILTERS} data-testid="privacy-filter"
+        onChange={(v) => setParams(withParams(params, { status: v === 'pending' ? undefined : v }))}
         list={list} note={<>业主行使查阅复制、更正补充、删除和要求解释的权利（《个人信息保护法》第四十四至五十条），应在 15 日内答复。查阅复制请求办理后系统生成该号码名下的个人信息副本，业主在对客端下载；更正、删除请先在房屋档案中完成，再在此说明办理情况；不予办理的须说明理由。各公司所有项目的请求均在此处理。</>}
       />
       <Table<DataRequest>
