@@ -137,7 +137,9 @@ describe.each(DIALECTS)('portal payments over HTTP on %s', (dialect) => {
     const o = await order('wechatpay', ['2026-02']);
     expect(o.payMode).toBe('qr');
     expect(wechat.orders.get(o.outTradeNo)).toMatchObject({ total: 30000, notifyUrl: `${base}/api/payments/notify/wechatpay` });
-    wechat.setState(o.outTradeNo, 'SUCCESS');
+    // Paid last night, but the sandbox payment of this morning is already on the house: allocation follows the order of
+    // days, so this one is dated today.
+    wechat.setState(o.outTradeNo, 'SUCCESS', { successTime: '2026-03-19T22:00:00+08:00' });
     const forged = wechat.notification(o.outTradeNo, { signingKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey });
     expect((await wechat.post(`${base}/api/payments/notify/wechatpay`, forged)).status).toBe(400);
     expect(await paymentsOf()).toHaveLength(1);
@@ -145,6 +147,7 @@ describe.each(DIALECTS)('portal payments over HTTP on %s', (dialect) => {
     const first = await wechat.notify(o.outTradeNo);
     expect(first.status).toBe(200);
     expect((await paymentsOf()).at(-1)).toMatchObject({ amount_fen: 30000, channel: '微信', idempotency_key: `online:wechatpay:${o.outTradeNo}` });
+    expect((await t.db.selectFrom('payment').select('received_on').where('idempotency_key', '=', `online:wechatpay:${o.outTradeNo}`).executeTakeFirstOrThrow()).received_on).toBe('2026-03-20');
     const again = await wechat.post(`${base}/api/payments/notify/wechatpay`, first.notification);
     expect(again.status).toBe(200);
     expect(await paymentsOf()).toHaveLength(2);
@@ -164,6 +167,21 @@ describe.each(DIALECTS)('portal payments over HTTP on %s', (dialect) => {
     expect(late).toEqual({ status: 200, body: 'success' });
     expect(await paymentsOf()).toHaveLength(3);
     expect(await owed()).toBe(0);
+  });
+
+  it('dates the payment on the day the owner paid when the notification comes a day late (late fees stop then)', async () => {
+    // House 2's owner logs in with their own number.
+    clock.advance(61_000);
+    expect((await call('POST', '/api/portal/auth/code', { phone: '14480000002' })).status).toBe(200);
+    const res = await fetch(`${base}/api/portal/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '14480000002', code: sms.sent.at(-1)!.templateParam.code }) });
+    const second = res.headers.get('set-cookie')!.split(';')[0]!;
+    const created = await fetch(`${base}/api/portal/houses/${w.houses[1]}/orders`, { method: 'POST', headers: { cookie: second, 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'wechatpay', periods: ['2026-01'] }) });
+    const o = await created.json() as { outTradeNo: string; amountFen: number };
+    // Paid last night; the notification only arrives this morning.
+    wechat.setState(o.outTradeNo, 'SUCCESS', { successTime: '2026-03-19T21:30:00+08:00' });
+    expect((await wechat.notify(o.outTradeNo)).status).toBe(200);
+    const p = await t.db.selectFrom('payment').select(['received_on', 'amount_fen']).where('house_id', '=', w.houses[1]!).executeTakeFirstOrThrow();
+    expect(p).toEqual({ received_on: '2026-03-19', amount_fen: o.amountFen });
   });
 
   it('a notification whose amount differs from the order is not posted and is flagged for staff', async () => {

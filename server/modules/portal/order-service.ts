@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, fieldError } from '../../../core/errors.ts';
+import { localDateOf } from '../../../core/dates.ts';
 import { fenToYuanText } from '../../../core/money.ts';
 import { ORDER_STATUS_LABELS, GATEWAY_LABELS } from '../../../core/portal/vocabulary.ts';
 import { GatewayError, type GatewayProvider, type NotifyRequest, type NotifyReply, type PaymentGateway, type TradeState } from '../../payments/gateway.ts';
@@ -85,7 +86,7 @@ export async function applyTrade(ctx: ServiceContext, gateway: PaymentGateway, t
   const provider = gateway.provider;
   const o = await ctx.db.selectFrom('portal_order').innerJoin('project', 'project.id', 'portal_order.project_id')
     .select(['portal_order.id', 'portal_order.status', 'portal_order.amount_fen', 'portal_order.house_id', 'portal_order.ownership_id', 'portal_order.periods_json',
-      'portal_order.project_id', 'portal_order.out_trade_no', 'project.company_id'])
+      'portal_order.project_id', 'portal_order.out_trade_no', 'project.company_id', 'project.time_zone'])
     .where('portal_order.out_trade_no', '=', trade.outTradeNo).where('portal_order.provider', '=', provider).executeTakeFirst();
   if (!o) throw new AppError('NOT_FOUND', `订单不存在：${trade.outTradeNo}`);
   if (o.status === 'paid') return 'already';
@@ -102,18 +103,27 @@ export async function applyTrade(ctx: ServiceContext, gateway: PaymentGateway, t
   }
   const actor = systemActor(o.company_id, `在线支付（${provider}）`);
   let recorded: Awaited<ReturnType<typeof recordPaymentOnce>>;
+  const payment = {
+    houseId: o.house_id, amount: fenToYuanText(trade.amountFen), channel: gateway.ledgerChannel, payer: { kind: 'owner' as const, ownershipId: o.ownership_id },
+    periods: JSON.parse(o.periods_json) as string[], idempotencyKey: `online:${provider}:${o.out_trade_no}`, note: `在线支付 ${trade.providerTradeNo ?? ''}`.trim(),
+  };
+  // The money arrived the day the owner paid (a notification or query may come a day later): late fees stop then.
+  const paidOn = trade.paidAt ? localDateOf(new Date(trade.paidAt), o.time_zone) : null;
   try {
-    recorded = await recordPaymentOnce(ctx, actor, {
-      houseId: o.house_id, amount: fenToYuanText(trade.amountFen), channel: gateway.ledgerChannel, payer: { kind: 'owner', ownershipId: o.ownership_id },
-      periods: JSON.parse(o.periods_json) as string[], idempotencyKey: `online:${provider}:${o.out_trade_no}`, note: `在线支付 ${trade.providerTradeNo ?? ''}`.trim(),
-    });
+    try {
+      recorded = await recordPaymentOnce(ctx, actor, { ...payment, receivedOn: paidOn });
+    } catch (e) {
+      // A payment recorded at the counter after that day: allocation follows the order of days, so this one is dated today.
+      if (!(paidOn && e instanceof AppError && e.details?.some((d) => d.field === 'receivedOn'))) throw e;
+      recorded = await recordPaymentOnce(ctx, actor, payment);
+    }
   } catch (e) {
     // Not posted: the gateway will notify again (or the next query retries); staff see why on the order meanwhile.
     await ctx.db.updateTable('portal_order').set({ problem: `入账失败：${e instanceof Error ? e.message : String(e)}`, notify_raw: trade.raw }).where('id', '=', o.id).execute();
     throw e;
   }
-  const { payment, created } = recorded;
-  await ctx.db.updateTable('portal_order').set({ status: 'paid', payment_id: payment.id, provider_trade_no: trade.providerTradeNo ?? null, notify_raw: trade.raw, paid_at: trade.paidAt ?? nowIso(ctx) })
+  const { payment: posted, created } = recorded;
+  await ctx.db.updateTable('portal_order').set({ status: 'paid', payment_id: posted.id, provider_trade_no: trade.providerTradeNo ?? null, notify_raw: trade.raw, paid_at: trade.paidAt ?? nowIso(ctx) })
     .where('id', '=', o.id).where('status', 'in', ['pending', 'closed']).execute();
   return created ? 'applied' : 'already';
 }
