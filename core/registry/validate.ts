@@ -115,6 +115,11 @@ export function requireText(value: string | undefined | null, field: string, max
   return t;
 }
 
+/** An optional text: null when blank, else trimmed and at most `max` characters. */
+export function optionalText(value: string | undefined | null, field: string, max = 200): string | null {
+  return (value ?? '').trim() ? requireText(value, field, max) : null;
+}
+
 export function collect(issues: FieldIssue[]): void {
   const first = issues[0];
   if (first) throw new AppError(first.code, issues.map((i) => i.message).join('；'), issues);

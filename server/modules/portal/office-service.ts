@@ -6,6 +6,9 @@ import {
   type CostLine, type DataRequestKind, type PortalRequestKind,
 } from '../../../core/portal/vocabulary.ts';
 import { maskMobile } from '../../../core/registry/mask.ts';
+import { optionalText, requireText } from '../../../core/registry/validate.ts';
+import { currentOwnershipOf } from '../../db/repositories/notice-repository.ts';
+import { scopeWhere } from '../../db/scope-filter.ts';
 import { audit } from '../audit/audit.ts';
 import { inTransaction, nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { resolveTicket } from '../dunning/case-service.ts';
@@ -17,12 +20,6 @@ import { costComposition, housesOf } from './portal-service.ts';
  * case, replies), personal-data requests (R41) and the cost composition shown to owners. Phone numbers stay masked.
  */
 
-function note(v: string | null | undefined, field: string, required: boolean): string | null {
-  const t = (v ?? '').trim();
-  if (!t && required) throw fieldError(field, 'VALIDATION_FAILED', '须填写理由');
-  if (t.length > 500) throw fieldError(field, 'VALIDATION_FAILED', '不能超过 500 个字');
-  return t || null;
-}
 
 export async function listBindingApplications(ctx: ServiceContext, actor: Actor, projectId: number, status = 'pending') {
   await getProjectOrThrow(ctx, actor, projectId);
@@ -49,11 +46,10 @@ export async function decideBinding(ctx: ServiceContext, actor: Actor, id: numbe
     if (!house) throw fieldError('houseId', 'HOUSE_NOT_FOUND', '该项目内没有这套房屋');
   }
   requireAccess(actor, 'owner.write', { projectId: b.project_id, buildingId: house?.building_id ?? null });
-  const decisionNote = note(input.note, 'note', !input.approve);
+  const decisionNote = input.approve ? optionalText(input.note, 'note', 500) : requireText(input.note, 'note', 500);
   const project = await ctx.db.selectFrom('project').select('time_zone').where('id', '=', b.project_id).executeTakeFirstOrThrow();
   const today = localDateOf(ctx.clock.now(), project.time_zone);
-  const ownership = house ? await ctx.db.selectFrom('ownership').select('id').where('house_id', '=', house.id).where('from_date', '<=', today)
-    .where((eb) => eb.or([eb('to_date', 'is', null), eb('to_date', '>=', today)])).executeTakeFirst() : undefined;
+  const ownership = house ? await currentOwnershipOf(ctx.db, house.id, today) : undefined;
   if (house && !ownership) throw fieldError('houseId', 'VALIDATION_FAILED', '该房屋当前没有产权登记，请先登记业主');
   await inTransaction(ctx, async (trx) => {
     const r = await trx.updateTable('portal_binding').set({
@@ -69,17 +65,13 @@ export async function decideBinding(ctx: ServiceContext, actor: Actor, id: numbe
 export async function listPortalRequests(ctx: ServiceContext, actor: Actor, projectId: number, status?: string) {
   await getProjectOrThrow(ctx, actor, projectId);
   requireAccess(actor, 'dunning.read', { projectId, buildingId: null });
-  let q = ctx.db.selectFrom('portal_request').innerJoin('house', 'house.id', 'portal_request.house_id').innerJoin('building', 'building.id', 'house.building_id')
+  const rows = await ctx.db.selectFrom('portal_request').innerJoin('house', 'house.id', 'portal_request.house_id').innerJoin('building', 'building.id', 'house.building_id')
     .leftJoin('service_ticket', 'service_ticket.id', 'portal_request.ticket_id').leftJoin('payment_plan', 'payment_plan.id', 'portal_request.plan_id')
     .select(['portal_request.id', 'portal_request.kind', 'portal_request.topic', 'portal_request.detail', 'portal_request.status', 'portal_request.reply', 'portal_request.created_at',
       'portal_request.case_id', 'portal_request.ticket_id', 'portal_request.plan_id', 'portal_request.house_id', 'house.number', 'house.building_id', 'building.name as building',
       'service_ticket.status as ticket_status', 'service_ticket.resolution', 'payment_plan.status as plan_status'])
-    .where('portal_request.project_id', '=', projectId);
-  if (actor.scope.kind === 'projects') {
-    const p = actor.scope.projects.get(projectId);
-    if (p && p !== 'all') q = q.where('house.building_id', 'in', [...p]);
-  }
-  const rows = await q.orderBy('portal_request.id', 'desc').limit(500).execute();
+    .where('portal_request.project_id', '=', projectId).where(() => scopeWhere(actor.scope, { project: 'portal_request.project_id', building: 'house.building_id' }))
+    .orderBy('portal_request.id', 'desc').limit(500).execute();
   const files = rows.length ? await ctx.db.selectFrom('portal_file').select(['id', 'request_id', 'filename']).where('request_id', 'in', rows.map((r) => r.id)).execute() : [];
   return rows.map((r) => {
     const s = r.ticket_status ?? r.plan_status ?? r.status;
@@ -99,7 +91,7 @@ export async function replyToRequest(ctx: ServiceContext, actor: Actor, id: numb
   if (!r) throw new AppError('NOT_FOUND', '对客端事项不存在');
   requireAccess(actor, 'dunning.act', { projectId: r.project_id, buildingId: r.building_id });
   if (r.kind !== 'complaint' && r.kind !== 'repair') throw new AppError('VALIDATION_FAILED', '承诺和分期申请在催缴案件中处理');
-  const text = note(reply, 'reply', true)!;
+  const text = requireText(reply, 'reply', 500);
   if (r.ticket_id !== null) {
     const t = await ctx.db.selectFrom('service_ticket').select('status').where('id', '=', r.ticket_id).executeTakeFirstOrThrow();
     if (t.status === 'open') await resolveTicket(ctx, actor, r.ticket_id, text);
@@ -187,7 +179,7 @@ export async function decideDataRequest(ctx: ServiceContext, actor: Actor, id: n
     .select(['data_request.id', 'data_request.kind', 'data_request.status', 'data_request.company_id', 'data_request.account_id', 'portal_account.phone'])
     .where('data_request.id', '=', id).executeTakeFirst();
   if (!r || r.company_id !== actor.companyId) throw new AppError('NOT_FOUND', '个人信息权利请求不存在');
-  const reply = note(input.reply, 'reply', true)!;
+  const reply = requireText(input.reply, 'reply', 500);
   const copy = input.fulfil && r.kind === 'copy' ? JSON.stringify(await personalDataOf(ctx, r.phone, r.account_id), null, 2) : null;
   await inTransaction(ctx, async (trx) => {
     const done = await trx.updateTable('data_request').set({ status: input.fulfil ? 'fulfilled' : 'refused', reply, copy_json: copy, decided_by: actor.name, decided_at: nowIso(ctx) })

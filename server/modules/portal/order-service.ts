@@ -9,7 +9,7 @@ import { nowIso, type ServiceContext } from '../context.ts';
 import { recordPaymentOnce } from '../billing/payment-service.ts';
 import { systemActor } from '../setup/bootstrap.ts';
 import type { PortalPrincipal } from './auth-service.ts';
-import { bills, houseOf, portalActor } from './portal-service.ts';
+import { billsOf, houseOf, portalActor } from './portal-service.ts';
 
 /**
  * Paying online. An order is written before the gateway is asked (so a notification can never find no order), for
@@ -24,8 +24,12 @@ const ORDER_MINUTES = 30;
 /** A pending order is asked about at the gateway when the owner's page polls it this long after creation / last query. */
 const QUERY_AFTER_MS = 10_000;
 
+/** The configured gateway of that name, if any (the name comes from a request or a stored order). */
+const gatewayNamed = (gateways: Gateways, provider: string): PaymentGateway | undefined =>
+  (Object.hasOwn(gateways, provider) ? gateways[provider as GatewayProvider] : undefined);
+
 function gatewayOf(gateways: Gateways, provider: string): PaymentGateway {
-  const g = Object.hasOwn(gateways, provider) ? gateways[provider as GatewayProvider] : undefined;
+  const g = gatewayNamed(gateways, provider);
   if (!g) throw fieldError('provider', 'VALIDATION_FAILED', '该支付方式未开通');
   return g;
 }
@@ -48,7 +52,7 @@ export async function createOrder(ctx: ServiceContext, gateways: Gateways, princ
   const { baseUrl } = where;
   const gateway = gatewayOf(gateways, input.provider);
   const h = await houseOf(ctx, principal, houseId);
-  const b = await bills(ctx, principal, houseId);
+  const b = await billsOf(ctx, principal, h);
   const chosen = input.periods?.length ? input.periods : b.periods.map((p) => p.period);
   for (const [i, p] of chosen.entries()) if (!b.periods.some((x) => x.period === p)) throw fieldError(`periods.${i}`, 'NOTHING_TO_PAY', `账期 ${p} 没有待缴金额`);
   const amountFen = b.periods.filter((p) => chosen.includes(p.period)).reduce((s, p) => s + p.owedFen, 0);
@@ -90,6 +94,7 @@ export async function applyTrade(ctx: ServiceContext, gateway: PaymentGateway, t
     .where('portal_order.out_trade_no', '=', trade.outTradeNo).where('portal_order.provider', '=', provider).executeTakeFirst();
   if (!o) throw new AppError('NOT_FOUND', `订单不存在：${trade.outTradeNo}`);
   if (o.status === 'paid') return 'already';
+  const actor = systemActor(o.company_id, `在线支付（${provider}）`);
   if (trade.status === 'pending') return 'pending';
   if (trade.status === 'closed') {
     await ctx.db.updateTable('portal_order').set({ status: 'closed' }).where('id', '=', o.id).where('status', '=', 'pending').execute();
@@ -98,10 +103,9 @@ export async function applyTrade(ctx: ServiceContext, gateway: PaymentGateway, t
   if (trade.amountFen !== Number(o.amount_fen)) {
     const problem = `支付渠道报告的金额 ${fenToYuanText(trade.amountFen)} 元与订单金额 ${fenToYuanText(Number(o.amount_fen))} 元不符，未入账，请核对`;
     await ctx.db.updateTable('portal_order').set({ status: 'mismatch', problem, notify_raw: trade.raw, provider_trade_no: trade.providerTradeNo ?? null }).where('id', '=', o.id).execute();
-    await audit(ctx.db, ctx, systemActor(o.company_id, `在线支付（${provider}）`), { action: 'portal.order.mismatch', entity: 'portal_order', entityId: o.out_trade_no, projectId: o.project_id, after: { problem } });
+    await audit(ctx.db, ctx, actor, { action: 'portal.order.mismatch', entity: 'portal_order', entityId: o.out_trade_no, projectId: o.project_id, after: { problem } });
     return 'mismatch';
   }
-  const actor = systemActor(o.company_id, `在线支付（${provider}）`);
   let recorded: Awaited<ReturnType<typeof recordPaymentOnce>>;
   const payment = {
     houseId: o.house_id, amount: fenToYuanText(trade.amountFen), channel: gateway.ledgerChannel, payer: { kind: 'owner' as const, ownershipId: o.ownership_id },
@@ -130,7 +134,7 @@ export async function applyTrade(ctx: ServiceContext, gateway: PaymentGateway, t
 
 /** A gateway's notification: verified by the adapter, then applied; the reply tells the gateway whether to retry. */
 export async function handleNotify(ctx: ServiceContext, gateways: Gateways, provider: string, req: NotifyRequest): Promise<NotifyReply> {
-  const gateway = Object.hasOwn(gateways, provider) ? gateways[provider as GatewayProvider] : undefined;
+  const gateway = gatewayNamed(gateways, provider);
   if (!gateway) return { status: 404, contentType: 'text/plain; charset=utf-8', body: 'unknown gateway' };
   let parsed: ReturnType<PaymentGateway['parseNotify']>;
   try {
@@ -159,7 +163,7 @@ export async function getOrder(ctx: ServiceContext, gateways: Gateways, principa
 }
 
 async function queryOrder(ctx: ServiceContext, gateways: Gateways, o: { id: number; provider: string; out_trade_no: string; expires_at: string }) {
-  const gateway = Object.hasOwn(gateways, o.provider) ? gateways[o.provider as GatewayProvider] : undefined;
+  const gateway = gatewayNamed(gateways, o.provider);
   if (!gateway) return;
   await ctx.db.updateTable('portal_order').set({ queried_at: nowIso(ctx) }).where('id', '=', o.id).execute();
   try {

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import { AppError, fieldError } from '../../../core/errors.ts';
 import { addDays } from '../../../core/billing/periods.ts';
 import { isLocalDate, localDateOf } from '../../../core/dates.ts';
-import { formatArea } from '../../../core/registry/validate.ts';
+import { formatArea, optionalText, requireText } from '../../../core/registry/validate.ts';
 import { outboxChannelLabel, templateLabel, RECEIPT_TYPES, MAX_RECEIPT_BYTES } from '../../../core/notices/vocabulary.ts';
 import {
   BINDING_STATUS_LABELS, DATA_REQUEST_DAYS, DATA_REQUEST_KINDS, DATA_REQUEST_LABELS, DATA_REQUEST_STATUS_LABELS, PORTAL_REQUEST_LABELS,
@@ -38,6 +37,8 @@ export function portalActor(companyId: number, principal: PortalPrincipal): Acto
 export interface PortalHouse {
   houseId: number; projectId: number; companyId: number; projectName: string; buildingId: number; label: string; ownerName: string; areaM2: string;
   ownershipId: number; ownerIds: number[]; via: 'contact' | 'application';
+  /** The project's calendar day now. */
+  today: string;
 }
 
 /** The houses a number may see, with the current ownership period that makes them its own. */
@@ -45,7 +46,7 @@ export async function housesOf(ctx: ServiceContext, principal: PortalPrincipal):
   const today = zoneToday(ctx);
   const current = (q: Q) => q.selectFrom('ownership')
     .innerJoin('house', 'house.id', 'ownership.house_id').innerJoin('building', 'building.id', 'house.building_id').innerJoin('project', 'project.id', 'house.project_id')
-    .select(['ownership.id as ownership_id', 'house.id as house_id', 'house.project_id', 'project.company_id', 'project.name as project_name', 'house.building_id',
+    .select(['ownership.id as ownership_id', 'house.id as house_id', 'house.project_id', 'project.company_id', 'project.name as project_name', 'project.time_zone', 'house.building_id',
       'building.name as building_name', 'house.number', 'house.area_x100'])
     .where('ownership.from_date', '<=', today).where((eb) => eb.or([eb('ownership.to_date', 'is', null), eb('ownership.to_date', '>=', today)]));
   const viaContact = await current(ctx.db)
@@ -66,6 +67,7 @@ export async function housesOf(ctx: ServiceContext, principal: PortalPrincipal):
     return {
       houseId: r.house_id, projectId: r.project_id, companyId: r.company_id, projectName: r.project_name, buildingId: r.building_id, label: `${r.building_name} ${r.number}`,
       ownerName: mine.map((o) => o.name).join('、'), areaM2: formatArea(r.area_x100), ownershipId: r.ownership_id, ownerIds: mine.map((o) => o.id), via: r.via,
+      today: localDateOf(ctx.clock.now(), r.time_zone),
     };
   }).sort((a, b) => a.projectName.localeCompare(b.projectName, 'zh-CN') || a.label.localeCompare(b.label, 'zh-CN'));
 }
@@ -97,22 +99,13 @@ async function listBindings(ctx: ServiceContext, principal: PortalPrincipal) {
   return rows.map((r) => ({ id: r.id, projectName: r.project_name, building: r.building, number: r.number, status: r.status, statusLabel: BINDING_STATUS_LABELS[r.status] ?? r.status, decisionNote: r.decision_note, createdAt: r.created_at }));
 }
 
-function text(v: string | null | undefined, field: string, max: number, required = true): string | null {
-  const t = (v ?? '').trim();
-  if (!t) {
-    if (required) throw fieldError(field, 'VALIDATION_FAILED', '不能为空');
-    return null;
-  }
-  if (t.length > max) throw fieldError(field, 'VALIDATION_FAILED', `不能超过 ${max} 个字`);
-  return t;
-}
 
 export async function applyForBinding(ctx: ServiceContext, principal: PortalPrincipal, input: { projectId: number; building: string; number: string; ownerName: string; note?: string | null | undefined }) {
   const project = await ctx.db.selectFrom('project').select(['id', 'company_id']).where('id', '=', input.projectId).executeTakeFirst();
   if (!project) throw fieldError('projectId', 'PROJECT_NOT_FOUND');
   const row = {
-    account_id: principal.accountId, project_id: project.id, building: text(input.building, 'building', 20)!, number: text(input.number, 'number', 20)!,
-    owner_name: text(input.ownerName, 'ownerName', 40)!, note: text(input.note, 'note', 200, false), status: 'pending', created_at: nowIso(ctx),
+    account_id: principal.accountId, project_id: project.id, building: requireText(input.building, 'building', 20), number: requireText(input.number, 'number', 20),
+    owner_name: requireText(input.ownerName, 'ownerName', 40), note: optionalText(input.note, 'note', 200), status: 'pending', created_at: nowIso(ctx),
   };
   const pending = await ctx.db.selectFrom('portal_binding').select('id').where('account_id', '=', principal.accountId).where('status', '=', 'pending').execute();
   if (pending.length >= 5) throw new AppError('RATE_LIMITED', '您已有 5 份待审核的申请，请等待物业审核');
@@ -128,7 +121,12 @@ export async function applyForBinding(ctx: ServiceContext, principal: PortalPrin
 
 /** What the owner's own ownership period owes, per period and item, with each late fee's basis. */
 export async function bills(ctx: ServiceContext, principal: PortalPrincipal, houseId: number) {
-  const h = await houseOf(ctx, principal, houseId);
+  return billsOf(ctx, principal, await houseOf(ctx, principal, houseId));
+}
+
+/** bills() for a house already checked to be the number's. */
+export async function billsOf(ctx: ServiceContext, principal: PortalPrincipal, h: PortalHouse) {
+  const houseId = h.houseId;
   const account = await houseAccount(ctx, portalActor(h.companyId, principal), houseId);
   const lines = account.lines.filter((l) => l.billTo === 'owner' && l.ownershipId === h.ownershipId && l.principalOwedFen + l.lateFeeOwedFen > 0);
   const periods = new Map<string, { period: string; dueDate: string; owedFen: number; overdue: boolean; lines: unknown[] }>();
@@ -188,7 +186,7 @@ export async function costComposition(ctx: ServiceContext, projectId: number): P
 
 export async function standards(ctx: ServiceContext, principal: PortalPrincipal, houseId: number) {
   const h = await houseOf(ctx, principal, houseId);
-  const notice = await priceNotice(ctx, portalActor(h.companyId, principal), h.projectId, zoneToday(ctx));
+  const notice = await priceNotice(ctx, portalActor(h.companyId, principal), h.projectId, h.today);
   const costs = await costComposition(ctx, h.projectId);
   return {
     company: notice.company, project: notice.project, priceForm: notice.priceForm, basis: notice.basis, serviceContent: notice.serviceContent, billing: notice.billing,
@@ -204,7 +202,7 @@ export async function standards(ctx: ServiceContext, principal: PortalPrincipal,
  */
 export async function notices(ctx: ServiceContext, principal: PortalPrincipal, houseId: number) {
   const h = await houseOf(ctx, principal, houseId);
-  const today = zoneToday(ctx);
+  const today = h.today;
   const upcoming = await ctx.db.selectFrom('fee_standard').innerJoin('fee_item', 'fee_item.id', 'fee_standard.fee_item_id')
     .select(['fee_standard.id', 'fee_standard.property_type', 'fee_standard.price_x10000', 'fee_standard.monthly_fen', 'fee_standard.published_on', 'fee_standard.effective_from', 'fee_item.name'])
     .where('fee_item.project_id', '=', h.projectId).where('fee_item.active', '=', 1).where('fee_standard.published_on', '<=', today).where('fee_standard.effective_from', '>', today)
@@ -231,8 +229,9 @@ const OVERDUE_STATES = ['overdue', 'with_legal'];
 
 /** The collection case of the owner's ownership period: the open one, else the latest. */
 async function caseOf(ctx: ServiceContext, h: PortalHouse) {
-  return ctx.db.selectFrom('collection_case').select(['id', 'state']).where('house_id', '=', h.houseId).where('ownership_id', '=', h.ownershipId)
-    .orderBy(sql`case when state in ('overdue', 'with_legal') then 0 else 1 end`).orderBy('id', 'desc').executeTakeFirst();
+  const cases = await ctx.db.selectFrom('collection_case').select(['id', 'state']).where('house_id', '=', h.houseId).where('ownership_id', '=', h.ownershipId)
+    .orderBy('id', 'desc').execute();
+  return cases.find((c) => OVERDUE_STATES.includes(c.state)) ?? cases[0];
 }
 
 async function openCaseOf(ctx: ServiceContext, h: PortalHouse) {
@@ -256,10 +255,10 @@ async function recordRequest(ctx: ServiceContext, principal: PortalPrincipal, h:
 export async function promise(ctx: ServiceContext, principal: PortalPrincipal, houseId: number, input: { date: string; note?: string | null | undefined }) {
   const h = await houseOf(ctx, principal, houseId);
   if (!isLocalDate(input.date)) throw fieldError('date', 'DATE_MALFORMED');
-  const today = zoneToday(ctx);
+  const today = h.today;
   if (input.date < today) throw fieldError('date', 'VALIDATION_FAILED', '承诺日期不能早于今天');
   if (input.date > addDays(today, 60)) throw fieldError('date', 'VALIDATION_FAILED', '承诺日期请在 60 天以内；更长的安排请申请缓缴或分期');
-  const note = text(input.note, 'note', 200, false);
+  const note = optionalText(input.note, 'note', 200);
   const c = await openCaseOf(ctx, h);
   await pauseCase(ctx, portalActor(h.companyId, principal), c.id, { kind: 'promise', until: input.date, reason: `业主在对客端承诺于 ${input.date} 前缴费${note ? `：${note}` : ''}` });
   await recordRequest(ctx, principal, h, { kind: 'promise', topic: `承诺 ${input.date} 前缴费`, detail: note ?? '', status: 'recorded', caseId: c.id });
@@ -271,7 +270,7 @@ export interface Attachment { filename: string; contentType: string; base64: str
 function attachmentOf(a: Attachment | null | undefined) {
   if (!a) return null;
   if (!(RECEIPT_TYPES as readonly string[]).includes(a.contentType)) throw fieldError('attachment.contentType', 'VALIDATION_FAILED', '附件应为图片（PNG、JPEG、WebP）或 PDF');
-  const filename = text(a.filename, 'attachment.filename', 100)!.replace(/[\\/]/g, '_');
+  const filename = requireText(a.filename, 'attachment.filename', 100).replace(/[\\/]/g, '_');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(a.base64 ?? '')) throw fieldError('attachment.base64', 'VALIDATION_FAILED', '附件内容无法读取');
   const bytes = Buffer.from(a.base64, 'base64');
   if (!bytes.length) throw fieldError('attachment', 'VALIDATION_FAILED', '附件是空的');
@@ -282,7 +281,7 @@ function attachmentOf(a: Attachment | null | undefined) {
 /** Apply for a deferral or instalments; staff approve it in the console (an approved, signed plan pauses the case). */
 export async function applyForPlan(ctx: ServiceContext, principal: PortalPrincipal, houseId: number, input: { kind: string; reason: string; instalments: { dueOn: string; amount: string }[]; attachment?: Attachment | null | undefined }) {
   const h = await houseOf(ctx, principal, houseId);
-  const reason = text(input.reason, 'reason', 500)!;
+  const reason = requireText(input.reason, 'reason', 500);
   const file = attachmentOf(input.attachment);
   const c = await openCaseOf(ctx, h);
   const evidence = file ? `对客端提交的材料：${file.filename}（SHA-256 ${file.sha256.slice(0, 16)}…）` : null;
@@ -299,8 +298,8 @@ export async function applyForPlan(ctx: ServiceContext, principal: PortalPrincip
 export async function fileTicket(ctx: ServiceContext, principal: PortalPrincipal, houseId: number, input: { kind: string; topic: string; description: string }) {
   const h = await houseOf(ctx, principal, houseId);
   if (input.kind !== 'complaint' && input.kind !== 'repair') throw fieldError('kind', 'VALIDATION_FAILED', '应为 投诉(complaint) 或 报修(repair)');
-  const topic = text(input.topic, 'topic', 50)!;
-  const description = text(input.description, 'description', 2000)!;
+  const topic = requireText(input.topic, 'topic', 50);
+  const description = requireText(input.description, 'description', 2000);
   const c = await caseOf(ctx, h);
   const label = PORTAL_REQUEST_LABELS[input.kind];
   const at = nowIso(ctx);
@@ -310,7 +309,7 @@ export async function fileTicket(ctx: ServiceContext, principal: PortalPrincipal
     }).returning('id').executeTakeFirstOrThrow() : null;
     return recordRequest({ ...ctx, db: trx }, principal, h, { kind: input.kind as PortalRequestKind, topic, detail: description, status: 'open', caseId: c?.id ?? null, ticketId: ticket?.id ?? null });
   });
-  if (c) await refreshHouses(ctx, h.projectId, [h.houseId], zoneToday(ctx));
+  if (c) await refreshHouses(ctx, h.projectId, [h.houseId], h.today);
   return { id, status: 'open', statusLabel: REQUEST_STATUS_LABELS.open! };
 }
 
@@ -356,7 +355,7 @@ export async function setPreferences(ctx: ServiceContext, principal: PortalPrinc
   const houses = await housesOf(ctx, principal);
   const ids = [...new Set(houses.flatMap((h) => h.ownerIds))];
   if (!ids.length) throw new AppError('HOUSE_NOT_BOUND', '您的号码尚未绑定房屋，无法设置提醒方式');
-  const note = text(input.note, 'note', 200, false);
+  const note = optionalText(input.note, 'note', 200);
   const at = nowIso(ctx);
   await inTransaction(ctx, async (trx) => {
     for (const ownerId of ids) {
@@ -382,7 +381,7 @@ export async function dataRequests(ctx: ServiceContext, principal: PortalPrincip
 
 export async function fileDataRequest(ctx: ServiceContext, principal: PortalPrincipal, input: { kind: string; detail: string }) {
   if (!(DATA_REQUEST_KINDS as readonly string[]).includes(input.kind)) throw fieldError('kind', 'VALIDATION_FAILED', `应为：${DATA_REQUEST_KINDS.map((k) => DATA_REQUEST_LABELS[k]).join('、')}`);
-  const detail = text(input.detail, 'detail', 1000, input.kind === 'correction')  ?? '';
+  const detail = (input.kind === 'correction' ? requireText(input.detail, 'detail', 1000) : optionalText(input.detail, 'detail', 1000)) ?? '';
   const company = await ctx.db.selectFrom('company').select('id').orderBy('id').executeTakeFirstOrThrow();
   const at = nowIso(ctx);
   const houses = await housesOf(ctx, principal);
