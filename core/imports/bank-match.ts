@@ -1,6 +1,6 @@
 import { isLocalDate } from '../dates.ts';
 import { formatYuan } from '../money.ts';
-import { foldText, formatHouseRef, matchHouse, parseHouseRefs, type HouseRef } from './house-ref.ts';
+import { foldText, formatHouseRef, matchHouse, parseHouseRefs } from './house-ref.ts';
 
 /**
  * Matching one bank transfer (a line of the statement: amount, 附言, payer, date) to the house it pays for.
@@ -147,16 +147,10 @@ export function matchBankTransfer(transfer: BankTransfer, houses: ReadonlyArray<
   const allRefs = parseHouseRefs(transfer.memo);
   const refs = allRefs.filter((r) => r.confidence === 'high');
   const noRef = allRefs.length === 0 ? '附言中没有房号' : `附言中的 ${allRefs.map((r) => r.raw).join('、')} 不能确定是房号`;
+  const fits = refs.map((ref) => ({ ref, ids: matchHouse(ref, asMatchable) }));
   const refScore = new Map<number, { score: number; reason: string }>();
-  const unmatched: HouseRef[] = [];
-  const named = new Map<number, string>();
-  const fitsOfRefs: number[][] = [];
-  for (const ref of refs) {
-    const ids = matchHouse(ref, asMatchable);
-    fitsOfRefs.push(ids);
+  for (const { ref, ids } of fits) {
     const text = formatHouseRef(ref);
-    if (ids.length === 0) unmatched.push(ref);
-    if (ids.length === 1) named.set(ids[0] ?? 0, text);
     for (const id of ids) {
       const s = ids.length === 1
         ? { score: REF_UNIQUE, reason: `附言房号 ${text} 相符` }
@@ -164,6 +158,9 @@ export function matchBankTransfer(transfer: BankTransfer, houses: ReadonlyArray<
       if ((refScore.get(id)?.score ?? 0) < s.score) refScore.set(id, s);
     }
   }
+  // References that fit no candidate, and the houses a reference fits alone.
+  const unmatched = fits.filter((f) => f.ids.length === 0).map((f) => f.ref);
+  const named = new Set(fits.flatMap((f) => (f.ids.length === 1 ? f.ids : [])));
 
   // Every house: memo, amount and name.
   const payer = transfer.payerName?.trim() ? transfer.payerName : null;
@@ -199,7 +196,7 @@ export function matchBankTransfer(transfer: BankTransfer, houses: ReadonlyArray<
     return review(candidates, `附言房号 ${unmatched.map(formatHouseRef).join('、')} 不在候选房屋中`);
   }
   if (named.size > 1) {
-    const list = [...named.keys()].sort((a, b) => a - b).map(labelOf).join('、');
+    const list = [...named].sort((a, b) => a - b).map(labelOf).join('、');
     return review(candidates, `附言写有 ${named.size} 户房号（${list}），请人工拆分或确认`);
   }
   const top = pool[0];
@@ -216,7 +213,7 @@ export function matchBankTransfer(transfer: BankTransfer, houses: ReadonlyArray<
   if (refs.length > 0 && !top.ref) {
     return review(candidates, `附言房号与付款人姓名、金额指向不同房屋（得分最高的 ${top.label} 不是附言所写）`);
   }
-  if (fitsOfRefs.some((ids) => !ids.includes(top.houseId))) return review(candidates, '附言写有多个房号，指向不同房屋，请人工确认');
+  if (fits.some((f) => !f.ids.includes(top.houseId))) return review(candidates, '附言写有多个房号，指向不同房屋，请人工确认');
   if (refs.length === 0) {
     const sameName = scored.filter((s) => s.name === 'exact');
     if (sameName.length !== 1) return review(candidates, `${noRef}，付款人姓名与 ${sameName.length} 户业主相同，不作猜测`);

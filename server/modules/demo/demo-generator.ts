@@ -645,11 +645,6 @@ async function maxIds(db: Kysely<DB>): Promise<Record<IdTable, number>> {
 }
 
 /**
- * SQLite, while the demo writes: a 128 MB page cache (large transactions keep their dirty index pages in memory instead
- * of spilling them) and a WAL checkpoint every 16,384 pages instead of 1,000. Together about 30% faster at a million
- * houses. Afterwards the connection's settings are restored and the WAL is truncated.
- */
-/**
  * Generate a realistic, deterministic registry for one company: projects, buildings, entrances, houses, parking spaces,
  * owners with tags and contacts, ownership periods and tenant payers. Exactly `units` houses are created.
  */

@@ -37,7 +37,7 @@ export const positiveMoney = (t: string) => {
 export const int = (min: number, max: number) => (t: string) => (/^-?\d+$/.test(t) && Number(t) >= min && Number(t) <= max ? Number(t) : bad(`应为 ${min} 到 ${max} 的整数`));
 
 /** Excel serial day numbers (1900 system) and the usual ways of writing a date: 2026-03-15, 2026/3/15, 2026年3月15日, 20260315. */
-export function toDate(t: string): string | Reason {
+export function date(t: string): string | Reason {
   if (/^\d{5}(\.\d+)?$/.test(t)) {
     const d = new Date(Date.UTC(1899, 11, 30) + Math.floor(Number(t)) * 86_400_000);
     return d.toISOString().slice(0, 10);
@@ -47,7 +47,6 @@ export function toDate(t: string): string | Reason {
   const iso = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
   return isLocalDate(iso) ? iso : bad('日期不存在');
 }
-export const date = toDate;
 export const period = (t: string) => {
   const m = /^(\d{4})[-/.年](\d{1,2})月?$/.exec(t) ?? /^(\d{4})(\d{2})$/.exec(t);
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) return bad('账期格式应为 YYYY-MM');
@@ -56,12 +55,15 @@ export const period = (t: string) => {
 export const oneOfWords = <T extends string>(words: readonly T[], synonyms: Record<string, T> = {}) => (t: string) =>
   (words as readonly string[]).includes(t) ? t as T : synonyms[t] ?? bad(`可选值：${words.join('、')}`);
 
-/** The service's own validators throw AppError with a field message; as a reason, without the field prefix. */
+/** The service's own validators throw AppError with a field message: its text as a reason, without the field prefix. */
+export const reasonText = (e: AppError): string => (e.details?.[0]?.message ?? e.message).replace(/^[^：]*：输入有误（(.*)）$/, '$1');
+
+/** A validator of the service's own as a column parser: its value, or its AppError as a reason. */
 export function reasonOf(fn: () => string): string | Reason {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof AppError) return bad(e.details?.[0]?.message.replace(/^[^：]*：输入有误（(.*)）$/, '$1') ?? e.message);
+    if (e instanceof AppError) return bad(reasonText(e));
     throw e;
   }
 }

@@ -1,9 +1,11 @@
 import type { Readable } from 'node:stream';
-import { hasWholeProject, inScope } from '../../../core/access/roles.ts';
+import type { Scope } from '../../../core/access/roles.ts';
 import { CATEGORY_LABELS, type Category } from '../../../core/dunning/categories.ts';
 import { CASE_STATE_LABELS } from '../../../core/dunning/planner.ts';
 import { fieldError } from '../../../core/errors.ts';
 import { outboxChannelLabel, statusLabel, templateLabel } from '../../../core/notices/vocabulary.ts';
+import { formatArea } from '../../../core/registry/validate.ts';
+import { scopeWhere } from '../../db/scope-filter.ts';
 import { streamCsv, streamXlsx, type ExportColumn } from '../../documents/xlsx-export.ts';
 import { audit } from '../audit/audit.ts';
 import { requireRole, type Actor, type ServiceContext } from '../context.ts';
@@ -17,8 +19,8 @@ import { transferStatusLabel } from '../../../core/imports/vocabulary.ts';
  * is written to the audit log with its filters (R37). The arrears list has its own export (reports/arrears.xlsx).
  */
 
-type Row = Record<string, unknown> & { id: number; building_id: number };
-interface ListDef { label: string; op: 'dunning.read' | 'billing.read' | 'house.read' | 'payment.record'; columns: ExportColumn<Row>[]; page: (ctx: ServiceContext, projectId: number, after: number, limit: number) => Promise<Row[]> }
+type Row = Record<string, unknown> & { id: number };
+interface ListDef { label: string; op: 'dunning.read' | 'billing.read' | 'house.read' | 'payment.record'; columns: ExportColumn<Row>[]; page: (ctx: ServiceContext, scope: Scope, projectId: number, after: number, limit: number) => Promise<Row[]> }
 
 const t = (key: string, header: string, width = 14): ExportColumn<Row> => ({ key, header, width, value: (r) => (r[key] as string | null) ?? null });
 const m = (key: string, header: string): ExportColumn<Row> => ({ key, header, width: 14, type: 'money', value: (r) => Number(r[key] ?? 0) });
@@ -31,37 +33,37 @@ export const EXPORT_LISTS: Record<string, ListDef> = {
       { ...t('category', '分类', 12), value: (r) => (r.category ? CATEGORY_LABELS[r.category as Category] ?? (r.category as string) : null) },
       m('owed_fen', '欠费'), { ...t('anchor_due', '最早欠费应缴日'), type: 'date' }, { ...t('next_action_at', '下一步日期'), type: 'date' }, t('next_key', '下一步', 16), t('why', '说明', 40),
       { ...t('promised_on', '承诺缴费日'), type: 'date' }, { ...t('opened_on', '立案日'), type: 'date' }],
-    page: (ctx, p, after, limit) => ctx.db.selectFrom('collection_case').innerJoin('house', 'house.id', 'collection_case.house_id').innerJoin('building', 'building.id', 'house.building_id')
-      .select(['collection_case.id', 'house.building_id', 'building.name as building', 'house.number', 'collection_case.state', 'collection_case.category', 'collection_case.owed_fen',
+    page: (ctx, scope, p, after, limit) => ctx.db.selectFrom('collection_case').innerJoin('house', 'house.id', 'collection_case.house_id').innerJoin('building', 'building.id', 'house.building_id')
+      .select(['collection_case.id', 'building.name as building', 'house.number', 'collection_case.state', 'collection_case.category', 'collection_case.owed_fen',
         'collection_case.anchor_due', 'collection_case.next_action_at', 'collection_case.next_key', 'collection_case.why', 'collection_case.promised_on', 'collection_case.opened_on'])
-      .where('collection_case.project_id', '=', p).where('collection_case.id', '>', after).orderBy('collection_case.id').limit(limit).execute(),
+      .where('collection_case.project_id', '=', p).where(() => scopeWhere(scope, { project: 'collection_case.project_id', building: 'house.building_id' })).where('collection_case.id', '>', after).orderBy('collection_case.id').limit(limit).execute(),
   },
   contact_attempts: {
     label: '联系记录', op: 'dunning.read',
     columns: [{ ...t('at', '时间', 18), type: 'datetime' }, house(), t('staff_name', '经办人', 10), t('channel', '方式', 8), t('contact_masked', '联系方式（脱敏）', 16), t('outcome', '结果', 10),
       t('owner_said', '业主表示', 40), { ...t('promised_on', '承诺缴费日'), type: 'date' }],
-    page: (ctx, p, after, limit) => ctx.db.selectFrom('contact_attempt').innerJoin('house', 'house.id', 'contact_attempt.house_id').innerJoin('building', 'building.id', 'house.building_id')
-      .select(['contact_attempt.id', 'house.building_id', 'building.name as building', 'house.number', 'contact_attempt.at', 'contact_attempt.staff_name', 'contact_attempt.channel',
+    page: (ctx, scope, p, after, limit) => ctx.db.selectFrom('contact_attempt').innerJoin('house', 'house.id', 'contact_attempt.house_id').innerJoin('building', 'building.id', 'house.building_id')
+      .select(['contact_attempt.id', 'building.name as building', 'house.number', 'contact_attempt.at', 'contact_attempt.staff_name', 'contact_attempt.channel',
         'contact_attempt.contact_masked', 'contact_attempt.outcome', 'contact_attempt.owner_said', 'contact_attempt.promised_on'])
-      .where('contact_attempt.project_id', '=', p).where('contact_attempt.id', '>', after).orderBy('contact_attempt.id').limit(limit).execute(),
+      .where('contact_attempt.project_id', '=', p).where(() => scopeWhere(scope, { project: 'contact_attempt.project_id', building: 'house.building_id' })).where('contact_attempt.id', '>', after).orderBy('contact_attempt.id').limit(limit).execute(),
   },
   payments: {
     label: '收款记录', op: 'billing.read',
     columns: [{ ...t('received_on', '到账日期'), type: 'date' }, house(), t('payer_name', '付款人', 12), t('channel', '渠道', 10), m('amount_fen', '金额'), t('kind', '类型', 8),
       t('receipt_no', '收款凭证号', 16), t('recorded_by', '经办人', 10), t('note', '备注', 30)],
-    page: (ctx, p, after, limit) => ctx.db.selectFrom('payment').innerJoin('house', 'house.id', 'payment.house_id').innerJoin('building', 'building.id', 'house.building_id')
+    page: (ctx, scope, p, after, limit) => ctx.db.selectFrom('payment').innerJoin('house', 'house.id', 'payment.house_id').innerJoin('building', 'building.id', 'house.building_id')
       .leftJoin('receipt', 'receipt.payment_id', 'payment.id')
-      .select(['payment.id', 'house.building_id', 'building.name as building', 'house.number', 'payment.received_on', 'payment.payer_name', 'payment.channel', 'payment.amount_fen',
+      .select(['payment.id', 'building.name as building', 'house.number', 'payment.received_on', 'payment.payer_name', 'payment.channel', 'payment.amount_fen',
         'payment.kind', 'receipt.number as receipt_no', 'payment.recorded_by', 'payment.note'])
-      .where('payment.project_id', '=', p).where('payment.id', '>', after).orderBy('payment.id').limit(limit).execute(),
+      .where('payment.project_id', '=', p).where(() => scopeWhere(scope, { project: 'payment.project_id', building: 'house.building_id' })).where('payment.id', '>', after).orderBy('payment.id').limit(limit).execute(),
   },
   houses: {
     label: '房屋档案', op: 'house.read',
     columns: [t('building', '楼栋', 10), t('number', '房号', 14), { ...t('floor', '楼层', 6), type: 'int' }, t('property_type', '物业类型', 10),
-      { key: 'area', header: '建筑面积', width: 10, value: (r) => (Number(r.area_x100) / 100).toFixed(2) }, t('status', '状态', 8), { ...t('delivery_date', '交付日期'), type: 'date' }],
-    page: (ctx, p, after, limit) => ctx.db.selectFrom('house').innerJoin('building', 'building.id', 'house.building_id')
-      .select(['house.id', 'house.building_id', 'building.name as building', 'house.number', 'house.floor', 'house.property_type', 'house.area_x100', 'house.status', 'house.delivery_date'])
-      .where('house.project_id', '=', p).where('house.id', '>', after).orderBy('house.id').limit(limit).execute(),
+      { key: 'area', header: '建筑面积', width: 10, value: (r) => formatArea(Number(r.area_x100)) }, t('status', '状态', 8), { ...t('delivery_date', '交付日期'), type: 'date' }],
+    page: (ctx, scope, p, after, limit) => ctx.db.selectFrom('house').innerJoin('building', 'building.id', 'house.building_id')
+      .select(['house.id', 'building.name as building', 'house.number', 'house.floor', 'house.property_type', 'house.area_x100', 'house.status', 'house.delivery_date'])
+      .where('house.project_id', '=', p).where(() => scopeWhere(scope, { project: 'house.project_id', building: 'house.building_id' })).where('house.id', '>', after).orderBy('house.id').limit(limit).execute(),
   },
   outbox: {
     label: '通知发送记录', op: 'dunning.read',
@@ -69,20 +71,20 @@ export const EXPORT_LISTS: Record<string, ListDef> = {
       { ...t('template', '文书', 20), value: (r) => templateLabel(String(r.template)) }, { ...t('status', '状态', 8), value: (r) => statusLabel(String(r.status)) },
       t('recipient_masked', '收件人（脱敏）', 18), m('owed_fen', '所列欠费'), { ...t('sent_at', '发出时间', 18), type: 'datetime' }, t('delivered_at', '送达', 18), t('tracking_no', '邮件号', 16),
       t('content_sha256', '内容 SHA-256', 30)],
-    page: (ctx, p, after, limit) => ctx.db.selectFrom('outbox_message').innerJoin('house', 'house.id', 'outbox_message.house_id').innerJoin('building', 'building.id', 'house.building_id')
-      .select(['outbox_message.id', 'house.building_id', 'building.name as building', 'house.number', 'outbox_message.created_at', 'outbox_message.channel', 'outbox_message.template',
+    page: (ctx, scope, p, after, limit) => ctx.db.selectFrom('outbox_message').innerJoin('house', 'house.id', 'outbox_message.house_id').innerJoin('building', 'building.id', 'house.building_id')
+      .select(['outbox_message.id', 'building.name as building', 'house.number', 'outbox_message.created_at', 'outbox_message.channel', 'outbox_message.template',
         'outbox_message.status', 'outbox_message.recipient_masked', 'outbox_message.owed_fen', 'outbox_message.sent_at', 'outbox_message.delivered_at', 'outbox_message.tracking_no', 'outbox_message.content_sha256'])
-      .where('outbox_message.project_id', '=', p).where('outbox_message.id', '>', after).orderBy('outbox_message.id').limit(limit).execute(),
+      .where('outbox_message.project_id', '=', p).where(() => scopeWhere(scope, { project: 'outbox_message.project_id', building: 'house.building_id' })).where('outbox_message.id', '>', after).orderBy('outbox_message.id').limit(limit).execute(),
   },
   bank_transfers: {
     label: '银行流水对账', op: 'payment.record',
     columns: [{ ...t('received_on', '交易日期'), type: 'date' }, t('serial', '流水号', 20), m('amount_fen', '金额'), t('payer_name', '付款人', 12), t('memo', '附言', 30),
       { ...t('status', '状态', 12), value: (r) => transferStatusLabel(String(r.status)) }, { key: 'house', header: '房屋', width: 18, value: (r) => (r.number ? `${r.building as string} ${r.number as string}` : null) },
       t('why', '说明', 40)],
-    page: (ctx, p, after, limit) => ctx.db.selectFrom('bank_transfer').leftJoin('house', 'house.id', 'bank_transfer.house_id').leftJoin('building', 'building.id', 'house.building_id')
-      .select(['bank_transfer.id', 'house.building_id', 'building.name as building', 'house.number', 'bank_transfer.received_on', 'bank_transfer.serial', 'bank_transfer.amount_fen',
+    page: (ctx, scope, p, after, limit) => ctx.db.selectFrom('bank_transfer').leftJoin('house', 'house.id', 'bank_transfer.house_id').leftJoin('building', 'building.id', 'house.building_id')
+      .select(['bank_transfer.id', 'building.name as building', 'house.number', 'bank_transfer.received_on', 'bank_transfer.serial', 'bank_transfer.amount_fen',
         'bank_transfer.payer_name', 'bank_transfer.memo', 'bank_transfer.status', 'bank_transfer.why'])
-      .where('bank_transfer.project_id', '=', p).where('bank_transfer.id', '>', after).orderBy('bank_transfer.id').limit(limit).execute() as Promise<Row[]>,
+      .where('bank_transfer.project_id', '=', p).where(() => scopeWhere(scope, { project: 'bank_transfer.project_id', building: 'house.building_id' })).where('bank_transfer.id', '>', after).orderBy('bank_transfer.id').limit(limit).execute(),
   },
 };
 
@@ -97,10 +99,10 @@ export async function exportList(ctx: ServiceContext, actor: Actor, list: string
   await audit(ctx.db, ctx, actor, { action: 'export', entity: 'list', entityId: list, projectId: project.id, after: { list, label: def.label, format } });
   async function* rows(): AsyncGenerator<Row> {
     for (let after = 0; ;) {
-      const page = await def!.page(ctx, project.id, after, PAGE);
+      // A collector gets the rows of their buildings only (a transfer not yet placed has no building: finance's).
+      const page = await def!.page(ctx, actor.scope, project.id, after, PAGE);
       if (page.length === 0) return;
-      // A collector sees the rows of their buildings only (a transfer not yet placed has no building: finance's).
-      for (const r of page) if (r.building_id === null ? hasWholeProject(actor.scope, project.id) : inScope(actor.scope, { projectId: project.id, buildingId: r.building_id })) yield r;
+      yield* page;
       after = page[page.length - 1]!.id;
     }
   }

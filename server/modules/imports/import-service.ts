@@ -59,9 +59,8 @@ export interface ImportReport {
 
 /** Imports running in this process, for the console's progress bar (the batch row is written when it ends). */
 const RUNNING = new Map<number, { rows: number; progress: number }>();
-export const runningImport = (batchId: number) => RUNNING.get(batchId);
 
-export function kindOf(name: string) {
+function kindOf(name: string) {
   const k = IMPORT_KINDS[name];
   if (!k) throw fieldError('kind', 'VALIDATION_FAILED', `可导入：${Object.entries(IMPORT_KINDS).map(([key, v]) => `${key}（${v.kind.label}）`).join('、')}`);
   return k;

@@ -116,14 +116,14 @@ export class BulkWriter {
 }
 
 /**
- * Insert many rows fast, in the caller's transaction: PostgreSQL with COPY; SQLite through a cached prepared statement on
- * the import's writer connection (`raw`), else with one small statement per 5,000 rows that carries them as one JSON
- * parameter (json_each) — not a statement with tens of thousands of placeholders built, parsed and prepared each time.
+ * Insert many rows fast, in the caller's transaction: PostgreSQL with COPY; SQLite with one small statement per 5,000
+ * rows that carries them as one JSON parameter (json_each) — not a statement with tens of thousands of placeholders
+ * built, parsed and prepared each time. (The import's writer connection uses its cached prepared statements instead:
+ * BulkWriter.)
  */
-export async function insertMany<T extends keyof DB>(db: Kysely<DB> | Transaction<DB>, table: T, rows: ReadonlyArray<Record<string, unknown>>, raw?: SQLite.Database): Promise<void> {
+export async function insertMany<T extends keyof DB>(db: Kysely<DB> | Transaction<DB>, table: T, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
   if (rows.length === 0) return;
   const cols = Object.keys(rows[0]!);
-  if (raw) return insertRaw(raw, table, cols, rows);
   const list = sql.join(cols.map((c) => sql.id(c)));
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   for (let i = 0; i < rows.length; i += 5000) {

@@ -41,9 +41,15 @@ async function candidates(ic: ImportContext): Promise<CandidateHouse[]> {
     if (!cur || m.period > cur.period) latest.set(m.house_id!, { period: m.period, fen: Number(m.fen) });
   }
   const owedBy = new Map(owed.map((o) => [o.house_id, Number(o.owed ?? 0)]));
+  const ownersOf = new Map<number | null, string[]>();
+  for (const o of owners) {
+    const names = ownersOf.get(o.house_id);
+    if (names) names.push(o.name);
+    else ownersOf.set(o.house_id, [o.name]);
+  }
   const out = houses.map((h) => ({
     houseId: h.id, label: `${h.building} ${h.number}`, building: h.building, unit: h.unit, number: h.number,
-    ownerNames: owners.filter((o) => o.house_id === h.id).map((o) => o.name), owedFen: Math.max(0, owedBy.get(h.id) ?? 0), monthlyFen: latest.get(h.id)?.fen ?? null,
+    ownerNames: ownersOf.get(h.id) ?? [], owedFen: Math.max(0, owedBy.get(h.id) ?? 0), monthlyFen: latest.get(h.id)?.fen ?? null,
   }));
   ic.cache.set('bank', out);
   return out;

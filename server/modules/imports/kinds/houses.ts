@@ -14,8 +14,11 @@ import { type ChunkRow, type ImportContext, type ImportKind, type RowFailure } f
 export interface HouseRecord {
   building: string; unit: string | null; number: string; floor: number; propertyType: PropertyType; areaX100: number; status: HouseStatus;
   deliveryDate: string | null; ownershipFrom: string | null;
-  owner: { name: string; kind: string; contacts: Array<{ kind: ContactKind; value: string }>; source: string } | null;
+  owner: { name: string; kind: string; contacts: Array<{ kind: ContactKind; value: string }> } | null;
 }
+
+/** The source of every imported contact. */
+const CONTACT_SOURCE = '数据导入';
 
 const contact = (kind: ContactKind) => (t: string) => reasonOf(() => normalizeContact(kind, t));
 const area = (t: string) => reasonOf(() => String(parseArea(t)));
@@ -37,9 +40,9 @@ export const HOUSE_COLUMNS = {
   address: { key: 'address', header: '送达地址', required: false, note: '合同约定的送达地址（R57）', example: '江南省临江市学府路1号3栋2单元1201室', parse: contact('送达地址') },
 } satisfies Record<string, Column<unknown>>;
 
-function recordOf(v: Parsed<typeof HOUSE_COLUMNS>, source: string): HouseRecord | RowFailure[] {
+function recordOf(v: Parsed<typeof HOUSE_COLUMNS>): HouseRecord | RowFailure[] {
   const owner = v.ownerName ? {
-    name: v.ownerName, kind: v.ownerKind ?? '个人', source,
+    name: v.ownerName, kind: v.ownerKind ?? '个人',
     contacts: [['手机', v.mobile], ['邮箱', v.email], ['送达地址', v.address]].filter((c): c is [ContactKind, string] => c[1] !== null).map(([kind, value]) => ({ kind, value })),
   } : null;
   const from = v.ownershipFrom ?? v.deliveryDate;
@@ -98,10 +101,10 @@ async function applyHouses(ic: ImportContext, rows: ChunkRow<HouseRecord>[]): Pr
   await ic.bulk.insert('owner', owned.map((x, i) => ({ id: oIds[i], company_id: ic.actor.companyId, kind: x.r.owner!.kind, name: x.r.owner!.name, temperament_note: null, created_at: at, updated_at: at })));
   await ic.bulk.insert('ownership', owned.map((x, i) => ({ id: sIds[i], house_id: x.houseId, parking_space_id: null, from_date: x.r.ownershipFrom, to_date: null, note: '导入', created_at: at })));
   await ic.bulk.insert('ownership_owner', owned.map((_, i) => ({ ownership_id: sIds[i], owner_id: oIds[i], share_pct: null, is_primary: 1 })));
-  const contacts = owned.flatMap((x, i) => x.r.owner!.contacts.map((c) => ({ ownerId: oIds[i]!, c, source: x.r.owner!.source })));
+  const contacts = owned.flatMap((x, i) => x.r.owner!.contacts.map((c) => ({ ownerId: oIds[i]!, c })));
   const cIds = await ic.ids.take('contact', contacts.length);
   await ic.bulk.insert('contact', contacts.map((x, i) => ({
-    id: cIds[i], owner_id: x.ownerId, kind: x.c.kind, value: x.c.value, phone_last4: phoneLast4(x.c.kind, x.c.value), status: '未核实', source: x.source,
+    id: cIds[i], owner_id: x.ownerId, kind: x.c.kind, value: x.c.value, phone_last4: phoneLast4(x.c.kind, x.c.value), status: '未核实', source: CONTACT_SOURCE,
     last_verified: null, is_service_address: x.c.kind === '送达地址' ? 1 : 0, note: null, created_at: at, updated_at: at,
   })));
   return failures;
@@ -114,7 +117,7 @@ export const housesKind: ImportKind<typeof HOUSE_COLUMNS> = {
     const good: ChunkRow<HouseRecord>[] = [];
     const failures: RowFailure[] = [];
     for (const r of rows) {
-      const rec = recordOf(r.value, '数据导入');
+      const rec = recordOf(r.value);
       if (Array.isArray(rec)) failures.push(...rec.map((f) => ({ ...f, row: r.row })));
       else good.push({ row: r.row, key: r.key, value: rec });
     }
@@ -177,7 +180,7 @@ export const hcAssetsKind: ImportKind<typeof HC_ASSET_COLUMNS> = {
         row: r.row, key: r.key, value: {
           building: hcBuilding(v.building!), unit: shop ? null : `${v.unit!}单元`, number: hcNumber(v), floor: v.floor!, propertyType, areaX100: Number(v.area), status,
           deliveryDate: null, ownershipFrom: v.ownerName ? HC_OWNER_SINCE : null,
-          owner: v.ownerName ? { name: v.ownerName, kind: '个人', source: '数据导入', contacts: v.mobile ? [{ kind: '手机' as const, value: v.mobile }] : [] } : null,
+          owner: v.ownerName ? { name: v.ownerName, kind: '个人', contacts: v.mobile ? [{ kind: '手机' as const, value: v.mobile }] : [] } : null,
         },
       };
     });

@@ -60,12 +60,18 @@ export const openingBalancesKind: ImportKind<typeof OPENING_COLUMNS> = {
     // Whose debt each period is: the ownership in force on the due date, its owners' names (R30).
     const owners = await ic.db.selectFrom('ownership').innerJoin('ownership_owner', 'ownership_owner.ownership_id', 'ownership.id').innerJoin('owner', 'owner.id', 'ownership_owner.owner_id')
       .select(['ownership.id', 'ownership.house_id', 'ownership.from_date', 'ownership.to_date', 'owner.name']).where('ownership.house_id', 'in', houseIds).execute();
+    const ownersOf = new Map<number | null, typeof owners>();
+    for (const o of owners) {
+      const list = ownersOf.get(o.house_id);
+      if (list) list.push(o);
+      else ownersOf.set(o.house_id, [o]);
+    }
     const existing = new Set((await ic.db.selectFrom('charge').select(['house_id', 'fee_item_id', 'period']).where('house_id', 'in', houseIds).where('kind', '=', 'charge')
       .where('bill_to', '=', 'owner').execute()).map((c) => `${c.house_id}|${c.fee_item_id}|${c.period}`));
     const write: Array<Record<string, unknown>> = [];
     for (const c of candidates) {
       const v = c.r.value;
-      const inForce = owners.filter((o) => o.house_id === c.houseId && o.from_date <= v.dueDate! && (o.to_date === null || o.to_date >= v.dueDate!));
+      const inForce = (ownersOf.get(c.houseId) ?? []).filter((o) => o.from_date <= v.dueDate! && (o.to_date === null || o.to_date >= v.dueDate!));
       const mine = inForce.find((o) => o.name === v.owner);
       if (!mine) {
         f(c.r, '业主姓名', v.owner!, inForce.length ? `${v.dueDate!} 时该房屋的业主是 ${[...new Set(inForce.map((o) => o.name))].join('、')}` : `${v.dueDate!} 时该房屋没有业主记录（开发商承担期间不导入为业主欠费）`);

@@ -1,7 +1,7 @@
 import { AppError } from '../../../../core/errors.ts';
 import { PROPERTY_TYPES } from '../../../../core/registry/vocabulary.ts';
 import { addStandard, createFeeItem, FEE_CATEGORIES } from '../../billing/fee-service.ts';
-import { date, oneOfWords, text, type Column } from '../columns.ts';
+import { date, oneOfWords, reasonText, text, type Column } from '../columns.ts';
 import type { ImportKind, RowFailure } from '../kind.ts';
 
 /**
@@ -64,8 +64,7 @@ export const standardsKind: ImportKind<typeof STANDARD_COLUMNS> = {
         });
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
-        const d = e.details?.[0];
-        failures.push({ row: r.row, column: FIELD_COLUMN[d?.field ?? ''] ?? '（整行）', value: '', reason: (d?.message ?? e.message).replace(/^[^：]*：输入有误（(.*)）$/, '$1') });
+        failures.push({ row: r.row, column: FIELD_COLUMN[e.details?.[0]?.field ?? ''] ?? '（整行）', value: '', reason: reasonText(e) });
       }
     }
     return failures;
