@@ -5,9 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type APIRequestContext, type Browser, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { addMonths } from '../core/billing/periods.ts';
+import { startFakeAliyun, type FakeAliyun } from '../test/providers/aliyun.ts';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const SCREENSHOTS = join(ROOT, 'e2e/screenshots');
@@ -136,32 +137,119 @@ export async function json<T>(res: { status(): number; text(): Promise<string>; 
   return (await res.json()) as T;
 }
 
-/** A browser context on the server in zh-CN and Shanghai time, logged in as the administrator; page errors collected. */
-export async function openAsAdmin(browser: Browser, server: RunningServer, pageErrors: string[], opts: { acceptDownloads?: boolean } = {}) {
+/** A browser context on the server in zh-CN and Shanghai time, logged in to the console as this user; page errors collected. */
+export async function openAs(browser: Browser, server: RunningServer, pageErrors: string[], user: { username: string; password: string }, opts: { acceptDownloads?: boolean } = {}) {
   const context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 }, ...opts });
   context.setDefaultTimeout(45_000);
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto('/');
-  await page.getByTestId('login-username').fill('admin');
-  await page.getByTestId('login-password').fill(server.adminPassword);
+  await page.getByTestId('login-username').fill(user.username);
+  await page.getByTestId('login-password').fill(user.password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('menu-houses').waitFor();
   return { context, page };
 }
 
+/** The same, logged in as the administrator. */
+export function openAsAdmin(browser: Browser, server: RunningServer, pageErrors: string[], opts: { acceptDownloads?: boolean } = {}) {
+  return openAs(browser, server, pageErrors, { username: 'admin', password: server.adminPassword }, opts);
+}
+
+/** A contract's late-fee clause as the contract-terms API takes it. */
+export interface LateFeeClause { dailyRate: string; graceDays: number; capPctOfPrincipal: number; clauseText: string; clauseEvidence: string }
+
 /**
  * Billing through the API (the page's session): ¥300.00 a month, due on the 15th, billed for the months two and three
- * before `today`'s, so that every owner is overdue whatever day the test runs. Returns the first project's id.
+ * before `today`'s, so that every owner is overdue whatever day the test runs; no late fee unless the contract has one.
+ * Returns the first project's id.
  */
-export async function billMonthly(page: Page, today: string): Promise<number> {
+export async function billMonthly(page: Page, today: string, lateFee: LateFeeClause | null = null): Promise<number> {
   const api = page.request;
   const projectId = (await json<{ items: Array<{ id: number }> }>(await api.get('/api/projects'))).items[0]!.id;
   const item = await json<{ id: number }>(await api.post(`/api/projects/${projectId}/fee-items`, { data: { name: '物业服务费', category: '物业服务费', pricing: 'fixed' } }), 201);
   await json(await api.post(`/api/fee-items/${item.id}/standards`, { data: { propertyType: '*', monthlyAmount: '300', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' } }), 201);
   await json(await api.post(`/api/projects/${projectId}/contract-terms`, {
-    data: { kind: '物业服务合同', cycle: 'month', anchorMonth: 1, dueDay: 15, effectiveFrom: '2020-01-01', lateFee: null },
+    data: { kind: '物业服务合同', cycle: 'month', anchorMonth: 1, dueDay: 15, effectiveFrom: '2020-01-01', lateFee },
   }), 201);
   for (const back of [3, 2]) await json(await api.post(`/api/projects/${projectId}/bill-runs`, { data: { period: addMonths(today.slice(0, 7), -back) } }));
   return projectId;
+}
+
+/** The owners in arrears on `today`, one row per ownership period (key null: not an owner's, e.g. the developer's). */
+export async function arrearsByOwner(api: APIRequestContext, projectId: number, today: string) {
+  return (await json<{ items: Array<{ key: number | null; houseId: number | null; totalFen: number }> }>(
+    await api.get(`/api/reports/arrears?level=owner&asOf=${today}&projectId=${projectId}`))).items;
+}
+
+/** A house as GET /api/houses/:id shows it (the fields the tests read). */
+export interface HouseDetail { id: number; number: string; buildingName: string; ownerships: Array<{ id: number; current: boolean; owners: Array<{ id: number; name: string }> }> }
+
+/**
+ * The first owner in arrears who owns their house now (its current ownership period's), with this mobile number
+ * registered by staff: the number then logs in to the owner portal and sees the house. undefined when there is none.
+ */
+export async function registerOwingOwner(api: APIRequestContext, projectId: number, today: string, phone: string) {
+  for (const o of await arrearsByOwner(api, projectId, today)) {
+    if (o.key === null || o.houseId === null) continue;
+    const house = await json<HouseDetail>(await api.get(`/api/houses/${o.houseId}`));
+    const current = house.ownerships.find((s) => s.current);
+    const owner = current?.owners[0];
+    if (current?.id !== o.key || !owner) continue;
+    await json(await api.post(`/api/owners/${owner.id}/contacts`, { data: { kind: '手机', value: phone, status: '有效', source: '业主提供', lastVerified: today } }), 201);
+    return { house, ownershipId: current.id, owner };
+  }
+  return undefined;
+}
+
+const SMS_SIGN = '物业收缴';
+
+/**
+ * A local fake of Aliyun SMS accepting these templates (kind → template code), and the server sending its SMS there
+ * (the owners' login codes) and taking payments through the sandbox gateway; no e-mail, no WeChat, no sweep or outbox
+ * worker.
+ */
+export async function startServerWithFakeSms(dataDir: string, units: number, templates: Record<string, string>): Promise<{ sms: FakeAliyun; server: RunningServer }> {
+  const key = { accessKeyId: 'LTAI5tPortalE2E', secret: 'portal-e2e-secret' };
+  const sms = await startFakeAliyun({ ...key, signNames: [SMS_SIGN], templates: Object.values(templates) });
+  try {
+    const server = await startServer(dataDir, units, {
+      WUYE_SWEEP_AT: 'off', WUYE_OUTBOX: 'off', WUYE_SMTP_HOST: '', WUYE_WECHAT_APP_ID: '',
+      WUYE_SMS_PROVIDER: 'aliyun', WUYE_ALIYUN_ENDPOINT: sms.url, WUYE_ALIYUN_ACCESS_KEY_ID: key.accessKeyId, WUYE_ALIYUN_ACCESS_KEY_SECRET: key.secret,
+      WUYE_SMS_SIGN_NAME: SMS_SIGN, WUYE_SMS_CALLBACK_TOKEN: 't', WUYE_SMS_TEMPLATES: JSON.stringify(templates), WUYE_PAY_SANDBOX: '1',
+    });
+    return { sms, server };
+  } catch (e) {
+    await sms.close();
+    throw e;
+  }
+}
+
+/** The login code the fake SMS provider received for this number while `ask` asked the portal for one. */
+async function smsCode(sms: FakeAliyun, phone: string, ask: () => Promise<unknown>): Promise<string> {
+  const before = sms.sent.length;
+  await ask();
+  const sent = sms.sent.slice(before).find((m) => m.phoneNumbers === phone);
+  expect(sent, `a code sent to ${phone}`).toBeDefined();
+  return sent!.templateParam.code!;
+}
+
+/** Log a number in on the owner portal's login screen (/portal/) with the code the fake SMS provider received. */
+export async function portalLogin(page: Page, sms: FakeAliyun, phone: string): Promise<void> {
+  await page.goto('/portal/');
+  await page.getByTestId('login-phone').fill(phone);
+  const code = await smsCode(sms, phone, async () => {
+    await page.getByTestId('login-send-code').click();
+    await page.getByTestId('login-sent').waitFor();
+  });
+  await page.getByTestId('login-code').fill(code);
+  await page.getByTestId('login-submit').click();
+}
+
+/** Log a number in to the owner portal's API the same way: the returned request context keeps its cookie. */
+export async function portalApiLogin(browser: Browser, server: RunningServer, sms: FakeAliyun, phone: string): Promise<APIRequestContext> {
+  const ctx = await browser.newContext({ baseURL: server.url });
+  const code = await smsCode(sms, phone, async () => json(await ctx.request.post('/api/portal/auth/code', { data: { phone } })));
+  await json(await ctx.request.post('/api/portal/auth/login', { data: { phone, code } }));
+  return ctx.request;
 }

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayLocalDate } from '../web/src/format.ts';
 import { fenToYuanText } from '../web/src/billing.ts';
 import { formatYuan } from '../core/money.ts';
-import { json, launchChromium, pickOption, SCREENSHOTS, startServer, stopServer, type RunningServer, openAsAdmin, billMonthly } from './harness.ts';
+import { arrearsByOwner, json, launchChromium, pickOption, SCREENSHOTS, startServer, stopServer, type RunningServer, openAsAdmin, billMonthly } from './harness.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Houses the test adds (a building the demo company does not have). */
@@ -55,9 +55,7 @@ describe('imports, bank review and exports (Chromium)', () => {
     projectId = await billMonthly(page, today);
     const api = page.request;
     // The first owner in arrears (per ownership period; not the developer) whose house has a residential number.
-    const owners = await json<{ items: Array<{ key: number | null; houseId: number | null; totalFen: number }> }>(
-      await api.get(`/api/reports/arrears?level=owner&asOf=${today}&projectId=${projectId}`));
-    for (const o of owners.items) {
+    for (const o of await arrearsByOwner(api, projectId, today)) {
       if (o.key === null || o.houseId === null) continue;
       const h = await json<{ buildingName: string; number: string }>(await api.get(`/api/houses/${o.houseId}`));
       if (!/^\d+-\d+-\d{3,4}$/.test(h.number)) continue;

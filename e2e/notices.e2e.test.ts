@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { todayLocalDate } from '../web/src/format.ts';
-import { json, launchChromium, pickOption, SCREENSHOTS, startServer, stopServer, type RunningServer, openAsAdmin, billMonthly } from './harness.ts';
+import { arrearsByOwner, json, launchChromium, pickOption, SCREENSHOTS, startServer, stopServer, type RunningServer, openAsAdmin, billMonthly } from './harness.ts';
 
 const TRACKING_NO = 'XA123456789CN';
 const PERIODS_SECTION = /\{\{#periods\}\}[\s\S]*?\{\{\/periods\}\}/;
@@ -40,9 +40,7 @@ describe('notices, print centre and evidence (Chromium)', () => {
     projectId = await billMonthly(page, today);
     const api = page.request;
     // An owner in arrears (per ownership period; the developer's unsold houses are not demanded), and their building.
-    const owners = await json<{ items: Array<{ key: number | null; houseId: number | null }> }>(
-      await api.get(`/api/reports/arrears?level=owner&asOf=${today}&projectId=${projectId}`));
-    const owing = owners.items.find((o) => o.key !== null && o.houseId !== null)!;
+    const owing = (await arrearsByOwner(api, projectId, today)).find((o) => o.key !== null && o.houseId !== null)!;
     building = (await json<{ buildingName: string }>(await api.get(`/api/houses/${owing.houseId}`))).buildingName;
   });
 

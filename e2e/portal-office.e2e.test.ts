@@ -16,25 +16,25 @@ import type { APIRequestContext, Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../core/billing/periods.ts';
 import { todayLocalDate } from '../web/src/format.ts';
-import { startFakeAliyun, type FakeAliyun } from '../test/providers/aliyun.ts';
+import type { FakeAliyun } from '../test/providers/aliyun.ts';
 import { formatYuan } from '../core/money.ts';
-import { billMonthly, json, launchChromium, openAsAdmin, SCREENSHOTS, startServer, stopServer, type RunningServer } from './harness.ts';
+import {
+  billMonthly, json, launchChromium, openAs, openAsAdmin, portalApiLogin, registerOwingOwner, SCREENSHOTS, startServerWithFakeSms, stopServer, type HouseDetail, type RunningServer,
+} from './harness.ts';
 
 const OWNER_PHONE = '14488880001';
 /** A number no owner has: it can only apply for a binding. */
 const STRANGER = '14488880002';
-const ACCESS_KEY_ID = 'LTAI5tOfficeE2E';
-const ACCESS_KEY_SECRET = 'office-e2e-secret';
 const REPLY = '已安排保洁人员今日下午清理，感谢您的反馈';
 /** A 1 × 1 PNG: the owner's supporting document. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
-interface HouseDetail { id: number; number: string; buildingName: string; ownerships: Array<{ id: number; current: boolean; owners: Array<{ id: number; name: string }> }> }
 interface PortalMe { phoneMasked: string; houses: Array<{ houseId: number; via: string }>; applications: Array<{ id: number; status: string; decisionNote: string | null }> }
 
 /** The <input> of an antd field whatever element carries the test id (the input itself or its wrapper). */
 async function inputOf(l: Locator): Promise<Locator> {
-  return (await l.evaluate((el) => el.tagName)) === 'INPUT' || (await l.evaluate((el) => el.tagName)) === 'TEXTAREA' ? l : l.locator('input').first();
+  const tag = await l.evaluate((el) => el.tagName);
+  return tag === 'INPUT' || tag === 'TEXTAREA' ? l : l.locator('input').first();
 }
 
 describe('对客端事项 (Chromium)', () => {
@@ -59,17 +59,6 @@ describe('对客端事项 (Chromium)', () => {
   let wrongBindingId = 0;
   let dataRequestId = 0;
 
-  /** Log a number in to the portal's API (its context keeps the cookie) with the code the fake provider received. */
-  async function portalLogin(phone: string): Promise<APIRequestContext> {
-    const ctx = await browser!.newContext({ baseURL: server!.url });
-    const before = sms!.sent.length;
-    await json(await ctx.request.post('/api/portal/auth/code', { data: { phone } }));
-    const sent = sms!.sent.slice(before).find((m) => m.phoneNumbers === phone);
-    expect(sent, `a code sent to ${phone}`).toBeDefined();
-    await json(await ctx.request.post('/api/portal/auth/login', { data: { phone, code: sent!.templateParam.code } }));
-    return ctx.request;
-  }
-
   async function openTab(key: string) {
     await page.goto(`/portal-office?projectId=${projectId}&tab=${key}`);
     await page.getByTestId('portal-office').waitFor();
@@ -78,28 +67,17 @@ describe('对客端事项 (Chromium)', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'wuye-e2e-portal-office-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
-    sms = await startFakeAliyun({ accessKeyId: ACCESS_KEY_ID, secret: ACCESS_KEY_SECRET, signNames: ['物业收缴'], templates: ['SMS_LOGIN'] });
-    server = await startServer(dataDir, 24, {
-      WUYE_SWEEP_AT: 'off', WUYE_OUTBOX: 'off', WUYE_SMTP_HOST: '', WUYE_WECHAT_APP_ID: '',
-      WUYE_SMS_PROVIDER: 'aliyun', WUYE_ALIYUN_ENDPOINT: sms.url, WUYE_ALIYUN_ACCESS_KEY_ID: ACCESS_KEY_ID, WUYE_ALIYUN_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
-      WUYE_SMS_SIGN_NAME: '物业收缴', WUYE_SMS_CALLBACK_TOKEN: 't', WUYE_SMS_TEMPLATES: JSON.stringify({ sms_login_code: 'SMS_LOGIN' }), WUYE_PAY_SANDBOX: '1',
-    });
+    ({ sms, server } = await startServerWithFakeSms(dataDir, 24, { sms_login_code: 'SMS_LOGIN' }));
     browser = await launchChromium();
     ({ page } = await openAsAdmin(browser, server, pageErrors));
     projectId = await billMonthly(page, today);
     const api = page.request;
 
     // An owing owner of a house's current ownership period: staff register their mobile number.
-    const owing = await json<{ items: Array<{ key: number | null; houseId: number | null }> }>(await api.get(`/api/reports/arrears?level=owner&asOf=${today}&projectId=${projectId}`));
-    for (const o of owing.items) {
-      if (o.key === null || o.houseId === null) continue;
-      const detail = await json<HouseDetail>(await api.get(`/api/houses/${o.houseId}`));
-      const current = detail.ownerships.find((s) => s.current);
-      if (current?.id !== o.key || !current.owners[0]) continue;
-      house = detail;
-      ownerName = current.owners[0].name;
-      await json(await api.post(`/api/owners/${current.owners[0].id}/contacts`, { data: { kind: '手机', value: OWNER_PHONE, status: '有效', source: '业主提供', lastVerified: today } }), 201);
-      break;
+    const owing = await registerOwingOwner(api, projectId, today, OWNER_PHONE);
+    if (owing) {
+      house = owing.house;
+      ownerName = owing.owner.name;
     }
     expect(house, 'an owing current owner').toBeDefined();
 
@@ -117,11 +95,11 @@ describe('对客端事项 (Chromium)', () => {
     // The collection cases: the complaint becomes a service ticket of the owner's case, and a plan needs one.
     await json(await api.post(`/api/projects/${projectId}/dunning/run`, { data: { asOf: today } }));
 
-    owner = await portalLogin(OWNER_PHONE);
+    owner = await portalApiLogin(browser, server, sms, OWNER_PHONE);
     planRequestId = (await json<{ id: number }>(await owner.post(`/api/portal/houses/${house.id}/plans`, {
       data: { kind: 'instalment', reason: '今年失业，申请分期缴清', instalments: [{ dueOn: addDays(today, 30), amount: '1000' }], attachment: { filename: '失业证明.png', contentType: 'image/png', base64: PNG.toString('base64') } },
     }), 201)).id;
-    stranger = await portalLogin(STRANGER);
+    stranger = await portalApiLogin(browser, server, sms, STRANGER);
     complaintId = (await json<{ id: number }>(await owner.post(`/api/portal/houses/${house.id}/tickets`, {
       data: { kind: 'complaint', topic: '楼道垃圾无人清理', description: '三楼楼道的垃圾已经堆了三天，请尽快清理。' },
     }), 201)).id;
@@ -330,14 +308,7 @@ describe('对客端事项 (Chromium)', () => {
     await json(await page.request.post('/api/users', {
       data: { username: 'e2e_sup', displayName: '测试领班', role: 'supervisor', password: 'Lingban2026e2e', scopes: [{ projectId }] },
     }), 201);
-    const ctx = await browser!.newContext({ baseURL: server!.url, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1366, height: 900 } });
-    ctx.setDefaultTimeout(45_000);
-    const sup = await ctx.newPage();
-    sup.on('pageerror', (e) => pageErrors.push(e.message));
-    await sup.goto('/');
-    await sup.getByTestId('login-username').fill('e2e_sup');
-    await sup.getByTestId('login-password').fill('Lingban2026e2e');
-    await sup.getByTestId('login-submit').click();
+    const { context: ctx, page: sup } = await openAs(browser!, server!, pageErrors, { username: 'e2e_sup', password: 'Lingban2026e2e' });
     await sup.getByTestId('menu-portal-office').click();
     await sup.getByTestId('portal-tab-bindings').waitFor();
     expect(await sup.getByTestId('portal-tab-requests').count()).toBe(1);

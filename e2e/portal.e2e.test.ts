@@ -14,19 +14,19 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, addMonths } from '../core/billing/periods.ts';
+import { addDays } from '../core/billing/periods.ts';
 import { formatYuan } from '../core/money.ts';
 import { todayLocalDate } from '../web/src/format.ts';
-import { startFakeAliyun, type FakeAliyun } from '../test/providers/aliyun.ts';
-import { json, launchChromium, openAsAdmin, ROOT, SCREENSHOTS, startServer, stopServer, type RunningServer } from './harness.ts';
+import type { FakeAliyun } from '../test/providers/aliyun.ts';
+import {
+  billMonthly, json, launchChromium, openAsAdmin, portalLogin, registerOwingOwner, ROOT, SCREENSHOTS, startServerWithFakeSms, stopServer, type RunningServer,
+} from './harness.ts';
 
 const PHONE = '14499990001';
 /** A number no owner has: it can only apply for a binding. */
 const STRANGER = '14499990002';
 /** A 1 × 1 PNG: the owner's supporting document. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
-const ACCESS_KEY_ID = 'LTAI5tPortalE2E';
-const ACCESS_KEY_SECRET = 'portal-e2e-secret';
 const BUDGET_KB = 150;
 const SMS_TEMPLATES = {
   sms_login_code: 'SMS_LOGIN', sms_pre_due: 'SMS_PRE_DUE', sms_last_reminder: 'SMS_LAST_REMINDER', sms_prepaid_used_up: 'SMS_PREPAID_USED_UP',
@@ -38,24 +38,10 @@ interface AccountLine {
   principalOwedFen: number; lateFeeOwedFen: number; lateFeeBasis: string;
 }
 interface Account { asOf: string; lines: AccountLine[] }
-interface HouseDetail { ownerships: Array<{ id: number; current: boolean; owners: Array<{ id: number; name: string }> }> }
 interface Order { outTradeNo: string; amountFen: number; periods: string[]; status: string; paymentId: number | null; receiptNumber: string | null }
 
-/** ¥300.00 a month, due on the 15th, billed two and three months back, with a contractual late fee of 0.05 % a day. */
-async function billWithLateFee(page: Page, today: string): Promise<number> {
-  const api = page.request;
-  const projectId = (await json<{ items: Array<{ id: number }> }>(await api.get('/api/projects'))).items[0]!.id;
-  const item = await json<{ id: number }>(await api.post(`/api/projects/${projectId}/fee-items`, { data: { name: '物业服务费', category: '物业服务费', pricing: 'fixed' } }), 201);
-  await json(await api.post(`/api/fee-items/${item.id}/standards`, { data: { propertyType: '*', monthlyAmount: '300', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' } }), 201);
-  await json(await api.post(`/api/projects/${projectId}/contract-terms`, {
-    data: {
-      kind: '物业服务合同', cycle: 'month', anchorMonth: 1, dueDay: 15, effectiveFrom: '2020-01-01',
-      lateFee: { dailyRate: '0.0005', graceDays: 0, capPctOfPrincipal: 100, clauseText: '逾期每日按欠费本金万分之五支付违约金，以欠费本金为限', clauseEvidence: '合同第十二条，签约时单独提示并由业主签字确认' },
-    },
-  }), 201);
-  for (const back of [3, 2]) await json(await api.post(`/api/projects/${projectId}/bill-runs`, { data: { period: addMonths(today.slice(0, 7), -back) } }));
-  return projectId;
-}
+/** The contract's late fee: 0.05 % a day. */
+const LATE_FEE = { dailyRate: '0.0005', graceDays: 0, capPctOfPrincipal: 100, clauseText: '逾期每日按欠费本金万分之五支付违约金，以欠费本金为限', clauseEvidence: '合同第十二条，签约时单独提示并由业主签字确认' };
 
 /** The owner's own open lines of a house (R30: this ownership period only), from the staff API. */
 async function ownerLines(staff: Page, houseId: number, ownershipId: number): Promise<AccountLine[]> {
@@ -68,19 +54,6 @@ const MOBILE = {
   locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
   userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36',
 } as const;
-
-/** Log a number in on /portal/ with the code the fake SMS provider received. */
-async function portalLogin(page: Page, sms: FakeAliyun, phone: string): Promise<void> {
-  await page.goto('/portal/');
-  await page.getByTestId('login-phone').fill(phone);
-  const before = sms.sent.length;
-  await page.getByTestId('login-send-code').click();
-  await page.getByTestId('login-sent').waitFor();
-  const sent = sms.sent.slice(before).find((m) => m.phoneNumbers === phone);
-  expect(sent, `a code sent to ${phone}`).toBeDefined();
-  await page.getByTestId('login-code').fill(sent!.templateParam.code!);
-  await page.getByTestId('login-submit').click();
-}
 
 /** The page has no horizontal scroll at its 375 px viewport. */
 async function scrollWidth(page: Page): Promise<number> {
@@ -102,31 +75,17 @@ describe('owner portal (Chromium, 375 × 667)', () => {
   let ownershipId = 0;
 
   beforeAll(async () => {
-        dataDir = mkdtempSync(join(tmpdir(), 'wuye-e2e-portal-'));
+    dataDir = mkdtempSync(join(tmpdir(), 'wuye-e2e-portal-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
-    sms = await startFakeAliyun({ accessKeyId: ACCESS_KEY_ID, secret: ACCESS_KEY_SECRET, signNames: ['物业收缴'], templates: Object.values(SMS_TEMPLATES) });
-    server = await startServer(dataDir, 24, {
-      WUYE_SWEEP_AT: 'off', WUYE_OUTBOX: 'off', WUYE_SMTP_HOST: '', WUYE_WECHAT_APP_ID: '',
-      WUYE_SMS_PROVIDER: 'aliyun', WUYE_ALIYUN_ENDPOINT: sms.url, WUYE_ALIYUN_ACCESS_KEY_ID: ACCESS_KEY_ID, WUYE_ALIYUN_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
-      WUYE_SMS_SIGN_NAME: '物业收缴', WUYE_SMS_CALLBACK_TOKEN: 't', WUYE_SMS_TEMPLATES: JSON.stringify(SMS_TEMPLATES), WUYE_PAY_SANDBOX: '1',
-    });
+    ({ sms, server } = await startServerWithFakeSms(dataDir, 24, SMS_TEMPLATES));
     browser = await launchChromium();
     ({ page: staff } = await openAsAdmin(browser, server, pageErrors));
-    projectId = await billWithLateFee(staff, today);
+    projectId = await billMonthly(staff, today, LATE_FEE);
 
     // An owner of a house's current ownership period who owes: staff register the owner's mobile number.
-    const owing = await json<{ items: Array<{ key: number | null; houseId: number | null; totalFen: number }> }>(
-      await staff.request.get(`/api/reports/arrears?level=owner&asOf=${today}&projectId=${projectId}`));
-    for (const o of owing.items) {
-      if (o.key === null || o.houseId === null) continue;
-      const detail = await json<HouseDetail>(await staff.request.get(`/api/houses/${o.houseId}`));
-      const current = detail.ownerships.find((s) => s.current);
-      if (current?.id !== o.key || !current.owners[0]) continue;
-      houseId = o.houseId;
-      ownershipId = current.id;
-      await json(await staff.request.post(`/api/owners/${current.owners[0].id}/contacts`, { data: { kind: '手机', value: PHONE, status: '有效', source: '业主提供', lastVerified: today } }), 201);
-      break;
-    }
+    const owing = await registerOwingOwner(staff.request, projectId, today, PHONE);
+    houseId = owing?.house.id ?? 0;
+    ownershipId = owing?.ownershipId ?? 0;
     expect(houseId, 'an owing current owner').toBeGreaterThan(0);
 
     ownerContext = await browser.newContext({ baseURL: server.url, ...MOBILE });

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { api } from './api.ts';
 import { Badge, Card, ErrorBox, Loading, Money, Notice, statusTone } from './ui.tsx';
-import { addDays, errorText, fenToYuanText, formatTime, parseYuan, readBase64, todayInChina, useLoad } from './util.ts';
+import { base64Of } from '../src/files.ts';
+import { addDays, errorText, fenToYuanText, formatTime, parseYuan, todayInChina, useLoad } from './util.ts';
 
 const MAX_ATTACHMENT = 5 * 1024 * 1024;
 /** What the office accepts as evidence: pictures and PDF. */
@@ -126,7 +127,7 @@ function PlanForm({ houseId, overdueFen, onDone }: { houseId: number; overdueFen
 
   return (
     <form onSubmit={(e) => void s.run(e, check, async () => {
-      const attachment = file ? { filename: file.name, contentType: file.type || 'application/octet-stream', base64: await readBase64(file) } : undefined;
+      const attachment = file ? { filename: file.name, contentType: file.type || 'application/octet-stream', base64: await base64Of(file) } : undefined;
       await api.plan(houseId, { kind, reason: reason.trim(), instalments: rows.map((r) => ({ dueOn: r.dueOn, amount: fenToYuanText(parseYuan(r.amount) ?? 0) })), ...(attachment ? { attachment } : {}) });
       setReason('');
       setFile(null);

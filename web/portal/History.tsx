@@ -13,7 +13,7 @@ export default function History({ houseId }: { houseId: number }) {
       {items.length === 0 ? <Card><p className="center muted" data-testid="history-none">暂无缴费记录</p></Card> : null}
       {items.map((p) => (
         <Card key={p.id} testId="history-item"
-          title={<><span>{p.receivedOn}</span></>}
+          title={p.receivedOn}
           extra={<Money fen={p.amountFen} className="strong" testId="history-amount" />}>
           <div data-payment-id={p.id} data-receipt={p.receiptNumber ?? ''}>
             <p className="small muted">{p.channel}{p.receiptNumber ? ` · 收据 ${p.receiptNumber}` : ''}</p>

@@ -37,7 +37,6 @@ export default function OrderScreen({ outTradeNo }: { outTradeNo: string }) {
 
   if (!order) return error ? <ErrorBox error={error} /> : <Loading text="正在查询订单…" />;
   const houseId = order.houseId;
-  const back = houseId;
 
   return (
     <div data-testid="order" data-status={order.status} data-out-trade-no={order.outTradeNo}>
@@ -79,12 +78,10 @@ export default function OrderScreen({ outTradeNo }: { outTradeNo: string }) {
       )}
       <ErrorBox error={error} />
       <p className="small muted pad">下单时间 {formatTime(order.createdAt)}</p>
-      {back !== null ? (
-        <div className="two">
-          <button type="button" className="btn secondary" onClick={() => go(`/bills/${back}`)}>返回账单</button>
-          <button type="button" className="btn secondary" onClick={() => go(`/history/${back}`)}>缴费记录</button>
-        </div>
-      ) : null}
+      <div className="two">
+        <button type="button" className="btn secondary" onClick={() => go(`/bills/${houseId}`)}>返回账单</button>
+        <button type="button" className="btn secondary" onClick={() => go(`/history/${houseId}`)}>缴费记录</button>
+      </div>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { api, type Provider } from './api.ts';
 import { Card, ErrorBox, Loading, Money } from './ui.tsx';
 import { errorText, go, periodLabel, useLoad } from './util.ts';
 
-/** Which house an order was for (the order itself does not say): the order screen needs it for the receipt link. */
+/** 缴费: the periods chosen on the bills, their total, and the payment method; the order goes to the gateway or its screen. */
 export default function Pay({ houseId, periods }: { houseId: number; periods: string[] }) {
   const bills = useLoad(() => api.bills(houseId), `bills:${houseId}`);
   const gateways = useLoad(() => api.gateways(), 'gateways');

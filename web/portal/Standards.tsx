@@ -2,7 +2,6 @@ import { api } from './api.ts';
 import { Card, ErrorBox, Loading, Row } from './ui.tsx';
 import { formatTime, useLoad } from './util.ts';
 
-
 /** 收费标准: the published standards (明码标价), the cost composition and what the office sent this owner. */
 export default function Standards({ houseId }: { houseId: number }) {
   const std = useLoad(() => api.standards(houseId), `standards:${houseId}`);
@@ -29,17 +28,13 @@ export default function Standards({ houseId }: { houseId: number }) {
       {s.costComposition.length > 0 ? (
         <Card title="物业服务成本构成" testId="standards-costs">
           <ul className="list">
-            {s.costComposition.map((c) => {
-              const pct = c.pctBp / 100;
-              const text = c.pct;
-              return (
-                <li key={c.item} data-testid="cost-item">
-                  <div className="between"><span>{c.item}</span><span>{text}</span></div>
-                  <div className="bar" aria-hidden="true"><span style={{ width: `${Math.max(0, Math.min(100, pct))}%` }} /></div>
-                  {c.note ? <div className="small muted">{c.note}</div> : null}
-                </li>
-              );
-            })}
+            {s.costComposition.map((c) => (
+              <li key={c.item} data-testid="cost-item">
+                <div className="between"><span>{c.item}</span><span>{c.pct}</span></div>
+                <div className="bar" aria-hidden="true"><span style={{ width: `${Math.max(0, Math.min(100, c.pctBp / 100))}%` }} /></div>
+                {c.note ? <div className="small muted">{c.note}</div> : null}
+              </li>
+            ))}
           </ul>
         </Card>
       ) : null}

@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { PortalError } from './api.ts';
 
 export { fenToYuanText, formatYuan, parseYuan } from '../../core/money.ts';
 export { addDays } from '../../core/billing/periods.ts';
@@ -52,8 +51,8 @@ export function periodLabel(p: string): string {
   return m ? `${m[1]}年${Number(m[2])}月` : p;
 }
 
+/** What to show for a failed call: the server's Chinese message (PortalError), or the error's own. */
 export function errorText(e: unknown): string {
-  if (e instanceof PortalError) return e.message;
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -77,17 +76,4 @@ export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const current = state.key === key;
   return { data: current ? state.data : null, error: current ? state.error : null, loading: !current || state.loading, reload };
-}
-
-/** Read a file as base64 (without the data: prefix). */
-export function readBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => {
-      const url = typeof reader.result === 'string' ? reader.result : '';
-      resolve(url.slice(url.indexOf(',') + 1));
-    };
-    reader.onerror = () => reject(new Error('读取文件失败'));
-    reader.readAsDataURL(file);
-  });
 }

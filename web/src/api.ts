@@ -1611,8 +1611,8 @@ export const api = {
   decideBinding: (bindingId: number, d: { approve: true; houseId: number; note?: string | null } | { approve: false; note: string }) =>
     request<{ id: number; status: string }>('POST', `/api/portal/bindings/${id(bindingId)}/decision`, d),
   portalRequests: (projectId: number, status?: string) => request<{ items: PortalRequest[] }>('GET', `/api/projects/${id(projectId)}/portal/requests`, undefined, { status }),
-  /** Answer a complaint or repair request: its ticket is resolved with the answer, and the owner sees it. */
   portalOrders: (projectId: number, status?: string) => request<{ items: PortalOrder[] }>('GET', `/api/projects/${id(projectId)}/portal/orders`, undefined, { status }),
+  /** Answer a complaint or repair request: its ticket is resolved with the answer, and the owner sees it. */
   replyToPortalRequest: (requestId: number, reply: string) => request<{ id: number; status: string }>('POST', `/api/portal/requests/${id(requestId)}/reply`, { reply }),
   portalFileUrl: (fileId: number) => `/api/portal/files/${id(fileId)}`,
   dataRequests: (status?: DataRequestStatus) => request<{ items: DataRequest[] }>('GET', '/api/privacy/requests', undefined, { status }),

@@ -29,6 +29,11 @@ export function formatInstant(iso: string | null | undefined): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
+/** A calendar day (YYYY-MM-DD, such as a delivery day from a receipt) as it is, or an ISO instant as formatInstant; empty → "—". */
+export function formatDayOrInstant(v: string | null | undefined): string {
+  return v ? (v.length === 10 ? v : formatInstant(v)) : '—';
+}
+
 const dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: DISPLAY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** Today's calendar date in Asia/Shanghai as YYYY-MM-DD (the day staff work in, whatever the browser's zone). */

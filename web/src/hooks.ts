@@ -1,6 +1,8 @@
+import type { FormInstance } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from './api.ts';
+import { applyServerErrors } from './formErrors.ts';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -80,4 +82,41 @@ export function withParams(params: URLSearchParams, changes: Record<string, stri
     else next.set(k, String(v));
   }
   return next;
+}
+
+export interface FormSubmit<V> {
+  busy: boolean;
+  /** What the server said that no form item shows (applyServerErrors), for an alert above the form. */
+  error: string | undefined;
+  /** Validate the form, then run `action` with its values; resolves true once it succeeded. */
+  submit: (action: (values: V) => Promise<unknown>) => Promise<boolean>;
+}
+
+/**
+ * The submit of a dialog's form: nothing happens while a field is invalid; `busy` while the request runs; a failure puts
+ * the server's field issues on the form items named in `fields` (the values typed stay) and the rest in `error`.
+ */
+export function useFormSubmit<V>(form: FormInstance<V>, fields: readonly string[]): FormSubmit<V> {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  async function submit(action: (values: V) => Promise<unknown>): Promise<boolean> {
+    let values: V;
+    try {
+      values = await form.validateFields();
+    } catch {
+      return false;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action(values);
+      return true;
+    } catch (e) {
+      setError(applyServerErrors(form, e, fields));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, submit };
 }

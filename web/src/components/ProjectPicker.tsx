@@ -4,7 +4,6 @@ import { useSearchParams } from 'react-router-dom';
 import { api, type Project } from '../api.ts';
 import { useApi, intParam } from '../hooks.ts';
 
-
 export interface ProjectParam {
   projectId: number | undefined;
   projects: Project[];

@@ -23,8 +23,6 @@ function levelParam(v: string | null): Level {
   return v === 'building' || v === 'owner' ? v : 'house';
 }
 
-
-
 /**
  * 欠费清单: principal in arrears as of a date, per building, house or owner (the owners of each period, R30), largest
  * first, with the aging buckets as columns. Late fees are not included (they are shown on each house's statement).

@@ -7,10 +7,10 @@ import { formatDate, formatInstant } from '../format.ts';
 import { useApi, withParams, intParam } from '../hooks.ts';
 import { TRANSFER_STATUS_COLORS, TRANSFER_STATUS_LABELS, TRANSFER_STATUSES } from '../imports.ts';
 import { ExportMenu } from '../components/ExportMenu.tsx';
+import { houseLabel } from '../components/HouseSearchSelect.tsx';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 const PAGE_SIZES = [20, 50, 100];
-
 
 function statusParam(v: string | null): TransferStatus {
   return (TRANSFER_STATUSES as readonly string[]).includes(v ?? '') ? v as TransferStatus : 'matched';
@@ -197,7 +197,7 @@ function HousePicker({ projectId, transfer, value, onChange }: { projectId: numb
   const searched = (found.data?.items ?? []).filter((h) => !candidateIds.has(h.id));
   const options = [
     ...(transfer.candidates.length ? [{ label: '候选房屋', options: transfer.candidates.map((c) => ({ value: c.houseId, label: `${c.label}（${c.score} 分）` })) }] : []),
-    ...(searched.length ? [{ label: '按房号查找', options: searched.map((h) => ({ value: h.id, label: `${h.buildingName} ${h.number}${h.ownerNames ? ` · ${h.ownerNames}` : ''}` })) }] : []),
+    ...(searched.length ? [{ label: '按房号查找', options: searched.map((h) => ({ value: h.id, label: houseLabel(h) })) }] : []),
   ];
   return (
     <Select<number>

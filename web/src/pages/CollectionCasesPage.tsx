@@ -10,7 +10,6 @@ import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx'
 
 const PAGE_SIZE = 20;
 
-
 /**
  * 催缴案件 (mode 'all'): a project's collection cases, filtered by state, category and next step, the earliest next action
  * first. 今日任务 (mode 'tasks'): the cases whose next action is due today or earlier — a collector's work list for the

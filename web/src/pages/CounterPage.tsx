@@ -13,7 +13,6 @@ import { PaymentCard } from '../components/PaymentCard.tsx';
 import { RefundRequestModal, VacancyRequestModal, WaiverRequestModal } from '../components/LedgerRequestModals.tsx';
 import PaymentImportCard from '../components/PaymentImportCard.tsx';
 
-
 /**
  * 收银台: find a house (house number, owner name or the last four digits of a phone), see what it owes, take a payment.
  * The house is kept in the address (?houseId=…) so that a reload keeps it. Below the search: 批量导入收款 from a statement.

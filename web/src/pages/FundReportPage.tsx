@@ -17,7 +17,6 @@ const DAY = 'YYYY-MM-DD';
 type ChannelRow = FundReport['byChannel'][number];
 type ItemRow = FundReport['byItem'][number];
 
-
 /** Definitions from docs/collection-rates.md, as staff read them. */
 const RATE_HELP = {
   current: '当期收缴率 = 截至统计日已收到的本金 ÷ 到期日在本月内的应收本金。',

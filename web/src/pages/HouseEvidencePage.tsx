@@ -2,20 +2,19 @@ import { useState, type HTMLAttributes } from 'react';
 import { Alert, App as AntApp, Button, Card, Descriptions, Dropdown, Empty, Form, Select, Skeleton, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { ArrowLeftOutlined, DownOutlined, DownloadOutlined, FileTextOutlined, FileZipOutlined, FilePdfOutlined, SafetyCertificateOutlined, SendOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { api, type EvidenceChainRow, type EvidenceCheck, type EvidenceMessage, type EvidenceReceipt } from '../api.ts';
+import { api, errorMessage, type EvidenceChainRow, type EvidenceCheck, type EvidenceMessage, type EvidenceReceipt } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { applyServerErrors } from '../formErrors.ts';
-import { compactJson, formatInstant } from '../format.ts';
+import { compactJson, formatDayOrInstant, formatInstant } from '../format.ts';
 import { useApi } from '../hooks.ts';
-import { DRAFT_TEMPLATES, SENDABLE, chainKindLabel, outboxChannelLabel, statusColor } from '../notices.ts';
+import { DRAFT_TEMPLATES, PROVIDER_CHANNELS, SENDABLE, chainKindLabel, outboxChannelLabel, statusColor } from '../notices.ts';
+import type { ProviderChannel } from '../../../core/notices/vocabulary.ts';
 
 const MONO = { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', fontSize: 12 } as const;
 const shortHash = (h: string | null) => (h ? `${h.slice(0, 12)}…${h.slice(-6)}` : '—');
-/** A delivery day (YYYY-MM-DD, from a receipt or a signed letter) or an instant. */
-const when = (v: string | null) => (v ? (v.length === 10 ? v : formatInstant(v)) : '—');
 
 function receiptText(r: EvidenceReceipt): string {
-  return `${r.status === 'delivered' ? '送达' : '未送达'} ${r.at ? when(r.at) : ''}${r.detail ? `（${r.detail}）` : ''}${r.providerId ? `，编号 ${r.providerId}` : ''}`;
+  return `${r.status === 'delivered' ? '送达' : '未送达'} ${r.at ? formatDayOrInstant(r.at) : ''}${r.detail ? `（${r.detail}）` : ''}${r.providerId ? `，编号 ${r.providerId}` : ''}`;
 }
 
 /**
@@ -82,7 +81,7 @@ function VerifyChain() {
     try {
       setResult({ check: await api.verifyEvidence() });
     } catch (e) {
-      setResult({ error: e instanceof Error ? e.message : String(e) });
+      setResult({ error: errorMessage(e) });
     } finally {
       setBusy(false);
     }
@@ -99,7 +98,7 @@ function VerifyChain() {
   );
 }
 
-interface SendValues { channel: 'sms' | 'email' | 'wechat'; template: string }
+interface SendValues { channel: ProviderChannel; template: string }
 
 /** 发送通知: one notice to this house's owner now, through the outbox (the same checks as every message). */
 function SendNoticeCard({ houseId, onSent }: { houseId: number; onSent: () => void }) {
@@ -132,7 +131,7 @@ function SendNoticeCard({ houseId, onSent }: { houseId: number; onSent: () => vo
         }}
       >
         <Form.Item name="channel" label="方式" rules={[{ required: true }]}>
-          <Select<string> style={{ width: 130 }} options={(['sms', 'email', 'wechat'] as const).map((c) => ({ value: c, label: outboxChannelLabel(c) }))} data-testid="send-channel" />
+          <Select<string> style={{ width: 130 }} options={PROVIDER_CHANNELS.map((c) => ({ value: c, label: outboxChannelLabel(c) }))} data-testid="send-channel" />
         </Form.Item>
         <Form.Item name="template" label="文书" rules={[{ required: true, message: '请选择' }]}>
           <Select<string> style={{ width: 240 }} options={[...SENDABLE[channel]]} data-testid="send-template" />
@@ -181,8 +180,8 @@ function MessageCard({ m }: { m: EvidenceMessage }) {
           },
           { key: 'owed', label: '欠费', children: m.owed },
           { key: 'periods', label: '所列账期', children: m.periods.length ? m.periods.join('、') : '—' },
-          { key: 'sent', label: '发出', children: when(m.sentAt) },
-          { key: 'delivered', label: '送达', children: <span data-testid="evidence-delivered">{when(m.deliveredAt)}</span> },
+          { key: 'sent', label: '发出', children: formatDayOrInstant(m.sentAt) },
+          { key: 'delivered', label: '送达', children: <span data-testid="evidence-delivered">{formatDayOrInstant(m.deliveredAt)}</span> },
           ...(m.trackingNo ? [{ key: 'tracking', label: '邮件号', children: <span data-testid="evidence-tracking">{m.trackingNo}</span> }] : []),
           ...(m.provider && !m.trackingNo ? [{ key: 'provider', label: '服务商', children: `${m.provider}${m.providerId ? ` · ${m.providerId}` : ''}` }] : []),
           ...(m.receipt ? [{ key: 'receipt', label: '回执', span: 2, children: <span data-testid="evidence-receipt">{receiptText(m.receipt)}</span> }] : []),

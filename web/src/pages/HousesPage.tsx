@@ -10,7 +10,6 @@ import { HouseStatusTag } from '../components/HouseStatusTag.tsx';
 
 const PAGE_SIZES = [20, 50, 100];
 
-
 /**
  * 房屋档案: project → building → houses, paged on the server. The selection lives in the address (?projectId=…), so
  * going back from a house returns to the same page of the same building.

@@ -6,7 +6,7 @@ import { api, errorMessage, type NoticeSettings, type NoticeTemplate, type Templ
 import { useAuth } from '../auth.tsx';
 import { applyServerErrors } from '../formErrors.ts';
 import { formatInstant } from '../format.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, useFormSubmit, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 import { PERIOD_LIST, TIME_BARRED_NOTE } from '../../../core/notices/vocabulary.ts';
 
@@ -108,8 +108,7 @@ function TemplateEditor({ projectId, template, variables, editable, onSaved }: {
   const title = Form.useWatch('title', form) ?? template.title;
   const body = Form.useWatch('body', form) ?? template.body;
   const [houseId, setHouseId] = useState<number | undefined>(undefined);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [saving, setSaving] = useState(false);
+  const { busy: saving, error, submit } = useFormSubmit(form, EDITOR_FIELDS);
   const [historyOpen, setHistoryOpen] = useState(false);
   const textArea = useRef<TextAreaRef>(null);
   /** The body's selection when the user last touched it: where a variable goes. */
@@ -117,23 +116,11 @@ function TemplateEditor({ projectId, template, variables, editable, onSaved }: {
   const isSms = template.kind.startsWith('sms_');
 
   async function save() {
-    let values: EditorValues;
-    try {
-      values = await form.validateFields();
-    } catch {
-      return;
-    }
-    setSaving(true);
-    setError(undefined);
-    try {
+    const saved = await submit(async (values) => {
       const t = await api.saveTemplate(projectId, template.kind, { title: values.title, body: values.body, enabled: values.enabled });
       void message.success(`已保存${t.label}第 ${t.version} 版`);
-      onSaved();
-    } catch (e) {
-      setError(applyServerErrors(form, e, EDITOR_FIELDS));
-    } finally {
-      setSaving(false);
-    }
+    });
+    if (saved) onSaved();
   }
 
   function remember(el: HTMLTextAreaElement) {

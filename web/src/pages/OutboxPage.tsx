@@ -4,7 +4,7 @@ import { ReloadOutlined, RedoOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, errorMessage, type MessageStatus, type OutboxItem } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { formatInstant } from '../format.ts';
+import { formatDayOrInstant, formatInstant } from '../format.ts';
 import { useApi, withParams, intParam } from '../hooks.ts';
 import { MESSAGE_STATUSES, OUTBOX_CHANNELS, OUTBOX_CHANNEL_LABELS, PROVIDER_CHANNELS, STATUS_LABELS, outboxChannelLabel, statusColor, statusLabel } from '../notices.ts';
 import { ExportMenu } from '../components/ExportMenu.tsx';
@@ -12,7 +12,6 @@ import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx'
 
 const PAGE_SIZES = [20, 50, 100];
 const ALL = 'all';
-
 
 /**
  * 发送队列: every message to owners (SMS, e-mail, WeChat, printed letters) with its state — 待发送, 发送中, 已发出,
@@ -71,7 +70,7 @@ export default function OutboxPage() {
     { title: '欠费', dataIndex: 'owed', width: 100, align: 'right' },
     { title: '尝试', dataIndex: 'attempts', width: 60, align: 'right' },
     { title: '发出', dataIndex: 'sentAt', width: 160, render: (v: string | null) => formatInstant(v) },
-    { title: '送达', dataIndex: 'deliveredAt', width: 160, render: (v: string | null) => (v ? (v.length === 10 ? v : formatInstant(v)) : '—') },
+    { title: '送达', dataIndex: 'deliveredAt', width: 160, render: (v: string | null) => formatDayOrInstant(v) },
     { title: '服务商 / 邮件号', key: 'provider', width: 150, render: (_, m) => m.trackingNo ?? m.provider ?? '—' },
     { title: '创建', dataIndex: 'createdAt', width: 160, render: (v: string) => formatInstant(v) },
     {

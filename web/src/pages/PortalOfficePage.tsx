@@ -8,10 +8,9 @@ import {
   api, errorMessage, type PortalOrder, type BindingApplication, type BindingStatus, type CostLine, type DataRequest, type DataRequestStatus, type HouseRow, type PortalRequest,
 } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { applyServerErrors } from '../formErrors.ts';
 import { formatDate, formatInstant, todayLocalDate } from '../format.ts';
 import { formatYuan } from '../../../core/money.ts';
-import { useApi, withParams } from '../hooks.ts';
+import { useApi, useFormSubmit, withParams } from '../hooks.ts';
 import { HouseSearchSelect } from '../components/HouseSearchSelect.tsx';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
@@ -213,30 +212,16 @@ function BindingDecisionModal({ projectId, binding, approve, onClose, onDone }: 
 }) {
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<BindingForm>();
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, submit: run } = useFormSubmit(form, ['houseId', 'note']);
   const prefer = (h: HouseRow) => h.number === binding.number.trim() && buildingKey(h.buildingName) === buildingKey(binding.building);
 
   async function submit() {
-    let v: BindingForm;
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+    const done = await run(async (v) => {
       if (approve) await api.decideBinding(binding.id, { approve: true, houseId: v.houseId!, note: v.note.trim() || null });
       else await api.decideBinding(binding.id, { approve: false, note: v.note.trim() });
       void message.success(approve ? `已批准 ${binding.phoneMasked} 的绑定申请` : `已驳回 ${binding.phoneMasked} 的绑定申请`);
-    } catch (e) {
-      setError(applyServerErrors(form, e, ['houseId', 'note']));
-      return;
-    } finally {
-      setBusy(false);
-    }
-    onDone();
+    });
+    if (done) onDone();
   }
 
   return (
@@ -354,28 +339,14 @@ function RequestsTab({ projectId }: { projectId: number }) {
 function ReplyModal({ request, onClose, onDone }: { request: PortalRequest; onClose: () => void; onDone: () => void }) {
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<{ reply: string }>();
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, submit: run } = useFormSubmit(form, ['reply']);
 
   async function submit() {
-    let v: { reply: string };
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+    const done = await run(async (v) => {
       await api.replyToPortalRequest(request.id, v.reply.trim());
       void message.success(`已答复 ${request.house} 的${request.kindLabel}并办结`);
-    } catch (e) {
-      setError(applyServerErrors(form, e, ['reply']));
-      return;
-    } finally {
-      setBusy(false);
-    }
-    onDone();
+    });
+    if (done) onDone();
   }
 
   return (
@@ -482,29 +453,15 @@ function PrivacyTab() {
 function PrivacyDecisionModal({ request, fulfil, onClose, onDone }: { request: DataRequest; fulfil: boolean; onClose: () => void; onDone: () => void }) {
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<{ reply: string }>();
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, submit: run } = useFormSubmit(form, ['reply']);
   const copy = request.kind === 'copy';
 
   async function submit() {
-    let v: { reply: string };
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+    const done = await run(async (v) => {
       await api.decideDataRequest(request.id, fulfil, v.reply.trim());
       void message.success(fulfil ? (copy ? '已办理，个人信息副本已生成，业主可在对客端下载' : '已办理') : '已答复不予办理');
-    } catch (e) {
-      setError(applyServerErrors(form, e, ['reply']));
-      return;
-    } finally {
-      setBusy(false);
-    }
-    onDone();
+    });
+    if (done) onDone();
   }
 
   return (

@@ -9,7 +9,6 @@ import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx'
 
 const DAY = 'YYYY-MM-DD';
 
-
 /**
  * The sheet is A4 on screen and on paper. In print the console frame (menu, header, the toolbar of this page) is hidden
  * and the sheet fills the page inside the @page margins.

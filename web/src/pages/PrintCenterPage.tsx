@@ -9,7 +9,7 @@ import { useAuth } from '../auth.tsx';
 import { base64Of } from '../files.ts';
 import { applyServerErrors } from '../formErrors.ts';
 import { formatInstant, todayLocalDate } from '../format.ts';
-import { useApi, withParams, intParam } from '../hooks.ts';
+import { useApi, useFormSubmit, withParams, intParam } from '../hooks.ts';
 import { DELIVERY_OUTCOMES, MAX_RECEIPT_BYTES, PRINT_CHANNELS, PRINT_SIZES, PRINT_TEMPLATES, RECEIPT_TYPES, statusColor, statusLabel } from '../notices.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
@@ -17,7 +17,6 @@ const BATCH_FIELDS = ['buildingId', 'template', 'channel', 'size'] as const;
 const DELIVERY_FIELDS = ['outcome', 'on', 'receivedBy', 'note', 'file'] as const;
 const channelText = (c: string) => PRINT_CHANNELS.find((x) => x.value === c)?.label ?? c;
 const sizeText = (s: string) => PRINT_SIZES.find((x) => x.value === s)?.label ?? s;
-
 
 /**
  * 打印中心: a building's notices as one PDF, a page per house that owes (paused cases skipped), each page a letter kept as
@@ -265,8 +264,7 @@ function DeliveryModal({ letter, batch, onClose, onDone }: { letter: PrintLetter
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<DeliveryValues>();
   const outcome = Form.useWatch('outcome', form);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, submit: run } = useFormSubmit(form, DELIVERY_FIELDS);
   const today = todayLocalDate();
   const printedOn = batch.createdAt.slice(0, 10);
   const hand = batch.channel === 'hand';
@@ -281,15 +279,7 @@ function DeliveryModal({ letter, batch, onClose, onDone }: { letter: PrintLetter
   }
 
   async function submit() {
-    let v: DeliveryValues;
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+    const done = await run(async (v) => {
       const file = v.file?.[0]?.originFileObj;
       const r = await api.recordDelivery(letter.id, {
         outcome: v.outcome, on: v.on.format('YYYY-MM-DD'),
@@ -298,12 +288,10 @@ function DeliveryModal({ letter, batch, onClose, onDone }: { letter: PrintLetter
         ...(file ? { file: { filename: file.name, contentType: file.type, base64: await base64Of(file) } } : {}),
       });
       void message.success(`${letter.house}：${r.status === 'delivered' ? '已登记签收' : '已登记未送达'}`);
+    });
+    if (done) {
       onDone();
       onClose();
-    } catch (e) {
-      setError(applyServerErrors(form, e, DELIVERY_FIELDS));
-    } finally {
-      setBusy(false);
     }
   }
 
