@@ -10,7 +10,7 @@ import { requireRole, type Actor, type ServiceContext } from '../context.ts';
  * no timestamp authority is reachable from here; the chain head can be notarised by hand (R58 optional).
  */
 
-export const GENESIS = '0'.repeat(64);
+const GENESIS = '0'.repeat(64);
 export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 export interface EvidenceEntry {

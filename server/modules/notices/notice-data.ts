@@ -11,7 +11,7 @@ import { limitationOf } from '../../../core/dunning/limitation.ts';
 import * as dunningRepo from '../../db/repositories/dunning-repository.ts';
 import { openDebts } from '../billing/payment-service.ts';
 import { interruptionsByPeriod, periodKey } from '../dunning/sweep-service.ts';
-import type { NoticePage } from '../../documents/notice-pdf.ts';
+import type { NoticeItem, NoticePage } from '../../documents/notice-pdf.ts';
 import type { TemplateValues } from './templates.ts';
 
 /**
@@ -41,10 +41,6 @@ export const DEFAULT_NOTICE_SETTINGS: NoticeSettings = {
 };
 
 type Db = Kysely<DB>;
-
-export interface NoticeItem {
-  period: string; item: string; area: string | null; rate: string | null; amountFen: number; lateFeeFen: number; lateFeeBasis: string | null; dueDate: string;
-}
 
 export interface HouseNotice {
   houseId: number; projectId: number; buildingId: number; companyId: number; ownershipId: number | null; timeZone: string;

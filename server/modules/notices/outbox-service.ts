@@ -8,6 +8,7 @@ import type { ContactKind } from '../../../core/registry/vocabulary.ts';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { ChannelError, type ChannelAdapter, type ChannelKind, type DeliveryReceipt } from '../../channels/channel.ts';
 import * as dunningRepo from '../../db/repositories/dunning-repository.ts';
+import { scopeWhere } from '../../db/scope-filter.ts';
 import * as repo from '../../db/repositories/notice-repository.ts';
 import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
@@ -19,7 +20,7 @@ import { renderNotices } from '../../documents/notice-pdf.ts';
 import { houseNotice, noticePage, type HouseNotice } from './notice-data.ts';
 import { noticeSettingsOf, templateOf } from './template-service.ts';
 import { renderTemplate, type TemplateValues } from './templates.ts';
-import { MESSAGE_STATUSES, OUTBOX_CHANNEL_LABELS, PROVIDER_CHANNELS, SENDABLE, statusLabel, TEMPLATE_LABELS, templateLabel, type MessageStatus, type OutboxChannel, type TemplateKind } from '../../../core/notices/vocabulary.ts';
+import { MESSAGE_STATUSES, OUTBOX_CHANNEL_LABELS, outboxChannelLabel, PRINT_TEMPLATES, PROVIDER_CHANNELS, SENDABLE, statusLabel, TEMPLATE_LABELS, templateLabel, type MessageStatus, type OutboxChannel, type TemplateKind } from '../../../core/notices/vocabulary.ts';
 
 /**
  * The outbox (issue 6 point 4): every message to an owner is a row stored in the same transaction as what causes it
@@ -36,7 +37,7 @@ const CONTACT_CHANNEL: Record<OutboxChannel, ContactChannel> = { sms: 'sms', ema
 /** Demands: a delivered one interrupts the limitation period of every period it lists that was already due (R13(a)). */
 const DEMAND_TEMPLATES: ReadonlySet<string> = new Set(['payment_notice', 'demand_notice', 'second_demand', 'lawyer_letter', 'sms_last_reminder', 'sms_monthly', 'sms_prepaid_used_up']);
 /** Templates with a printed form (an itemised table): e-mailed as a PDF too. */
-const DOCUMENT_TEMPLATES: ReadonlySet<string> = new Set(['payment_notice', 'demand_notice', 'second_demand']);
+const DOCUMENT_TEMPLATES: ReadonlySet<string> = new Set(PRINT_TEMPLATES);
 /** Minutes to wait before the 2nd, 3rd, … try after a retryable failure; then the message fails. */
 export const BACKOFF_MINUTES = [1, 5, 30, 120, 720] as const;
 /** A message left "sending" this long (the process died mid-send) is failed, not resent: the provider may have it. */
@@ -48,7 +49,7 @@ export const adapterOf = (channels: Channels, provider: string): ChannelAdapter 
 type Db = Kysely<DB> | Transaction<DB>;
 
 type Row = Awaited<ReturnType<typeof loadMessage>>;
-export const loadMessage = (db: Db, id: number) => db.selectFrom('outbox_message').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const loadMessage = (db: Db, id: number) => db.selectFrom('outbox_message').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 /**
  * A provider's words as we keep them (answer, receipt, error): the recipient's number, address or openid in them is
@@ -222,12 +223,11 @@ async function sendOne(ctx: ServiceContext, channels: Channels, id: number, now:
       ref: `wuye-${id}`, to: p.contact!.value, subject: p.subject!, text: p.text!, template: p.template!, params: paramsOf(p.values!), url: p.values!.portalUrl, ...(attachments ? { attachments } : {}),
     });
     await ctx.db.transaction().execute(async (trx) => {
-      await trx.updateTable('outbox_message').set({
+      const sent = await trx.updateTable('outbox_message').set({
         status: 'sent', template: p.template!, template_version: p.version!, subject: p.subject!, content: p.text!, content_sha256: contentHash, contact_id: p.contact!.id,
         recipient: p.contact!.value, recipient_masked: masked, recipient_source: `${p.contact!.source}（${p.contact!.createdAt.slice(0, 10)} 登记）`,
         provider: adapter.provider, provider_id: result.providerId, provider_response: scrub(result.response, p.contact!.value, masked), sent_at: at, attempts: sql`attempts + 1`, last_error: null, updated_at: at,
-      }).where('id', '=', id).execute();
-      const sent = await loadMessage(trx, id);
+      }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       await appendEvidence(trx, ctx.dialect, [{ at, projectId: row.project_id, houseId: row.house_id, messageId: id, kind: 'message.sent', payload: sentPayload(sent) }]);
       await recordContact(trx, sent, at);
       if (result.receipt) await applyReceipt(trx, ctx, sent, result.receipt, at);
@@ -292,8 +292,8 @@ export async function applyReceipt(trx: Transaction<DB>, ctx: ServiceContext, m:
 /** R13(a): a demand that reached the owner interrupts limitation for each listed period already due on that day. */
 export async function demandDelivered(trx: Transaction<DB>, m: Row, deliveredAt: string, source: string, note: string, at: string): Promise<void> {
   if (!DEMAND_TEMPLATES.has(m.template) || m.ownership_id === null) return;
-  const project = await trx.selectFrom('project').select('time_zone').where('id', '=', m.project_id).executeTakeFirstOrThrow();
-  const on = deliveredAt.length === 10 ? deliveredAt : localDateOf(new Date(deliveredAt), project.time_zone);
+  const on = deliveredAt.length === 10 ? deliveredAt
+    : localDateOf(new Date(deliveredAt), (await trx.selectFrom('project').select('time_zone').where('id', '=', m.project_id).executeTakeFirstOrThrow()).time_zone);
   for (const p of periodsOf(m).filter((x) => x.dueDate < on)) {
     await trx.insertInto('limitation_event').values({ house_id: m.house_id, ownership_id: m.ownership_id, period: p.period, kind: 'demand_delivered', on_date: on, source, note, created_by: '系统', created_at: at }).execute();
   }
@@ -321,12 +321,7 @@ export async function listOutbox(ctx: ServiceContext, actor: Actor, projectId: n
   requireRole(actor, 'dunning.read');
   await getProjectOrThrow(ctx, actor, projectId);
   let q = ctx.db.selectFrom('outbox_message').innerJoin('house', 'house.id', 'outbox_message.house_id').innerJoin('building', 'building.id', 'house.building_id')
-    .where('outbox_message.project_id', '=', projectId);
-  if (actor.scope.kind === 'projects') {
-    const s = actor.scope.projects.get(projectId);
-    if (!s) throw new AppError('OUT_OF_SCOPE');
-    if (s !== 'all') q = q.where('house.building_id', 'in', [...s]);
-  }
+    .where('outbox_message.project_id', '=', projectId).where(scopeWhere(actor.scope, { project: 'outbox_message.project_id', building: 'house.building_id' }));
   if (f.status) q = q.where('outbox_message.status', '=', f.status);
   if (f.channel) q = q.where('outbox_message.channel', '=', f.channel);
   if (f.houseId) q = q.where('outbox_message.house_id', '=', f.houseId);
@@ -343,7 +338,7 @@ export async function listOutbox(ctx: ServiceContext, actor: Actor, projectId: n
     total: Number(total.n), page: f.page, pageSize: f.pageSize,
     counts: Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, Number(counts.find((c) => c.status === s)?.n ?? 0)])) as Record<MessageStatus, number>,
     items: rows.map((r) => ({
-      id: r.id, houseId: r.house_id, house: `${r.building} ${r.number}`, channel: r.channel, template: r.template, templateLabel: templateLabel(r.template), statusLabel: statusLabel(r.status), channelLabel: OUTBOX_CHANNEL_LABELS[r.channel as OutboxChannel] ?? r.channel,
+      id: r.id, houseId: r.house_id, house: `${r.building} ${r.number}`, channel: r.channel, template: r.template, templateLabel: templateLabel(r.template), statusLabel: statusLabel(r.status), channelLabel: outboxChannelLabel(r.channel),
       status: r.status, recipient: r.recipient_masked, owedFen: Number(r.owed_fen), owed: formatYuan(Number(r.owed_fen)), attempts: r.attempts, nextAttemptAt: r.status === 'pending' ? r.next_attempt_at : null,
       sentAt: r.sent_at, deliveredAt: r.delivered_at, error: r.last_error, suppressedReason: r.suppressed_reason, provider: r.provider, trackingNo: r.tracking_no,
       createdAt: r.created_at, contentSha256: r.content_sha256,
@@ -351,9 +346,10 @@ export async function listOutbox(ctx: ServiceContext, actor: Actor, projectId: n
   };
 }
 
-async function messageInScope(ctx: ServiceContext, actor: Actor, id: number, op: 'notices.send' | 'dunning.read') {
+/** A message of the actor's company that the actor may `op`, with its building and its project's time zone. */
+export async function messageInScope(ctx: ServiceContext, actor: Actor, id: number, op: 'notices.send' | 'dunning.read') {
   const m = await ctx.db.selectFrom('outbox_message').innerJoin('house', 'house.id', 'outbox_message.house_id').innerJoin('project', 'project.id', 'outbox_message.project_id')
-    .selectAll('outbox_message').select(['house.building_id', 'project.company_id']).where('outbox_message.id', '=', id).executeTakeFirst();
+    .selectAll('outbox_message').select(['house.building_id', 'project.company_id', 'project.time_zone']).where('outbox_message.id', '=', id).executeTakeFirst();
   if (!m || m.company_id !== actor.companyId) throw fieldError('id', 'NOT_FOUND', '消息不存在');
   requireAccess(actor, op, { projectId: m.project_id, buildingId: m.building_id });
   return m;

@@ -11,10 +11,10 @@ import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } f
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { appendEvidence, sha256 } from './evidence-service.ts';
 import { houseNotice, noticePage } from './notice-data.ts';
-import { demandDelivered, loadMessage, sentPayload } from './outbox-service.ts';
-import { noticeSettingsOf, templatesOf } from './template-service.ts';
+import { demandDelivered, messageInScope, sentPayload } from './outbox-service.ts';
+import { noticeSettingsOf, templateOf } from './template-service.ts';
 import { renderTemplate } from './templates.ts';
-import { DELIVERY_OUTCOMES, DRAFT_TEMPLATES, MAX_RECEIPT_BYTES, RECEIPT_TYPES, PRINT_TEMPLATES, TEMPLATE_LABELS, templateLabel, type PrintTemplate, type TemplateKind } from '../../../core/notices/vocabulary.ts';
+import { DELIVERY_OUTCOMES, DRAFT_TEMPLATES, MAX_RECEIPT_BYTES, RECEIPT_TYPES, PRINT_TEMPLATES, TEMPLATE_LABELS, templateLabel, type DeliveryOutcome, type PrintTemplate, type TemplateKind } from '../../../core/notices/vocabulary.ts';
 
 /**
  * The print centre (issue 6 points 2 and 6): a building's notices as one PDF, one page per house that owes, each page
@@ -40,7 +40,7 @@ export async function printBatch(ctx: ServiceContext, actor: Actor, projectId: n
   if (input.channel !== 'letter' && input.channel !== 'hand') throw fieldError('channel', 'VALIDATION_FAILED', '送达方式应为 挂号信/EMS 或 当面送达/张贴');
   if (input.size !== 'A4' && input.size !== 'door') throw fieldError('size', 'VALIDATION_FAILED', '纸张应为 A4 或 门贴（A5）');
   const template = input.template as PrintTemplate;
-  const t = (await templatesOf(ctx.db, projectId)).get(template)!;
+  const t = await templateOf(ctx.db, projectId, template);
   if (!t.enabled) throw fieldError('template', 'VALIDATION_FAILED', `模板“${TEMPLATE_LABELS[template]}”已停用`);
   const today = localDateOf(ctx.clock.now(), project.time_zone);
   const settings = await noticeSettingsOf(ctx, projectId);
@@ -76,10 +76,10 @@ export async function printBatch(ctx: ServiceContext, actor: Actor, projectId: n
         recipient_masked: p.address ? maskContact(p.address.kind as ContactKind, p.address.value) : `${n.project}${n.house}（房屋地址）`,
         recipient_source: p.address ? `${p.address.source}（${p.address.created_at.slice(0, 10)} 登记${p.address.is_service_address ? '，约定送达地址' : ''}）` : '房屋地址（未登记约定送达地址）',
         subject: t.title, content: body, content_sha256: sha256(body), template_version: t.version, sent_at: at, created_by: actor.name, created_at: at, updated_at: at,
-      }).returning('id').executeTakeFirstOrThrow();
+      }).returningAll().executeTakeFirstOrThrow();
       const page = noticePage(n, template, t.title, body, Number(m.id), today);
       await trx.updateTable('outbox_message').set({ doc_json: JSON.stringify(page) }).where('id', '=', Number(m.id)).execute();
-      evidence.push({ at, projectId, houseId: p.houseId, messageId: Number(m.id), kind: 'letter.printed', payload: sentPayload(await loadMessage(trx, Number(m.id))) });
+      evidence.push({ at, projectId, houseId: p.houseId, messageId: Number(m.id), kind: 'letter.printed', payload: sentPayload(m) });
       if (p.actionId !== null) await trx.updateTable('dunning_action').set({ status: 'done', done_at: at, done_by: actor.name }).where('id', '=', p.actionId).where('status', '=', 'open').execute();
     }
     await appendEvidence(trx, ctx.dialect, evidence);
@@ -128,25 +128,17 @@ export async function batchPdf(ctx: ServiceContext, actor: Actor, batchId: numbe
 
 /** One printed letter as a PDF (the copy kept as evidence, with its tracking number once recorded). */
 export async function messagePdf(ctx: ServiceContext, actor: Actor, messageId: number): Promise<Buffer> {
-  const m = await letterInScope(ctx, actor, messageId, 'dunning.read');
+  const m = await messageInScope(ctx, actor, messageId, 'dunning.read');
   if (!m.doc_json) throw fieldError('id', 'NOT_FOUND', '该消息没有打印件');
   const size = m.batch_id === null ? 'A4' : ((await ctx.db.selectFrom('print_batch').select('size').where('id', '=', m.batch_id).executeTakeFirst())?.size ?? 'A4');
   return renderNotices([{ ...(JSON.parse(m.doc_json) as NoticePage), trackingNo: m.tracking_no }], size as NoticeSize);
-}
-
-async function letterInScope(ctx: ServiceContext, actor: Actor, id: number, op: 'notices.send' | 'dunning.read') {
-  const m = await ctx.db.selectFrom('outbox_message').innerJoin('house', 'house.id', 'outbox_message.house_id').innerJoin('project', 'project.id', 'outbox_message.project_id')
-    .selectAll('outbox_message').select(['house.building_id', 'project.company_id', 'project.time_zone']).where('outbox_message.id', '=', id).executeTakeFirst();
-  if (!m || m.company_id !== actor.companyId) throw fieldError('id', 'NOT_FOUND', '消息不存在');
-  requireAccess(actor, op, { projectId: m.project_id, buildingId: m.building_id });
-  return m;
 }
 
 /** EMS and China Post registered-mail numbers: two letters, nine digits, CN (international form), or 10–20 digits/letters. */
 const TRACKING = /^[A-Z0-9]{10,20}$/;
 
 export async function recordTracking(ctx: ServiceContext, actor: Actor, id: number, trackingNo: string) {
-  const m = await letterInScope(ctx, actor, id, 'notices.send');
+  const m = await messageInScope(ctx, actor, id, 'notices.send');
   if (m.channel !== 'letter') throw new AppError('VALIDATION_FAILED', '只有挂号信/EMS 有邮件号');
   const no = trackingNo.trim().toUpperCase();
   if (!TRACKING.test(no)) throw fieldError('trackingNo', 'VALIDATION_FAILED', '邮件号应为 10–20 位字母或数字，如 XA123456789CN');
@@ -170,11 +162,11 @@ export interface DeliveryInput {
  * agreed service address is kept; it may count as "应当到达" (R56), which a person decides.
  */
 export async function recordDelivery(ctx: ServiceContext, actor: Actor, id: number, input: DeliveryInput) {
-  const m = await letterInScope(ctx, actor, id, 'notices.send');
+  const m = await messageInScope(ctx, actor, id, 'notices.send');
   if (m.channel !== 'letter' && m.channel !== 'hand') throw new AppError('VALIDATION_FAILED', '短信、邮件、微信的送达以服务商回执为准');
   if (m.status !== 'sent') throw new AppError('VALIDATION_FAILED', '该信件已有送达结果');
   if (!(input.outcome in DELIVERY_OUTCOMES)) throw fieldError('outcome', 'VALIDATION_FAILED', '结果应为：已签收、拒收、退回');
-  const outcome = input.outcome as keyof typeof DELIVERY_OUTCOMES;
+  const outcome = input.outcome as DeliveryOutcome;
   const today = localDateOf(ctx.clock.now(), m.time_zone);
   if (!isLocalDate(input.on)) throw fieldError('on', 'DATE_MALFORMED');
   if (input.on > today) throw fieldError('on', 'VALIDATION_FAILED', '送达日期不能晚于今天');
@@ -203,7 +195,7 @@ export async function recordDelivery(ctx: ServiceContext, actor: Actor, id: numb
       last_error: outcome === 'delivered' ? null : `${detail}${m.contact_id !== null ? '：寄往约定送达地址的退件已留存，可能视为应当到达（R56），须人工判断' : ''}`, updated_at: at,
     }).where('id', '=', id).execute();
     await appendEvidence(trx, ctx.dialect, [{ at, projectId: m.project_id, houseId: m.house_id, messageId: id, kind: `letter.${outcome}`, payload: { ...receipt, filename: file?.filename ?? null } }]);
-    if (outcome === 'delivered') await demandDelivered(trx, await loadMessage(trx, id), input.on, `outbox_message:${id}`, detail, at);
+    if (outcome === 'delivered') await demandDelivered(trx, m, input.on, `outbox_message:${id}`, detail, at);
     await audit(trx, ctx, actor, { action: 'notices.delivery', entity: 'outbox_message', entityId: id, projectId: m.project_id, after: { outcome, on: input.on, file: fileHash } });
   });
   return { id, status: outcome === 'delivered' ? 'delivered' as const : 'failed' as const };
@@ -222,7 +214,7 @@ export async function noticeDraftPdf(ctx: ServiceContext, actor: Actor, houseId:
   const today = localDateOf(ctx.clock.now(), project.time_zone);
   const n = await houseNotice(ctx.db, houseId, today, await noticeSettingsOf(ctx, h.project_id), kind === 'payment_notice' ? {} : { dueBefore: today });
   if (n.totalFen <= 0) throw new AppError('VALIDATION_FAILED', `${n.house}没有${kind === 'payment_notice' ? '待缴' : '逾期'}费用`);
-  const t = (await templatesOf(ctx.db, h.project_id)).get(kind as TemplateKind)!;
+  const t = await templateOf(ctx.db, h.project_id, kind as TemplateKind);
   const page = { ...noticePage(n, kind, t.title, renderTemplate(t, n.values), 0, today), serial: '草稿（未发出）' };
   return { pdf: await renderNotices([page], 'A4'), filename: `${n.house}-${t.title}${t.title.includes('草稿') ? '' : '（草稿）'}.pdf` };
 }

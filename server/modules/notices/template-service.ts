@@ -1,7 +1,7 @@
 import { AppError, fieldError } from '../../../core/errors.ts';
 import { addDays } from '../../../core/billing/periods.ts';
 import { localDateOf } from '../../../core/dates.ts';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
@@ -21,20 +21,27 @@ export interface StoredTemplate extends NoticeTemplate { version: number; create
 
 export const isTemplateKind = (k: string): k is TemplateKind => (TEMPLATE_KINDS as readonly string[]).includes(k);
 
+const stored = (kind: TemplateKind, r: Selectable<DB['notice_template']>): StoredTemplate =>
+  ({ kind, title: r.title, body: r.body, enabled: r.enabled === 1, version: r.version, createdBy: r.created_by, createdAt: r.created_at });
+const unsaved = (kind: TemplateKind): StoredTemplate => ({ ...defaultTemplate(kind), version: 0, createdBy: null, createdAt: null });
+
 /** Every kind's template in force in a project. */
-export async function templatesOf(db: Db, projectId: number): Promise<Map<TemplateKind, StoredTemplate>> {
+async function templatesOf(db: Db, projectId: number): Promise<Map<TemplateKind, StoredTemplate>> {
   const rows = await db.selectFrom('notice_template').selectAll().where('project_id', '=', projectId).orderBy('version', 'desc').execute();
   const out = new Map<TemplateKind, StoredTemplate>();
-  for (const k of TEMPLATE_KINDS) out.set(k, { ...defaultTemplate(k), version: 0, createdBy: null, createdAt: null });
+  for (const k of TEMPLATE_KINDS) out.set(k, unsaved(k));
   for (const r of rows) {
     if (!isTemplateKind(r.kind) || out.get(r.kind)!.version > 0) continue;
-    out.set(r.kind, { kind: r.kind, title: r.title, body: r.body, enabled: r.enabled === 1, version: r.version, createdBy: r.created_by, createdAt: r.created_at });
+    out.set(r.kind, stored(r.kind, r));
   }
   return out;
 }
 
+/** One kind's template in force in a project (its newest version only: the outbox asks this for every message). */
 export async function templateOf(db: Db, projectId: number, kind: TemplateKind): Promise<StoredTemplate> {
-  return (await templatesOf(db, projectId)).get(kind)!;
+  const r = await db.selectFrom('notice_template').selectAll().where('project_id', '=', projectId).where('kind', '=', kind)
+    .orderBy('version', 'desc').limit(1).executeTakeFirst();
+  return r ? stored(kind, r) : unsaved(kind);
 }
 
 export async function listTemplates(ctx: ServiceContext, actor: Actor, projectId: number) {
