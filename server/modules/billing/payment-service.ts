@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { AppError, fieldError } from '../../../core/errors.ts';
 import { allocate, type AllocationResult, type Debt } from '../../../core/billing/allocation.ts';
 import { discountOffer, type DiscountOffer, type DiscountTerms } from '../../../core/billing/discount.ts';
@@ -380,19 +380,28 @@ export async function getPayment(ctx: ServiceContext, actor: Actor, id: number) 
   const p = await ctx.db.selectFrom('payment').selectAll().where('id', '=', id).executeTakeFirst();
   if (!p) throw new AppError('NOT_FOUND', '收款记录不存在');
   await getHouseBase(ctx, actor, p.house_id);
-  const allocs = await ctx.db.selectFrom('allocation').innerJoin('charge', 'charge.id', 'allocation.charge_id').innerJoin('fee_item', 'fee_item.id', 'charge.fee_item_id')
-    .select(['allocation.charge_id', 'allocation.component', 'allocation.amount_fen', 'charge.period', 'fee_item.name'])
-    .where('allocation.payment_id', '=', id).orderBy('allocation.id').execute();
-  const prepaid = await ctx.db.selectFrom('prepaid_entry').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('payment_id', '=', id).executeTakeFirstOrThrow();
-  const receipt = await ctx.db.selectFrom('receipt').select('number').where('payment_id', '=', id).executeTakeFirst();
-  return {
-    receiptNumber: receipt?.number ?? null,
+  return (await paymentViews(ctx.db, [p]))[0]!;
+}
+
+/** Payments with their allocations, prepaid part and receipt number: three queries for any number of payments. */
+export async function paymentViews(db: Q, payments: ReadonlyArray<Selectable<DB['payment']>>) {
+  const ids = payments.map((p) => p.id);
+  if (ids.length === 0) return [];
+  const [allocs, prepaid, receipts] = await Promise.all([
+    db.selectFrom('allocation').innerJoin('charge', 'charge.id', 'allocation.charge_id').innerJoin('fee_item', 'fee_item.id', 'charge.fee_item_id')
+      .select(['allocation.payment_id', 'allocation.charge_id', 'allocation.component', 'allocation.amount_fen', 'charge.period', 'fee_item.name'])
+      .where('allocation.payment_id', 'in', ids).orderBy('allocation.id').execute(),
+    db.selectFrom('prepaid_entry').select((eb) => ['payment_id', eb.fn.sum<number>('amount_fen').as('s')]).where('payment_id', 'in', ids).groupBy('payment_id').execute(),
+    db.selectFrom('receipt').select(['payment_id', 'number']).where('payment_id', 'in', ids).execute(),
+  ]);
+  return payments.map((p) => ({
+    receiptNumber: receipts.find((r) => r.payment_id === p.id)?.number ?? null,
     id: p.id, kind: p.kind, houseId: p.house_id, payerKind: p.payer_kind, ownershipId: p.ownership_id, payerName: p.payer_name, channel: p.channel,
     amountFen: p.amount_fen, amount: formatYuan(p.amount_fen), receivedAt: p.received_at, receivedOn: p.received_on,
     reversesPaymentId: p.reverses_payment_id, reason: p.reason, recordedBy: p.recorded_by,
-    allocations: allocs.map((a) => ({ chargeId: a.charge_id, period: a.period, item: a.name, component: a.component, amountFen: a.amount_fen })),
-    prepaidFen: Number(prepaid.s ?? 0),
-  };
+    allocations: allocs.filter((a) => a.payment_id === p.id).map((a) => ({ chargeId: a.charge_id, period: a.period, item: a.name, component: a.component, amountFen: a.amount_fen })),
+    prepaidFen: Number(prepaid.find((x) => x.payment_id === p.id)?.s ?? 0),
+  }));
 }
 
 /** A house's statement of account as of a date: every charge with what was paid and what is owed, late fees, aging. */

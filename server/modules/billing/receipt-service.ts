@@ -21,7 +21,8 @@ export async function issueReceipt(trx: Kysely<DB> | Transaction<DB>, projectId:
   return number;
 }
 
-const COMPONENT_LABELS: Record<string, string> = { principal: '物业费', late_fee: '逾期违约金', cost: '实现债权费用' };
+/** What an allocation paid, as the receipt and the owner portal name it. */
+export const COMPONENT_LABELS: Record<string, string> = { principal: '物业费', late_fee: '逾期违约金', cost: '实现债权费用' };
 
 /** The receipt PDF of a payment; every print is recorded, and every print after the first is marked 补打. */
 export async function printReceipt(ctx: ServiceContext, actor: Actor, paymentId: number) {

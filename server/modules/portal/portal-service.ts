@@ -10,8 +10,8 @@ import {
 } from '../../../core/portal/vocabulary.ts';
 import { audit } from '../audit/audit.ts';
 import { inTransaction, nowIso, type Actor, type ServiceContext } from '../context.ts';
-import { houseAccount, getPayment } from '../billing/payment-service.ts';
-import { printReceipt } from '../billing/receipt-service.ts';
+import { houseAccount, paymentViews } from '../billing/payment-service.ts';
+import { COMPONENT_LABELS, printReceipt } from '../billing/receipt-service.ts';
 import { priceNotice } from '../billing/price-notice-service.ts';
 import { standardView } from '../billing/fee-service.ts';
 import { pauseCase, requestPlan } from '../dunning/case-service.ts';
@@ -152,22 +152,16 @@ export async function billsOf(ctx: ServiceContext, principal: PortalPrincipal, h
   };
 }
 
-const COMPONENT_LABELS: Record<string, string> = { principal: '物业费', late_fee: '逾期违约金', cost: '实现债权费用' };
-
 export async function payments(ctx: ServiceContext, principal: PortalPrincipal, houseId: number) {
   const h = await houseOf(ctx, principal, houseId);
-  const actor = portalActor(h.companyId, principal);
-  const ids = await ctx.db.selectFrom('payment').select('id').where('house_id', '=', houseId).where('ownership_id', '=', h.ownershipId)
+  const rows = await ctx.db.selectFrom('payment').selectAll().where('house_id', '=', houseId).where('ownership_id', '=', h.ownershipId)
     .orderBy('received_at', 'desc').orderBy('id', 'desc').limit(100).execute();
-  const items = [];
-  for (const { id } of ids) {
-    const p = await getPayment(ctx, actor, id);
-    items.push({
+  return {
+    items: (await paymentViews(ctx.db, rows)).map((p) => ({
       id: p.id, kind: p.kind, receivedOn: p.receivedOn, amountFen: p.amountFen, channel: p.channel, receiptNumber: p.receiptNumber, prepaidFen: p.prepaidFen,
       lines: p.allocations.map((a) => ({ period: a.period, item: a.item, component: a.component, componentLabel: COMPONENT_LABELS[a.component] ?? a.component, amountFen: a.amountFen })),
-    });
-  }
-  return { items };
+    })),
+  };
 }
 
 export async function receiptPdf(ctx: ServiceContext, principal: PortalPrincipal, houseId: number, paymentId: number) {
