@@ -1,42 +1,24 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { callProvider, chinaWallClockToIso, sameSecret, type Fetch } from '../provider-support.ts';
 import { normalizeMobile } from '../../core/registry/validate.ts';
 import { ChannelError, type CallbackRequest } from './channel.ts';
 
 /** Small helpers the adapters share: one HTTP call with the failure mapping, secrets compared in constant time, China time. */
 
-export type Fetch = typeof fetch;
+export type { Fetch };
 
 export interface HttpAnswer { status: number; text: string; json: unknown }
 
 /** One HTTP call that must answer JSON. Transport failures and unreadable 5xx answers are retryable; an unreadable
  * 4xx answer is not (retrying the same request cannot help). */
 export async function httpJson(label: string, doFetch: Fetch, url: string, init: RequestInit, timeoutMs = 10_000): Promise<HttpAnswer> {
-  let status: number;
-  let text: string;
-  try {
-    const res = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    status = res.status;
-    text = await res.text();
-  } catch (e) {
-    const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-    // A timeout may come after the provider accepted the message; the outbox's ref is what lets a retry be traced.
-    if (timedOut) throw new ChannelError(`${label}接口超时（${timeoutMs} 毫秒未应答）`, true, 'TIMEOUT');
-    const cause = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-    throw new ChannelError(`无法连接${label}接口：${cause}`, true, 'NETWORK');
-  }
+  const { status, text } = await callProvider(label, doFetch, url, init, timeoutMs, async (res) => ({ status: res.status, text: await res.text() }),
+    (message, code) => new ChannelError(message, true, code));
   let json: unknown;
   try { json = JSON.parse(text); } catch { json = undefined; }
   if (json === undefined || json === null || typeof json !== 'object') {
     throw new ChannelError(`${label}接口返回了无法识别的应答（HTTP ${status}）：${text.slice(0, 200)}`, status >= 500 || status === 429, `HTTP_${status}`);
   }
   return { status, text, json };
-}
-
-/** Compares two secrets without leaking, through timing, how much of a guess was right. An empty configured secret
- * matches nothing, so a forgotten setting refuses every callback instead of accepting all of them. */
-export function sameSecret(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return expected !== '' && timingSafeEqual(digest(given), digest(expected));
 }
 
 /** For pushes that carry no signature of their own (Aliyun, Tencent SMS reports): the callback URL registered with the
@@ -63,10 +45,9 @@ export function mainlandMobile(to: string): string {
 
 /** "yyyy-MM-dd HH:mm:ss" in China time (UTC+8, no daylight saving) → ISO instant in UTC. */
 export function chinaTimeToIso(s: string, label: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(s);
-  const t = m ? Date.parse(`${m[1]}T${m[2]}+08:00`) : NaN;
-  if (Number.isNaN(t)) throw new ChannelError(`${label}回执的时间“${s}”无法识别`, false, 'BAD_CALLBACK');
-  return new Date(t).toISOString();
+  const iso = chinaWallClockToIso(s);
+  if (iso === null) throw new ChannelError(`${label}回执的时间“${s}”无法识别`, false, 'BAD_CALLBACK');
+  return iso;
 }
 
 /** The JSON array body both SMS providers push. */

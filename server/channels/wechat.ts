@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ChannelError, type CallbackRequest, type ChannelAdapter, type DeliveryReceipt, type OutgoingMessage, type SendResult } from './channel.ts';
-import { httpJson, mappedTemplate, sameSecret, type Fetch } from './support.ts';
+import { sameSecret } from '../provider-support.ts';
+import { httpJson, mappedTemplate, type Fetch } from './support.ts';
 
 /** WeChat Official Account (服务号) template messages, and the TEMPLATESENDJOBFINISH event push (plaintext mode). */
 export interface WechatConfig {

@@ -2,7 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import {
   GatewayError, type CreateOrderInput, type CreatedOrder, type NotifyReply, type NotifyRequest, type PaymentGateway, type TradeState, type TradeStatus,
 } from './gateway.ts';
-import { checkOrderInput, freshTimestamp, headerOf, httpCall, jsonObject, required, sameText, str, type Fetch } from './support.ts';
+import { sameSecret } from '../provider-support.ts';
+import { checkOrderInput, freshTimestamp, headerOf, httpCall, jsonObject, required, str, type Fetch } from './support.ts';
 
 /** A payment gateway for development and demonstrations, with no outside provider: orders live in memory, the pay page
  * is ours (/api/portal/sandbox-pay/<outTradeNo>), and "paying" posts an HMAC-signed notification to the order's
@@ -134,7 +135,7 @@ export class SandboxGateway implements PaymentGateway {
     const refuse = (why: string) => new GatewayError(`${LABEL}通知验签失败：${why}，已拒绝`, false, 'BAD_SIGNATURE');
     if (!timestamp || !signature) throw refuse('缺少签名头');
     if (!freshTimestamp(timestamp, this.now())) throw refuse('时间戳与本机时间相差超过 5 分钟');
-    if (!sameText(signature.toLowerCase(), sandboxSignature(this.cfg.secret, timestamp, req.body))) throw refuse('签名不正确');
+    if (!sameSecret(signature.toLowerCase(), sandboxSignature(this.cfg.secret, timestamp, req.body))) throw refuse('签名不正确');
     const n = jsonObject(req.body);
     const bad = (why: string) => new GatewayError(`${LABEL}通知${why}`, false, 'BAD_NOTIFY');
     if (!n) throw bad('不是 JSON');

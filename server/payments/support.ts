@@ -1,11 +1,12 @@
-import { X509Certificate, createHash, createPrivateKey, createPublicKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { callProvider, chinaWallClockToIso, type Fetch } from '../provider-support.ts';
 import { fenToYuanText, parseYuan } from '../../core/money.ts';
 import { GatewayError, type CreateOrderInput } from './gateway.ts';
 
 /** Small helpers the payment adapters share: one HTTP call with the failure mapping, China time, yuan ↔ fen through
  * integers, keys from PEM, and the checks every order and notification goes through. */
 
-export type Fetch = typeof fetch;
+export type { Fetch };
 
 export interface HttpAnswer {
   status: number;
@@ -17,17 +18,11 @@ export interface HttpAnswer {
 
 /** One HTTP call. Transport failures and timeouts are retryable (a timeout may come after the provider took the order:
  * the order number is what makes the retry safe); what the answer means is the caller's business. */
-export async function httpCall(label: string, doFetch: Fetch, url: string, init: RequestInit, timeoutMs = 10_000): Promise<HttpAnswer> {
-  try {
-    const res = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+export function httpCall(label: string, doFetch: Fetch, url: string, init: RequestInit, timeoutMs = 10_000): Promise<HttpAnswer> {
+  return callProvider(label, doFetch, url, init, timeoutMs, async (res) => {
     const bytes = Buffer.from(await res.arrayBuffer());
-    return { status: res.status, bytes, text: bytes.toString('utf8'), header: (name) => res.headers.get(name) ?? undefined };
-  } catch (e) {
-    const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-    if (timedOut) throw new GatewayError(`${label}接口超时（${timeoutMs} 毫秒未应答）`, true, 'TIMEOUT');
-    const cause = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-    throw new GatewayError(`无法连接${label}接口：${cause}`, true, 'NETWORK');
-  }
+    return { status: res.status, bytes, text: bytes.toString('utf8'), header: (name: string) => res.headers.get(name) ?? undefined };
+  }, (message, code) => new GatewayError(message, true, code));
 }
 
 /** The JSON object in a text, or undefined when it is not one. */
@@ -52,12 +47,6 @@ export function freshTimestamp(seconds: string, now: Date, maxSkewMs = 5 * 60_00
   return /^\d{1,12}$/.test(seconds) && Math.abs(now.getTime() - Number(seconds) * 1000) <= maxSkewMs;
 }
 
-/** Compares a signature we computed with the one given, in constant time. */
-export function sameText(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return expected !== '' && timingSafeEqual(digest(given), digest(expected));
-}
-
 const CHINA_OFFSET_MS = 8 * 3600_000;
 
 /** "yyyy-MM-dd HH:mm:ss", China wall-clock time (UTC+8, no daylight saving), as Alipay writes times. */
@@ -72,10 +61,9 @@ export function chinaRfc3339(d: Date): string {
 
 /** "yyyy-MM-dd HH:mm:ss" in China time → ISO instant, UTC. */
 export function chinaTimeToIso(s: string, what: string, code: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(s);
-  const t = m ? Date.parse(`${m[1]}T${m[2]}+08:00`) : NaN;
-  if (Number.isNaN(t)) throw new GatewayError(`${what}的时间“${s.slice(0, 40)}”无法识别`, false, code);
-  return new Date(t).toISOString();
+  const iso = chinaWallClockToIso(s);
+  if (iso === null) throw new GatewayError(`${what}的时间“${s.slice(0, 40)}”无法识别`, false, code);
+  return iso;
 }
 
 /** RFC 3339 with an explicit offset ("2026-10-01T18:30:00+08:00") → ISO instant, UTC. */
