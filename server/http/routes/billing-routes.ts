@@ -12,6 +12,7 @@ import { printReceipt, requestInvoice } from '../../modules/billing/receipt-serv
 import { fieldError } from '../../../core/errors.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam, list } from '../schemas.ts';
+import { XLSX_TYPE } from '../download.ts';
 
 const Standard = z.object({
   id: z.number(), feeItemId: z.number(), propertyType: z.string(), unitPrice: z.string().nullable(), monthlyAmount: z.string().nullable(),
@@ -250,7 +251,7 @@ export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     schema: { tags: ['reports'], summary: '导出欠费清单（按房屋，.xlsx 流式输出，不限行数；导出记入审计日志）', querystring: z.object({ asOf: day, projectId: z.coerce.number().int().optional() }), response: { 200: z.any(), ...errorResponses } },
   }, async (req, reply) => {
     const x = await exportArrearsXlsx(ctx, actorOf(req), req.query);
-    return reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+    return reply.header('content-type', XLSX_TYPE)
       .header('content-disposition', `attachment; filename="${x.filename}"`).send(x.stream);
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServiceContext } from '../../modules/context.ts';
@@ -13,13 +13,11 @@ import { exportList } from '../../modules/imports/export-service.ts';
 import { importErrorsXlsx, importStatus, importTemplate, IMPORT_KINDS, listImports, runImport } from '../../modules/imports/import-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam, Paging } from '../schemas.ts';
+import { attachment, XLSX_TYPE } from '../download.ts';
 
 /** Imports, exports and the bank statement's review queue (issue 7). */
 
 const MAX_UPLOAD = 100 * 1024 * 1024;
-const attachment = (reply: FastifyReply, type: string, filename: string, body: Buffer | Readable) =>
-  reply.header('content-type', type).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`).send(body);
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const Batch = z.looseObject({ id: z.number(), status: z.string(), progress: z.number(), rows: z.number() });
 
@@ -30,7 +28,7 @@ export function importRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   r.get('/imports/kinds', { schema: { tags, summary: '可导入的数据（及导入所需权限）', response: { 200: z.array(z.object({ kind: z.string(), label: z.string(), sheet: z.string().nullable(), permission: z.string(), columns: z.array(z.object({ header: z.string(), required: z.boolean(), note: z.string() })) })) } } },
     () => Object.values(IMPORT_KINDS).map(({ kind, op }) => ({ kind: kind.kind, label: kind.label, sheet: kind.sheet, permission: op, columns: Object.values(kind.columns).map((c) => ({ header: c.header, required: c.required, note: c.note })) })));
   r.get('/imports/templates/:kind', { schema: { tags, summary: '导入模板（由导入程序读取的同一份列定义生成）', params: z.object({ kind: z.string().max(40) }), response: { 200: z.any(), ...errorResponses } } },
-    async (req, reply) => { const t = await importTemplate(req.params.kind); return attachment(reply, XLSX, t.filename, t.xlsx); });
+    async (req, reply) => { const t = await importTemplate(req.params.kind); return attachment(reply, XLSX_TYPE, t.filename, t.xlsx); });
 
   // The file is the request body as it is (application/octet-stream), streamed to a temporary file: no base64, no size
   // doubling, memory bounded whatever the file's size.
@@ -66,7 +64,7 @@ export function importRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   r.get('/imports/:id', { schema: { tags, summary: '导入进度与结果（前 200 条错误；全部错误见 errors.xlsx）', params: IdParam, response: { 200: Batch, ...errorResponses } } },
     async (req) => importStatus(ctx, actorOf(req), req.params.id));
   r.get('/imports/:id/errors.xlsx', { schema: { tags, summary: '错误明细工作簿（工作表、行、列、值、原因）', params: IdParam, response: { 200: z.any(), ...errorResponses } } },
-    async (req, reply) => { const x = await importErrorsXlsx(ctx, actorOf(req), req.params.id); return attachment(reply, XLSX, x.filename, x.stream); });
+    async (req, reply) => { const x = await importErrorsXlsx(ctx, actorOf(req), req.params.id); return attachment(reply, XLSX_TYPE, x.filename, x.stream); });
   r.get('/projects/:id/imports', { schema: { tags, summary: '本项目的导入记录', params: IdParam, response: { 200: z.array(Batch), ...errorResponses } } },
     async (req) => listImports(ctx, actorOf(req), req.params.id));
 

@@ -11,11 +11,10 @@ import { batchLetters, batchPdf, listPrintBatches, messagePdf, noticeDraftPdf, p
 import { getNoticeSettings, listTemplates, previewTemplate, saveNoticeSettings, saveTemplate, templateHistory } from '../../modules/notices/template-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam, Paging } from '../schemas.ts';
+import { attachment } from '../download.ts';
 
 /** Notices, the outbox, the print centre and the evidence (issue 6); the providers' delivery callbacks. */
 
-const download = (reply: FastifyReply, type: string, filename: string, body: Buffer) =>
-  reply.header('content-type', type).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`).send(body);
 
 const Template = z.object({ kind: z.string(), label: z.string(), title: z.string(), body: z.string(), enabled: z.boolean(), version: z.number(), createdBy: z.string().nullable(), createdAt: z.string().nullable(), isDefault: z.boolean() });
 const Settings = z.object({ disputePhone: z.string(), payWays: z.string(), portalUrl: z.string(), deadlineDays: z.number().int(), lawFirm: z.string() });
@@ -66,7 +65,7 @@ export function noticeRoutes(app: FastifyInstance, ctx: ServiceContext, channels
     schema: { tags, summary: '一户的通知书草稿 PDF（不记录、不发出；律师函草稿供律师事务所使用）', params: IdParam, querystring: z.object({ kind: z.string().max(40) }), response: { 200: z.any(), ...errorResponses } },
   }, async (req, reply) => {
     const { pdf, filename } = await noticeDraftPdf(ctx, actorOf(req), req.params.id, req.query.kind);
-    return download(reply, 'application/pdf', filename, pdf);
+    return attachment(reply, 'application/pdf', filename, pdf);
   });
   r.get('/projects/:id/print-batches', { schema: { tags, summary: '打印批次', params: IdParam, response: { 200: z.array(z.looseObject({ id: z.number() })), ...errorResponses } } },
     async (req) => listPrintBatches(ctx, actorOf(req), req.params.id));
@@ -81,10 +80,10 @@ export function noticeRoutes(app: FastifyInstance, ctx: ServiceContext, channels
     async (req) => batchLetters(ctx, actorOf(req), req.params.id));
   r.get('/print-batches/:id/pdf', { schema: { tags, summary: '批次 PDF', params: IdParam, response: { 200: z.any(), ...errorResponses } } }, async (req, reply) => {
     const { pdf, filename } = await batchPdf(ctx, actorOf(req), req.params.id);
-    return download(reply, 'application/pdf', filename, pdf);
+    return attachment(reply, 'application/pdf', filename, pdf);
   });
   r.get('/outbox/:id/pdf', { schema: { tags, summary: '单封信件 PDF（含邮件号）', params: IdParam, response: { 200: z.any(), ...errorResponses } } }, async (req, reply) =>
-    download(reply, 'application/pdf', `letter-${req.params.id}.pdf`, await messagePdf(ctx, actorOf(req), req.params.id)));
+    attachment(reply, 'application/pdf', `letter-${req.params.id}.pdf`, await messagePdf(ctx, actorOf(req), req.params.id)));
   r.put('/outbox/:id/tracking', {
     schema: { tags, summary: '登记挂号信/EMS 邮件号', params: IdParam, body: z.object({ trackingNo: z.string().max(40) }), response: { 200: z.object({ id: z.number(), trackingNo: z.string() }), ...errorResponses } },
   }, async (req) => recordTracking(ctx, actorOf(req), req.params.id, req.body.trackingNo));
@@ -104,13 +103,13 @@ export function noticeRoutes(app: FastifyInstance, ctx: ServiceContext, channels
     async (req) => houseEvidence(ctx, actorOf(req), req.params.id));
   r.get('/evidence-files/:id', { schema: { tags, summary: '回执原件', params: IdParam, response: { 200: z.any(), ...errorResponses } } }, async (req, reply) => {
     const f = await evidenceFile(ctx, actorOf(req), req.params.id);
-    return download(reply, f.contentType, f.filename, f.bytes);
+    return attachment(reply, f.contentType, f.filename, f.bytes);
   });
   r.get('/houses/:id/litigation-bundle', {
     schema: { tags, summary: '一键诉讼材料：PDF（format=pdf）或原件 zip（format=zip）', params: IdParam, querystring: z.object({ format: z.enum(['pdf', 'zip']).default('pdf') }), response: { 200: z.any(), ...errorResponses } },
   }, async (req, reply) => {
     const b = await litigationBundle(ctx, actorOf(req), req.params.id);
-    return req.query.format === 'zip' ? download(reply, 'application/zip', `${b.filename}.zip`, b.zip) : download(reply, 'application/pdf', `${b.filename}.pdf`, b.pdf);
+    return req.query.format === 'zip' ? attachment(reply, 'application/zip', `${b.filename}.zip`, b.zip) : attachment(reply, 'application/pdf', `${b.filename}.pdf`, b.pdf);
   });
   r.get('/evidence/verify', {
     schema: { tags, summary: '校验整条证据链（逐条重算哈希、核对链接与链尾）', response: { 200: z.object({ ok: z.boolean(), rows: z.number(), head: z.string(), broken: z.object({ seq: z.number(), reason: z.string() }).nullable() }), ...errorResponses } },

@@ -11,6 +11,7 @@ import type { PortalPrincipal } from '../../modules/portal/auth-service.ts';
 import { GatewayError } from '../../payments/gateway.ts';
 import { actorOf, type AppOptions } from '../app.ts';
 import { errorResponses, IdParam } from '../schemas.ts';
+import { attachment } from '../download.ts';
 
 /**
  * The owner portal's API (docs/portal.md): its own session cookie, separate from the staff console's; the payment
@@ -213,7 +214,7 @@ document.getElementById('renotify').onclick = async () => { const r = await post
     async (req) => ({ items: await office.listOrders(ctx, actorOf(req), req.params.id, req.query.status) }));
   r.get('/portal/files/:id', { schema: { tags: staff, summary: '业主上传的附件', params: IdParam, response: { 200: z.any(), ...errors } } }, async (req, reply) => {
     const f = await office.requestFile(ctx, actorOf(req), req.params.id);
-    return reply.header('content-type', f.contentType).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.filename)}`).send(f.bytes);
+    return attachment(reply, f.contentType, f.filename, f.bytes);
   });
   r.get('/privacy/requests', { schema: { tags: staff, summary: '个人信息权利请求队列（R41）', querystring: z.object({ status: z.enum(['pending', 'fulfilled', 'refused']).optional() }), response: { 200: z.object({ items: z.array(z.looseObject({ id: z.number() })) }), ...errors } } },
     async (req) => ({ items: await office.listDataRequests(ctx, actorOf(req), req.query.status) }));

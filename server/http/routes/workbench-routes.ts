@@ -10,6 +10,7 @@ import { saveWeeklyNotes, weeklyReport, weeklyReportPdf } from '../../modules/wo
 import { collectionKpis, kpiWeights, saveKpiWeights } from '../../modules/workbench/kpi-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam } from '../schemas.ts';
+import { attachment } from '../download.ts';
 
 /** The collectors' workbench (issue 5): 分户到人, the call scripts and the answer book. */
 
@@ -106,7 +107,7 @@ export function workbenchRoutes(app: FastifyInstance, ctx: ServiceContext): void
     schema: { tags, summary: '催缴周报 A4 PDF', params: IdParam, querystring: Week, response: { 200: z.any(), ...errorResponses } },
   }, async (req, reply) => {
     const { pdf, filename } = await weeklyReportPdf(ctx, actorOf(req), req.params.id, req.query.day);
-    return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`).send(pdf);
+    return attachment(reply, 'application/pdf', filename, pdf);
   });
   r.put('/projects/:id/weekly-notes', {
     schema: { tags, summary: '周例会纪要（每周一份，再次保存即更新）', params: IdParam, body: z.object({ day: z.string(), notes: z.string().max(4000) }), response: { 200: z.object({ week: z.string(), notes: z.string(), by: z.string(), at: z.string() }), ...errorResponses } },
