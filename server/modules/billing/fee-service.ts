@@ -227,6 +227,11 @@ export function standardView(s: {
   };
 }
 
+/** A standard as the 明码标价 notice and the owner portal write it: "2.35 元/m²/月" or "¥300.00/月". */
+export function standardText(s: { price_x10000: number | null; monthly_fen: number | null }): string {
+  return s.price_x10000 !== null ? `${formatUnitPrice(s.price_x10000)} 元/m²/月` : `${s.monthly_fen === null ? '' : formatYuan(s.monthly_fen)}/月`;
+}
+
 export async function listFeeItemsWithStandards(ctx: ServiceContext, actor: Actor, projectId: number) {
   requireRole(actor, 'billing.read');
   await getProjectOrThrow(ctx, actor, projectId);

@@ -7,7 +7,7 @@ import * as repo from '../../db/repositories/billing-repository.ts';
 import { renderPriceNotice } from '../../documents/price-notice-pdf.ts';
 import { requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
-import { guideView, standardView } from './fee-service.ts';
+import { guideView, standardText } from './fee-service.ts';
 
 /** The price-complaint hotline printed on notices (12358 was folded into 12315, R24 note). */
 export const PRICE_HOTLINE = '12315';
@@ -40,13 +40,12 @@ export async function priceNotice(ctx: ServiceContext, actor: Actor, projectId: 
     .filter((s) => s.fee_item_id === i.id && s.effective_from <= on && (s.effective_to === null || s.effective_to >= on))
     .sort((a, b) => typeOrder(a.property_type) - typeOrder(b.property_type))
     .map((s) => {
-      const v = standardView(s);
       const onBehalf = i.category === '代收';
       const guide = onBehalf ? null : guideView(i);
       return {
         item: i.name, category: i.category, object: s.property_type === '*' ? '全部物业类型' : s.property_type,
         method: i.pricing === 'per_area' ? '按建筑面积计收' : '按月定额计收',
-        standard: v.unitPrice !== null ? `${v.unitPrice} 元/m²/月` : `${v.monthlyAmount ?? ''}/月`,
+        standard: standardText(s),
         effectiveFrom: s.effective_from, publishedOn: s.published_on,
         priceForm: onBehalf ? ON_BEHALF_PRICE_FORM : i.price_form,
         guideBase: guide?.base ?? null, guideFloat: guide?.floatRange ?? null,

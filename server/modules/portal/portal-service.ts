@@ -13,7 +13,7 @@ import { inTransaction, nowIso, type Actor, type ServiceContext } from '../conte
 import { houseAccount, paymentViews } from '../billing/payment-service.ts';
 import { COMPONENT_LABELS, printReceipt } from '../billing/receipt-service.ts';
 import { priceNotice } from '../billing/price-notice-service.ts';
-import { standardView } from '../billing/fee-service.ts';
+import { standardText } from '../billing/fee-service.ts';
 import { pauseCase, requestPlan } from '../dunning/case-service.ts';
 import { refreshHouses } from '../dunning/sweep-service.ts';
 import { noticeSettingsOf } from '../notices/template-service.ts';
@@ -202,8 +202,7 @@ export async function notices(ctx: ServiceContext, principal: PortalPrincipal, h
     .where('fee_item.project_id', '=', h.projectId).where('fee_item.active', '=', 1).where('fee_standard.published_on', '<=', today).where('fee_standard.effective_from', '>', today)
     .orderBy('fee_standard.effective_from').execute();
   const changes = upcoming.map((s) => {
-    const v = standardView({ ...s, fee_item_id: 0, effective_to: null, override_reason: null, vacant_rate_pct: null, vacant_basis: null });
-    const standard = v.unitPrice !== null ? `${v.unitPrice} 元/m²/月` : `${v.monthlyAmount ?? ''}/月`;
+    const standard = standardText(s);
     return {
       id: -s.id, title: `收费标准调整公示：${s.name}`, channel: '公示', sentAt: `${s.published_on}T00:00:00.000Z`,
       content: `${s.name}（${s.property_type === '*' ? '全部物业类型' : s.property_type}）自 ${s.effective_from} 起执行新标准 ${standard}。本公示于 ${s.published_on} 发布。`,
