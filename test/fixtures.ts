@@ -2,6 +2,7 @@
  * Factories for tests: `buildX` returns input objects in memory, `insertX` writes through the services.
  * Personal data here is invented: names are generic, phones use the 144 prefix that reaches no person.
  */
+import type { FastifyInstance } from 'fastify';
 import type { Role } from '../core/access/roles.ts';
 import type { Clock } from '../core/dates.ts';
 import { AppError } from '../core/errors.ts';
@@ -105,4 +106,12 @@ export const shanghaiAt = (day: string, hhmm: string): string => new Date(`${day
 export async function projectUser(ctx: ServiceContext, admin: Actor, projectId: number, username: string, displayName: string, role: Role): Promise<Actor & { userId: number }> {
   const u = await createUser(ctx, admin, { username, displayName, role, password: PASSWORD, scopes: [{ projectId }] });
   return { userId: u.id, name: username, role, companyId: admin.companyId, scope: { kind: 'projects', projects: new Map([[projectId, 'all']]) } };
+}
+
+/** Log a staff user in over HTTP; the session cookie to send with their requests. */
+export async function sessionCookie(app: FastifyInstance, username: string, password = PASSWORD): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+  const c = res.cookies.find((x) => x.name === 'wuye_session');
+  if (!c) throw new Error(`login of ${username} failed: ${res.body}`);
+  return `wuye_session=${c.value}`;
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Role } from '../../core/access/roles.ts';
 import { DEFAULT_POLICY } from '../../core/dunning/policy.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
-import { contextOf, fixedClock, insertWorld, PASSWORD } from '../../test/fixtures.ts';
+import { contextOf, fixedClock, insertWorld, sessionCookie } from '../../test/fixtures.ts';
 import { buildApp } from './app.ts';
 
 const DIALECTS = await testDialects();
@@ -25,8 +25,7 @@ describe.each(DIALECTS)('collection API on %s', (dialect) => {
     world = await insertWorld(ctx);
     app = await buildApp({ ctx, logger: false, webRoot: '/nonexistent' });
     for (const role of ROLES) {
-      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: world.users[role].username, password: PASSWORD } });
-      cookies[role] = `wuye_session=${res.cookies.find((c) => c.name === 'wuye_session')!.value}`;
+      cookies[role] = await sessionCookie(app, world.users[role].username);
     }
     await app.inject({ method: 'POST', url: `/api/projects/${world.projects.pA.id}/bill-runs`, headers: as('admin'), payload: { period: '2026-01' } });
   });

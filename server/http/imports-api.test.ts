@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import ExcelJS from 'exceljs';
 import type { Role } from '../../core/access/roles.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
-import { contextOf, fixedClock, insertWorld, PASSWORD } from '../../test/fixtures.ts';
+import { contextOf, fixedClock, insertWorld, sessionCookie } from '../../test/fixtures.ts';
 import { buildApp } from './app.ts';
 
 const DIALECTS = await testDialects();
@@ -35,8 +35,7 @@ describe.each(DIALECTS)('imports and exports API on %s', (dialect) => {
     world = await insertWorld(ctx);
     app = await buildApp({ ctx, logger: false, webRoot: '/nonexistent' });
     for (const role of ['admin', 'collector', 'project_manager'] as const) {
-      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: world.users[role].username, password: PASSWORD } });
-      cookies[role] = `wuye_session=${res.cookies.find((c) => c.name === 'wuye_session')!.value}`;
+      cookies[role] = await sessionCookie(app, world.users[role].username);
     }
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import JSZip from 'jszip';
 import type { Role } from '../../core/access/roles.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
-import { contextOf, fixedClock, insertWorld, PASSWORD } from '../../test/fixtures.ts';
+import { contextOf, fixedClock, insertWorld, sessionCookie } from '../../test/fixtures.ts';
 import { startFakeAliyun, type FakeAliyun } from '../../test/providers/aliyun.ts';
 import { startFakeSmtp, type FakeSmtp } from '../../test/providers/smtp.ts';
 import { AliyunSmsAdapter } from '../channels/aliyun-sms.ts';
@@ -53,8 +53,7 @@ describe.each(DIALECTS)('notices API on %s', (dialect) => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     for (const role of ['supervisor', 'collector', 'project_manager'] as const) {
-      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: world.users[role].username, password: PASSWORD } });
-      cookies[role] = `wuye_session=${res.cookies.find((c) => c.name === 'wuye_session')!.value}`;
+      cookies[role] = await sessionCookie(app, world.users[role].username);
     }
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
-import { contextOf, fixedClock, insertWorld, PASSWORD } from '../../test/fixtures.ts';
+import { contextOf, fixedClock, insertWorld, sessionCookie } from '../../test/fixtures.ts';
 import { runBillRun } from '../modules/billing/bill-run-service.ts';
 import { buildApp } from './app.ts';
 
@@ -28,8 +28,7 @@ describe.each(DIALECTS)('POST /api/payments/import on %s', (dialect) => {
     await runBillRun(ctx, world.admin, world.projects.pA.id, '2026-11');
     app = await buildApp({ ctx, logger: false, webRoot: '/nonexistent' });
     for (const role of ['cashier', 'supervisor'] as const) {
-      const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: world.users[role].username, password: PASSWORD } });
-      cookies[role] = `wuye_session=${res.cookies.find((c) => c.name === 'wuye_session')!.value}`;
+      cookies[role] = await sessionCookie(app, world.users[role].username);
     }
   });
   afterAll(async () => {

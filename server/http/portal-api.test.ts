@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../test/db.ts';
-import { contextOf, fixedClock, insertMonthlyProject, PASSWORD, projectUser, shanghaiAt } from '../../test/fixtures.ts';
+import { contextOf, fixedClock, insertMonthlyProject, projectUser, sessionCookie, shanghaiAt } from '../../test/fixtures.ts';
 import { startFakeAliyun, type FakeAliyun } from '../../test/providers/aliyun.ts';
 import { startFakeAlipay, type FakeAlipay } from '../../test/providers/alipay.ts';
 import { startFakeWechatPay, type FakeWechatPay } from '../../test/providers/wechat-pay.ts';
@@ -87,8 +87,7 @@ describe.each(DIALECTS)('portal payments over HTTP on %s', (dialect) => {
     expect(res.status).toBe(200);
     cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     await projectUser(ctx, admin, w.projectId, 'caiwu', '财务', 'cashier');
-    const staff = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'caiwu', password: PASSWORD } });
-    staffCookie = `wuye_session=${staff.cookies.find((c) => c.name === 'wuye_session')!.value}`;
+    staffCookie = await sessionCookie(app, 'caiwu');
   });
   afterAll(async () => { await app?.close(); await Promise.all([sms?.close(), wechat?.close(), alipay?.close()]); await t?.destroy(); });
 
