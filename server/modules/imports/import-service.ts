@@ -57,8 +57,15 @@ export interface ImportReport {
   errors: Array<{ sheet: string; row: number; column: string; value: string; reason: string }>; errorsTruncated: boolean; message: string;
 }
 
-/** Imports running in this process, for the console's progress bar (the batch row is written when it ends). */
-const RUNNING = new Map<number, { rows: number; progress: number }>();
+/** Imports running in this process, per database (batch ids are the database's), for the console's progress bar (the
+ * batch row is written when it ends). */
+type Progress = Map<number, { rows: number; progress: number }>;
+const RUNNING_BY_DB = new WeakMap<object, Progress>();
+function running(ctx: ServiceContext): Progress {
+  let m = RUNNING_BY_DB.get(ctx.db);
+  if (!m) RUNNING_BY_DB.set(ctx.db, (m = new Map() as Progress));
+  return m;
+}
 
 function kindOf(name: string) {
   const k = IMPORT_KINDS[name];
@@ -84,6 +91,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
     status: 'running', created_by: actor.name, created_at: at,
   }).returning('id').executeTakeFirstOrThrow();
   const batchId = Number(batch.id);
+  const RUNNING = running(ctx);
   RUNNING.set(batchId, { rows: 0, progress: 0 });
   req.onBatch?.(batchId);
   const errors: ImportReport['errors'] = [];
@@ -194,7 +202,7 @@ async function finish(ctx: ServiceContext, actor: Actor, batchId: number, projec
     }).where('id', '=', batchId).execute();
     if (!r.dryRun) await audit(trx, ctx, actor, { action: 'import.run', entity: 'import_batch', entityId: batchId, projectId, after: { kind: kind.kind, status: r.status, rows: r.counts.rows, written: r.counts.written, invalid: r.invalid } });
   });
-  RUNNING.delete(batchId);
+  running(ctx).delete(batchId);
   return {
     batchId, kind: kind.kind, label: kind.label, dryRun: r.dryRun, mode: r.mode, status: r.status, sheet: r.sheet, rows: r.counts.rows, valid: r.counts.valid, invalid: r.invalid,
     written: r.counts.written, skipped: r.counts.skipped, notices: r.counts.notices, errors: r.errors.slice(0, 200), errorsTruncated: r.errors.length > 200, message: r.message,
@@ -229,8 +237,8 @@ async function batchOrThrow(ctx: ServiceContext, actor: Actor, batchId: number) 
 
 const BATCH_STATUS: Record<string, string> = { running: '进行中', checked: '已检查（未写入）', committed: '已导入', rolled_back: '未导入（有误）', failed: '失败', interrupted: '已中断' };
 
-function batchView(b: Awaited<ReturnType<typeof batchOrThrow>>) {
-  const live = RUNNING.get(b.id);
+function batchView(ctx: ServiceContext, b: Awaited<ReturnType<typeof batchOrThrow>>) {
+  const live = running(ctx).get(b.id);
   // A batch left "running" by a process that is gone was interrupted: its transaction never committed, nothing was written.
   const status = b.status === 'running' && !live ? 'interrupted' : b.status;
   return {
@@ -243,13 +251,13 @@ function batchView(b: Awaited<ReturnType<typeof batchOrThrow>>) {
 export async function importStatus(ctx: ServiceContext, actor: Actor, batchId: number) {
   const b = await batchOrThrow(ctx, actor, batchId);
   const errors = await ctx.db.selectFrom('import_error').select(['sheet', 'row_no', 'column_name', 'value', 'reason']).where('batch_id', '=', batchId).orderBy('id').limit(200).execute();
-  return { ...batchView(b), errors: errors.map((e) => ({ sheet: e.sheet, row: e.row_no, column: e.column_name, value: e.value ?? '', reason: e.reason })) };
+  return { ...batchView(ctx, b), errors: errors.map((e) => ({ sheet: e.sheet, row: e.row_no, column: e.column_name, value: e.value ?? '', reason: e.reason })) };
 }
 
 export async function listImports(ctx: ServiceContext, actor: Actor, projectId: number) {
   await getProjectOrThrow(ctx, actor, projectId);
   const rows = await ctx.db.selectFrom('import_batch').selectAll().where('project_id', '=', projectId).orderBy('id', 'desc').limit(100).execute();
-  return rows.map(batchView);
+  return rows.map((b) => batchView(ctx, b));
 }
 
 /** Every error of an import as a workbook (sheet, row, column, value, reason), to fix the file by. */
