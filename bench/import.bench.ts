@@ -5,6 +5,11 @@
  * Ratio = import seconds / read seconds; goal ≤ 2.0. Peak RSS is sampled every 20 ms during the import (bounded
  * memory: the import holds one chunk of rows and the project's house numbers). WUYE_BENCH_IMPORT_ROWS sets the size;
  * WUYE_BENCH_PG=0 skips PostgreSQL. Results: bench/results/import.json. Never asserts on time.
+ *
+ * PostgreSQL also gets the server's floor: the very rows the import wrote, read back, formatted beforehand and sent by
+ * COPY into a fresh database in one transaction — no file, no checks, no client work — so the server's own share (the
+ * tables' indexes and foreign-key triggers) shows. With a superuser connection, the same once more with the foreign-key
+ * triggers off (session_replication_role = replica, a diagnostic only: the product never does this).
  */
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -12,6 +17,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import { copyChunks, sendCopy } from '../server/db/bulk.ts';
 import type { Dialect } from '../server/db/connection.ts';
 import type { ServiceContext } from '../server/modules/context.ts';
 import { runImport } from '../server/modules/imports/import-service.ts';
@@ -47,7 +54,46 @@ async function exceljsRead(path: string): Promise<{ seconds: number; rows: numbe
   return { seconds: (performance.now() - t0) / 1000, rows };
 }
 
-export interface ImportBenchDialect { dialect: Dialect; rows: number; fileMB: number; seconds: number; readSeconds: number; ratio: number; rowsPerSecond: number; peakRssMB: number; startRssMB: number }
+export interface ImportFloor { seconds: number; ratio: number; withoutForeignKeys?: { seconds: number; ratio: number } }
+export interface ImportBenchDialect {
+  dialect: Dialect; rows: number; fileMB: number; seconds: number; readSeconds: number; ratio: number; rowsPerSecond: number; peakRssMB: number; startRssMB: number;
+  /** PostgreSQL: the server's time to store the same rows by COPY alone, and its ratio to the read. */
+  floor?: ImportFloor;
+}
+
+/** Parents the import created (untimed in the floor), then what it wrote per row (timed), in foreign-key order. */
+const PARENTS = ['building', 'entrance'] as const;
+const WRITTEN = ['house', 'owner', 'ownership', 'ownership_owner', 'contact', 'import_key'] as const;
+type Copied = { table: string; columns: string[]; chunks: string[]; rows: number };
+
+async function readBack(ctx: ServiceContext, tables: readonly string[]): Promise<Copied[]> {
+  const out: Copied[] = [];
+  for (const table of tables) {
+    const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(ctx.db);
+    const columns = Object.keys(rows[0] ?? {});
+    out.push({ table, columns, chunks: copyChunks(columns, rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] instanceof Date ? (r[c] as Date).toISOString() : r[c]])))), rows: rows.length });
+  }
+  return out;
+}
+
+/** A fresh database set up as the import found it, its parents copied in; then the timed COPY of the written rows. */
+async function floorSeconds(parents: Copied[], written: Copied[], withoutForeignKeys: boolean): Promise<number> {
+  const { database, destroy } = await openFresh('postgres');
+  try {
+    const ctx: ServiceContext = { db: database.db, dialect: 'postgres', clock: fixedClock('2026-03-20T02:00:00.000Z') };
+    const admin = systemActor(await ensureCompany(ctx), 'bench');
+    await createProject(ctx, admin, { name: '导入园', address: '江南省临江市学府路1号' });
+    for (const p of parents) await sendCopy(ctx.db, p.table, p.columns, p.chunks, p.rows);
+    const t0 = performance.now();
+    await ctx.db.transaction().execute(async (trx) => {
+      if (withoutForeignKeys) await sql`set local session_replication_role = replica`.execute(trx);
+      for (const w of written) await sendCopy(trx, w.table, w.columns, w.chunks, w.rows);
+    });
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await destroy();
+  }
+}
 
 async function one(dialect: Dialect, path: string, rows: number): Promise<ImportBenchDialect> {
   const { database, destroy } = await openFresh(dialect);
@@ -69,6 +115,18 @@ async function one(dialect: Dialect, path: string, rows: number): Promise<Import
       rowsPerSecond: Math.round(rows / seconds), peakRssMB: mb(peak), startRssMB: mb(start),
     };
     console.log(`  ${dialect}: ${rows} rows (${out.fileMB} MB) imported in ${out.seconds} s vs exceljs streaming read ${out.readSeconds} s → ratio ${out.ratio}; RSS ${out.startRssMB} → peak ${out.peakRssMB} MB`);
+    if (dialect === 'postgres') {
+      const parents = await readBack(ctx, PARENTS);
+      const written = await readBack(ctx, WRITTEN);
+      const floor = await floorSeconds(parents, written, false);
+      out.floor = { seconds: +floor.toFixed(2), ratio: +(floor / read.seconds).toFixed(2) };
+      const { rows: su } = await sql<{ su: boolean }>`select rolsuper as su from pg_roles where rolname = current_user`.execute(ctx.db);
+      if (su[0]?.su) {
+        const bare = await floorSeconds(parents, written, true);
+        out.floor.withoutForeignKeys = { seconds: +bare.toFixed(2), ratio: +(bare / read.seconds).toFixed(2) };
+      }
+      console.log(`  ${dialect}: the same ${written.reduce((a, w) => a + w.rows, 0)} rows by COPY alone: ${out.floor.seconds} s → ratio ${out.floor.ratio}${out.floor.withoutForeignKeys ? `; without the foreign-key triggers ${out.floor.withoutForeignKeys.seconds} s → ratio ${out.floor.withoutForeignKeys.ratio}` : ''}`);
+    }
     return out;
   } finally {
     await destroy();

@@ -92,6 +92,11 @@ export class CopyFromStdin implements PromiseLike<{ command: string; rowCount: n
  */
 export async function copyRows(db: Kysely<DB> | Transaction<DB>, table: string, columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
   if (rows.length === 0) return;
+  await sendCopy(db, table, columns, copyChunks(columns, rows), rows.length);
+}
+
+/** Rows in COPY's text format, in chunks of ~256 KB. */
+export function copyChunks(columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): string[] {
   const chunks: string[] = [];
   let chunk = '';
   for (const r of rows) {
@@ -99,7 +104,12 @@ export async function copyRows(db: Kysely<DB> | Transaction<DB>, table: string, 
     if (chunk.length >= 256 * 1024) { chunks.push(chunk); chunk = ''; }
   }
   if (chunk.length > 0) chunks.push(chunk);
-  const copy = new CopyFromStdin(`copy ${table} (${columns.map((c) => `"${c}"`).join(', ')}) from stdin`, chunks, rows.length);
+  return chunks;
+}
+
+/** COPY … FROM STDIN of chunks already in COPY's text format (`copyChunks`). */
+export async function sendCopy(db: Kysely<DB> | Transaction<DB>, table: string, columns: readonly string[], chunks: readonly string[], rowCount: number): Promise<void> {
+  const copy = new CopyFromStdin(`copy ${table} (${columns.map((c) => `"${c}"`).join(', ')}) from stdin`, chunks, rowCount);
   await db.executeQuery({ ...CompiledQuery.raw('copy'), sql: copy as unknown as string });
 }
 

@@ -42,6 +42,8 @@ export const IMPORT_KINDS: Record<string, { kind: AnyKind; op: Operation }> = {
 };
 
 const CHUNK = 5000;
+/** COPYs (a table's rows of a chunk each) that may wait for the server while the next chunks are read. */
+const OUTSTANDING_COPIES = 24;
 /** Errors kept per import (the first ones): a file wrong on every row is reported by its first 100,000 errors. */
 const MAX_ERRORS = 100_000;
 
@@ -115,9 +117,12 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       trx = await (writer?.db ?? ctx.db).startTransaction().execute();
     }
     const db = trx ?? ctx.db;
+    // What earlier imports wrote is read on another connection on PostgreSQL, so that the check does not wait for the COPYs
+    // queued on the import's (this import's own keys never repeat: \`seen\` refuses a repeated row). SQLite: one connection.
+    const committed = ctx.dialect === 'postgres' ? ctx.db : db;
     bulk = new BulkWriter(db, writer?.raw);
     const ic: ImportContext = {
-      ctx, db, write: !req.dryRun, projectId: project.id, actor, batchId, at, today: localDateOf(ctx.clock.now(), project.time_zone), cache: new Map(), ids: new IdAllocator(db, ctx.dialect),
+      ctx, db, write: !req.dryRun, projectId: project.id, actor, batchId, at, today: localDateOf(ctx.clock.now(), project.time_zone), cache: new Map(), ids: new IdAllocator(committed, ctx.dialect),
       bulk,
     };
     const seen = new Map<string, number>();
@@ -126,10 +131,10 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       if (chunk.length === 0) return;
       const rows = chunk;
       chunk = [];
-      // What the previous chunk sent is written by now (PostgreSQL writes it while this chunk was read).
-      await ic.bulk.settle();
+      // PostgreSQL writes the chunks sent before while this one is checked; a few may wait their turn (bounded memory).
+      await ic.bulk.drain(OUTSTANDING_COPIES);
       const keys = rows.map((r) => r.key);
-      const done = new Set((await db.selectFrom('import_key').select('row_key').where('source', '=', kind.source).where('row_key', 'in', keys).execute()).map((k) => k.row_key));
+      const done = new Set((await committed.selectFrom('import_key').select('row_key').where('source', '=', kind.source).where('row_key', 'in', keys).execute()).map((k) => k.row_key));
       const fresh = rows.filter((r) => !done.has(r.key));
       counts.skipped += rows.length - fresh.length;
       // All or nothing: after the first error the rest is only checked (the transaction will be rolled back).

@@ -53,9 +53,9 @@ export interface AnyImportKind {
 export const erased = <C extends Record<string, Column<unknown>>>(k: ImportKind<C>): AnyImportKind => k;
 
 /**
- * Ids for bulk inserts, taken in the import's transaction: PostgreSQL from the identity sequence, in blocks of at least
- * 20,000 (so that a chunk rarely waits for the server; ids left over at the end are a gap in the sequence, nothing
- * more), SQLite after max(id).
+ * Ids for bulk inserts: PostgreSQL from the identity sequence, in blocks of at least 20,000, on a connection other than
+ * the import's (a sequence is outside transactions, and the import's connection is busy with the COPYs it was sent);
+ * ids left over at the end are a gap in the sequence, nothing more. SQLite: after max(id), in the import's transaction.
  */
 export class IdAllocator {
   private readonly next = new Map<string, number>();
@@ -67,7 +67,9 @@ export class IdAllocator {
     if (this.dialect === 'postgres') {
       let pool = this.pools.get(table) ?? [];
       if (pool.length < n) {
-        const r = await sql<{ id: string }>`select nextval(pg_get_serial_sequence(${table}, 'id')) as id from generate_series(1, ${Math.max(n - pool.length, 20_000)})`.execute(this.db);
+        // The sequence's name first: pg_get_serial_sequence in the select list would be evaluated per id (ten times the cost).
+        const seq = await sql<{ s: string }>`select pg_get_serial_sequence(${table}, 'id') as s`.execute(this.db);
+        const r = await sql<{ id: string }>`select nextval(${seq.rows[0]!.s}::regclass) as id from generate_series(1, ${Math.max(n - pool.length, 20_000)})`.execute(this.db);
         pool = [...pool, ...r.rows.map((x) => Number(x.id))];
       }
       this.pools.set(table, pool.slice(n));
@@ -85,9 +87,10 @@ export class IdAllocator {
 
 /**
  * Where an import's rows go. SQLite: the writer connection's cached prepared statements, at once. PostgreSQL: COPY in
- * the import's transaction, sent without waiting for the server, so that the next chunk of the file is read and checked
- * while the server writes this one (the queries take their turns on the one connection). `settle()` waits for what was
- * sent and throws the first error; `firstError` is that error, for a failure noticed by a later query.
+ * the import's transaction, sent without waiting for the server, so that the next chunks of the file are read, checked
+ * and formatted while the server writes (the COPYs queue on the import's connection). `drain(n)` waits until at most n
+ * COPYs are outstanding (bounded memory) and throws the first error; `settle()` waits for all; `firstError` is that
+ * error, for a failure noticed by a later query.
  */
 export class BulkWriter {
   private sent: Promise<void>[] = [];
@@ -107,12 +110,13 @@ export class BulkWriter {
     }
   }
 
-  async settle(): Promise<void> {
-    const sent = this.sent;
-    this.sent = [];
-    await Promise.all(sent);
+  async drain(outstanding: number): Promise<void> {
+    // The COPYs run in the order they were sent: waiting for the oldest first loses nothing.
+    while (this.sent.length > outstanding && !this.firstError) await this.sent.shift();
     if (this.firstError) throw this.firstError;
   }
+
+  settle(): Promise<void> { return this.drain(0); }
 }
 
 /**
