@@ -8,12 +8,16 @@ import { recordPaymentOnce } from '../billing/payment-service.ts';
 import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 
+const WHOLE_PROJECT = '对账按整个项目进行，须负责整个项目';
+
 /** The bank statement's review queue: confirm a match (it becomes a payment), give an unmatched one its house, or set one aside. */
 
 
 export async function listTransfers(ctx: ServiceContext, actor: Actor, projectId: number, f: { status?: string | undefined; page: number; pageSize: number }) {
   requireRole(actor, 'payment.record');
   await getProjectOrThrow(ctx, actor, projectId);
+  // A statement's transfers are the project's (an unmatched one has no house): only whole-project staff see the queue.
+  if (!hasWholeProject(actor.scope, projectId)) throw new AppError('OUT_OF_SCOPE', WHOLE_PROJECT);
   let q = ctx.db.selectFrom('bank_transfer').leftJoin('house', 'house.id', 'bank_transfer.house_id').leftJoin('building', 'building.id', 'house.building_id')
     .where('bank_transfer.project_id', '=', projectId);
   if (f.status) q = q.where('bank_transfer.status', '=', f.status);
@@ -38,7 +42,7 @@ async function transferOrThrow(ctx: ServiceContext, actor: Actor, id: number) {
   const t = await ctx.db.selectFrom('bank_transfer').selectAll().where('id', '=', id).executeTakeFirst();
   if (!t) throw fieldError('id', 'NOT_FOUND', '流水不存在');
   await getProjectOrThrow(ctx, actor, t.project_id);
-  if (!hasWholeProject(actor.scope, t.project_id)) throw new AppError('OUT_OF_SCOPE', '对账按整个项目进行，须负责整个项目');
+  if (!hasWholeProject(actor.scope, t.project_id)) throw new AppError('OUT_OF_SCOPE', WHOLE_PROJECT);
   return t;
 }
 

@@ -149,6 +149,10 @@ describe.each(DIALECTS)('imports on %s', (dialect) => {
     expect(by('B0002')).toMatchObject({ status: 'matched', house: '3栋 3-2-1202' });
     expect(by('B0003')).toMatchObject({ status: 'review', house: null });
     expect(list.counts).toEqual({ matched: 2, review: 2 });
+    // The queue is the project's: a user of some of its buildings is told so, and sees none of it.
+    const house = await t.db.selectFrom('house').select('building_id').where('project_id', '=', projectId).executeTakeFirstOrThrow();
+    const buildingCashier: Actor = { ...admin, role: 'cashier', scope: { kind: 'projects', projects: new Map([[projectId, new Set([house.building_id])]]) } };
+    expect(await fails(listTransfers(ctx, buildingCashier, projectId, { page: 1, pageSize: 20 }))).toBe('OUT_OF_SCOPE: 对账按整个项目进行，须负责整个项目');
 
     expect(await fails(confirmTransfer(ctx, admin, by('B0003').id))).toMatch(/请选择这笔转账所缴的房屋/);
     expect(await confirmMatched(ctx, admin, projectId)).toEqual({ confirmed: 2 });

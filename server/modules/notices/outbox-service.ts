@@ -332,7 +332,10 @@ export async function listOutbox(ctx: ServiceContext, actor: Actor, projectId: n
       'outbox_message.content_sha256'])
       .orderBy('outbox_message.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ctx.db.selectFrom('outbox_message').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('project_id', '=', projectId).groupBy('status').execute(),
+    // The counts of the same rows (project and the user's buildings), by status whatever the status filter.
+    ctx.db.selectFrom('outbox_message').innerJoin('house', 'house.id', 'outbox_message.house_id').select(['outbox_message.status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('outbox_message.project_id', '=', projectId).where(scopeWhere(actor.scope, { project: 'outbox_message.project_id', building: 'house.building_id' }))
+      .groupBy('outbox_message.status').execute(),
   ]);
   return {
     total: Number(total.n), page: f.page, pageSize: f.pageSize,

@@ -7,6 +7,7 @@ import { AliyunSmsAdapter } from '../../channels/aliyun-sms.ts';
 import { recordPayment } from '../billing/payment-service.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { recordContact } from '../dunning/case-service.ts';
+import { createBuilding } from '../registry/registry-service.ts';
 import { sweep } from '../dunning/sweep-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { sha256, verifyEvidence } from './evidence-service.ts';
@@ -168,6 +169,12 @@ describe.each(DIALECTS)('outbox on %s', (dialect) => {
     const list = await listOutbox(ctx, admin, w.projectId, { status: 'failed', page: 1, pageSize: 20 });
     expect(list.items.every((i) => i.status === 'failed')).toBe(true);
     expect(list.counts.sent + list.counts.delivered).toBeGreaterThanOrEqual(5);
+    // A user scoped to another building of the project sees none of these messages, nor counts them.
+    const other = await createBuilding(ctx, admin, w.projectId, { name: '8栋' });
+    const elsewhere: Actor = { ...admin, role: 'supervisor', scope: { kind: 'projects', projects: new Map([[w.projectId, new Set([other.id])]]) } };
+    const theirs = await listOutbox(ctx, elsewhere, w.projectId, { page: 1, pageSize: 20 });
+    expect(theirs.total).toBe(0);
+    expect(Object.values(theirs.counts).every((n) => n === 0)).toBe(true);
   });
 
   it('keeps every step in an append-only hash chain, and finds an edit made behind its back', async () => {

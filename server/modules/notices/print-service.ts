@@ -1,4 +1,3 @@
-import { inScope } from '../../../core/access/roles.ts';
 import { isLocalDate, localDateOf } from '../../../core/dates.ts';
 import { AppError, fieldError } from '../../../core/errors.ts';
 import { maskContact } from '../../../core/registry/mask.ts';
@@ -6,6 +5,7 @@ import type { ContactKind } from '../../../core/registry/vocabulary.ts';
 import { renderNotices, type NoticePage, type NoticeSize } from '../../documents/notice-pdf.ts';
 import * as dunningRepo from '../../db/repositories/dunning-repository.ts';
 import * as repo from '../../db/repositories/notice-repository.ts';
+import { scopeWhere } from '../../db/scope-filter.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireAccess, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
@@ -101,8 +101,9 @@ export async function listPrintBatches(ctx: ServiceContext, actor: Actor, projec
   requireRole(actor, 'dunning.read');
   await getProjectOrThrow(ctx, actor, projectId);
   const rows = await ctx.db.selectFrom('print_batch').innerJoin('building', 'building.id', 'print_batch.building_id').selectAll('print_batch').select('building.name as building')
-    .where('print_batch.project_id', '=', projectId).orderBy('print_batch.id', 'desc').limit(200).execute();
-  return rows.filter((b) => inScope(actor.scope, { projectId, buildingId: b.building_id })).map((b) => ({ id: b.id, building: b.building, buildingId: b.building_id, template: b.template, templateLabel: templateLabel(b.template), channel: b.channel, size: b.size, houses: b.houses, createdBy: b.created_by, createdAt: b.created_at }));
+    .where('print_batch.project_id', '=', projectId).where(scopeWhere(actor.scope, { project: 'print_batch.project_id', building: 'print_batch.building_id' }))
+    .orderBy('print_batch.id', 'desc').limit(200).execute();
+  return rows.map((b) => ({ id: b.id, building: b.building, buildingId: b.building_id, template: b.template, templateLabel: templateLabel(b.template), channel: b.channel, size: b.size, houses: b.houses, createdBy: b.created_by, createdAt: b.created_at }));
 }
 
 /** The letters of a batch, for entering tracking numbers and deliveries. */

@@ -16,7 +16,8 @@ import JSZip from 'jszip';
 import { litigationBundle } from './bundle-service.ts';
 import { DEFAULT_NOTICE_SETTINGS, houseNotice } from './notice-data.ts';
 import { defaultTemplate, renderTemplate } from './templates.ts';
-import { batchLetters, batchPdf, printBatch, recordDelivery, recordTracking } from './print-service.ts';
+import { createBuilding } from '../registry/registry-service.ts';
+import { batchLetters, batchPdf, listPrintBatches, printBatch, recordDelivery, recordTracking } from './print-service.ts';
 
 const DIALECTS = await testDialects();
 
@@ -143,4 +144,19 @@ describe.each(DIALECTS)('print centre on %s', (dialect) => {
     expect(text).toContain('2026-01（应缴日 2026-01-15）：¥250.00\n');
     expect(text).toContain('标注“已过诉讼时效”的账期，我司仅提示缴纳，不就其提起诉讼。');
   });
+
+  it('lists to a building-scoped user the batches of their buildings, however many other buildings printed since', async () => {
+    const other = await createBuilding(ctx, admin, w.projectId, { name: '9栋' });
+    const mine = await printBatch(ctx, admin, w.projectId, { buildingId, template: 'payment_notice', channel: 'letter', size: 'A4' });
+    await t.db.insertInto('print_batch').values(Array.from({ length: 205 }, () => ({
+      project_id: w.projectId, building_id: other.id, template: 'payment_notice', channel: 'letter', size: 'A4', houses: 0, created_by: 'test', created_at: '2026-03-20T02:00:00.000Z',
+    }))).execute();
+    const scoped: Actor = { ...admin, role: 'supervisor', scope: { kind: 'projects', projects: new Map([[w.projectId, new Set([buildingId])]]) } };
+    const list = await listPrintBatches(ctx, scoped, w.projectId);
+    expect(list.length).toBeGreaterThan(0);
+    expect(list.every((b) => b.buildingId === buildingId)).toBe(true);
+    expect(list.map((b) => b.id)).toContain(mine.batchId);
+    expect((await listPrintBatches(ctx, admin, w.projectId)).length).toBe(200);
+  });
 });
+
