@@ -1,6 +1,7 @@
-import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, sql, type Transaction } from 'kysely';
+import type { Kysely} from 'kysely';
+import { CompiledQuery, sql, type Transaction } from 'kysely';
 import type { DB } from './schema.ts';
+import { SqliteWorkerWriter } from './sqlite-writer.ts';
 
 /**
  * SQLite settings for a bulk write (the demo generator, an import): a 128 MB page cache so that the indexes being filled
@@ -120,33 +121,9 @@ export async function sqliteFileOf(db: Kysely<DB>): Promise<string | null> {
   return file ? file : null;
 }
 
-export interface SqliteWriter { db: Kysely<DB>; raw: SQLite.Database; close(): Promise<void> }
-
-/**
- * A second connection to the same SQLite file for a long write (an import): the app's own connection stays free, so
- * reads go on meanwhile (WAL); the app's writes wait for it (busy_timeout). It has the app connection's settings and a
- * 128 MB page cache; `raw` runs cached prepared statements inside the writer's transaction. Null for a database in memory.
- */
-export async function sqliteWriter(db: Kysely<DB>): Promise<SqliteWriter | null> {
+/** A writer connection in a worker thread for an SQLite file (sqlite-writer.ts); null for a database in memory. */
+export async function sqliteWriter(db: Kysely<DB>): Promise<SqliteWorkerWriter | null> {
   const file = await sqliteFileOf(db);
-  if (file === null) return null;
-  const raw = new SQLite(file, { fileMustExist: true });
-  for (const p of ['foreign_keys = ON', 'busy_timeout = 5000', 'synchronous = NORMAL', 'case_sensitive_like = ON', 'cache_size = -131072']) raw.pragma(p);
-  const k = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
-  return { db: k, raw, close: () => k.destroy() };
+  return file === null ? null : new SqliteWorkerWriter(file);
 }
 
-const statements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
-
-/** SQLite: rows inserted one by one through a cached prepared statement (the cheapest way SQLite takes many rows). */
-export function insertRaw(raw: SQLite.Database, table: string, columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>): void {
-  let cache = statements.get(raw);
-  if (!cache) statements.set(raw, (cache = new Map<string, SQLite.Statement>()));
-  const key = `${table}(${columns.join(',')})`;
-  let st = cache.get(key);
-  if (!st) {
-    st = raw.prepare(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`);
-    cache.set(key, st);
-  }
-  for (const r of rows) st.run(columns.map((c) => r[c] as string | number | null));
-}

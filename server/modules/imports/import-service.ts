@@ -17,7 +17,8 @@ import { standardsKind } from './kinds/standards.ts';
 import { hcPaymentHistoryKind, openingBalancesKind, paymentHistoryKind } from './kinds/ledger.ts';
 import { openTable } from './reader.ts';
 import { streamXlsx } from '../../documents/xlsx-export.ts';
-import { sqliteWriter, type SqliteWriter } from '../../db/bulk.ts';
+import { sqliteWriter } from '../../db/bulk.ts';
+import type { SqliteWorkerWriter } from '../../db/sqlite-writer.ts';
 
 /**
  * Importing a table (issue 7): read it as it streams, check every row (cells by the column definitions, then against
@@ -26,8 +27,9 @@ import { sqliteWriter, type SqliteWriter } from '../../db/bulk.ts';
  * same way and writes nothing. Each imported row leaves its key (source + natural key): importing it again skips it.
  * Every error is kept (sheet, row, column, value, reason) for the report and the error workbook.
  *
- * On SQLite the import writes on a connection of its own (server/db/bulk.ts sqliteWriter), so the app's connection
- * keeps serving reads; the app's writes wait for the import (busy timeout).
+ * On SQLite the import writes on a connection of its own in a worker thread (server/db/sqlite-writer.ts), so the file is
+ * read while the rows are written and the app's connection keeps serving reads; the app's writes wait for the import
+ * (busy timeout).
  */
 
 type AnyKind = AnyImportKind;
@@ -103,7 +105,7 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
   };
   const counts = { rows: 0, valid: 0, written: 0, skipped: 0, notices: 0 };
   let trx: ControlledTransaction<DB> | null = null;
-  let writer: SqliteWriter | null = null;
+  let writer: SqliteWorkerWriter | null = null;
   let bulk: BulkWriter | null = null;
   let sheet = kind.sheet ?? '';
   try {
@@ -117,12 +119,12 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       trx = await (writer?.db ?? ctx.db).startTransaction().execute();
     }
     const db = trx ?? ctx.db;
-    // What earlier imports wrote is read on another connection on PostgreSQL, so that the check does not wait for the COPYs
-    // queued on the import's (this import's own keys never repeat: \`seen\` refuses a repeated row). SQLite: one connection.
-    const committed = ctx.dialect === 'postgres' ? ctx.db : db;
-    bulk = new BulkWriter(db, writer?.raw);
+    // What earlier imports wrote is read on the app's connection, so that the check does not wait for the rows queued on
+    // the import's (this import's own keys never repeat: \`seen\` refuses a repeated row). SQLite in memory: one connection.
+    const committed = ctx.dialect === 'postgres' || writer ? ctx.db : db;
+    bulk = new BulkWriter(db, writer ?? undefined);
     const ic: ImportContext = {
-      ctx, db, write: !req.dryRun, projectId: project.id, actor, batchId, at, today: localDateOf(ctx.clock.now(), project.time_zone), cache: new Map(), ids: new IdAllocator(committed, ctx.dialect),
+      ctx, db, write: !req.dryRun, projectId: project.id, actor, batchId, at, today: localDateOf(ctx.clock.now(), project.time_zone), cache: new Map(), ids: new IdAllocator(ctx.dialect === 'postgres' ? ctx.db : db, ctx.dialect),
       bulk,
     };
     const seen = new Map<string, number>();

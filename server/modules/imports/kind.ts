@@ -1,7 +1,7 @@
 import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../../db/schema.ts';
-import type SQLite from 'better-sqlite3';
-import { copyRows, insertRaw } from '../../db/bulk.ts';
+import { copyRows } from '../../db/bulk.ts';
+import type { SqliteWorkerWriter } from '../../db/sqlite-writer.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import type { Column, Parsed } from './columns.ts';
 
@@ -86,27 +86,28 @@ export class IdAllocator {
 }
 
 /**
- * Where an import's rows go. SQLite: the writer connection's cached prepared statements, at once. PostgreSQL: COPY in
- * the import's transaction, sent without waiting for the server, so that the next chunks of the file are read, checked
- * and formatted while the server writes (the COPYs queue on the import's connection). `drain(n)` waits until at most n
- * COPYs are outstanding (bounded memory) and throws the first error; `settle()` waits for all; `firstError` is that
- * error, for a failure noticed by a later query.
+ * Where an import's rows go, sent without waiting, so that the next chunks of the file are read, checked and formatted
+ * while they are written: PostgreSQL by COPY in the import's transaction (the COPYs queue on its connection); an SQLite
+ * file through the writer thread's prepared statements (sqlite-writer.ts; its messages queue). `drain(n)` waits until
+ * at most n of them are outstanding (bounded memory) and throws the first error; `settle()` waits for all; `firstError`
+ * is that error, for a failure noticed by a later query. (SQLite in memory: inserted at once on the one connection.)
  */
 export class BulkWriter {
   private sent: Promise<void>[] = [];
   firstError: Error | null = null;
   private readonly postgres: boolean;
-  constructor(private readonly db: Kysely<DB> | Transaction<DB>, private readonly raw?: SQLite.Database) {
+  constructor(private readonly db: Kysely<DB> | Transaction<DB>, private readonly sqlite?: SqliteWorkerWriter) {
     this.postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
   async insert<T extends keyof DB>(table: T, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
     if (rows.length === 0) return;
-    if (this.raw) return insertRaw(this.raw, table, Object.keys(rows[0]!), rows);
-    if (!this.postgres) return insertMany(this.db, table, rows);
+    if (!this.postgres && !this.sqlite) return insertMany(this.db, table, rows);
     const cols = Object.keys(rows[0]!);
+    const keep = (p: Promise<void>) => this.sent.push(p.catch((e: unknown) => { this.firstError ??= e instanceof Error ? e : new Error(String(e)); }));
     for (let i = 0; i < rows.length; i += 5000) {
-      this.sent.push(copyRows(this.db, table, cols, rows.slice(i, i + 5000)).catch((e: unknown) => { this.firstError ??= e instanceof Error ? e : new Error(String(e)); }));
+      const part = rows.slice(i, i + 5000);
+      keep(this.sqlite ? this.sqlite.insert(table, cols, part) : copyRows(this.db, table, cols, part));
     }
   }
 
