@@ -1,7 +1,5 @@
-import type { Kysely} from 'kysely';
-import { CompiledQuery, sql, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from './schema.ts';
-import { SqliteWorkerWriter } from './sqlite-writer.ts';
 
 /**
  * SQLite settings for a bulk write (the demo generator, an import): a 128 MB page cache so that the indexes being filled
@@ -120,10 +118,3 @@ export async function sqliteFileOf(db: Kysely<DB>): Promise<string | null> {
   const file = rows.find((r) => r.name === 'main')?.file;
   return file ? file : null;
 }
-
-/** A writer connection in a worker thread for an SQLite file (sqlite-writer.ts); null for a database in memory. */
-export async function sqliteWriter(db: Kysely<DB>): Promise<SqliteWorkerWriter | null> {
-  const file = await sqliteFileOf(db);
-  return file === null ? null : new SqliteWorkerWriter(file);
-}
-

@@ -3,6 +3,7 @@ import {
   CompiledQuery, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler,
   type DatabaseConnection, type Dialect, type Driver, type QueryResult,
 } from 'kysely';
+import { sqliteFileOf } from './bulk.ts';
 import type { DB } from './schema.ts';
 
 type Reply = { id: number; result?: { rows: unknown[]; changes?: number; lastInsertRowid?: number } | null; error?: { message: string; code?: string } };
@@ -115,4 +116,10 @@ class WorkerDriver implements Driver {
     return Promise.resolve();
   }
   async destroy(): Promise<void> { /* closed by SqliteWorkerWriter.close */ }
+}
+
+/** The writer for the app's database when it is an SQLite file; null for a database in memory (one connection only). */
+export async function sqliteWriter(db: Kysely<DB>): Promise<SqliteWorkerWriter | null> {
+  const file = await sqliteFileOf(db);
+  return file === null ? null : new SqliteWorkerWriter(file);
 }

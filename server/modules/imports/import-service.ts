@@ -17,8 +17,7 @@ import { standardsKind } from './kinds/standards.ts';
 import { hcPaymentHistoryKind, openingBalancesKind, paymentHistoryKind } from './kinds/ledger.ts';
 import { openTable } from './reader.ts';
 import { streamXlsx } from '../../documents/xlsx-export.ts';
-import { sqliteWriter } from '../../db/bulk.ts';
-import type { SqliteWorkerWriter } from '../../db/sqlite-writer.ts';
+import { sqliteWriter, type SqliteWorkerWriter } from '../../db/sqlite-writer.ts';
 
 /**
  * Importing a table (issue 7): read it as it streams, check every row (cells by the column definitions, then against
@@ -44,8 +43,8 @@ export const IMPORT_KINDS: Record<string, { kind: AnyKind; op: Operation }> = {
 };
 
 const CHUNK = 5000;
-/** COPYs (a table's rows of a chunk each) that may wait for the server while the next chunks are read. */
-const OUTSTANDING_COPIES = 24;
+/** Writes (up to 5,000 rows of one table each) that may wait their turn while the next chunks are read. */
+const OUTSTANDING_WRITES = 24;
 /** Errors kept per import (the first ones): a file wrong on every row is reported by its first 100,000 errors. */
 const MAX_ERRORS = 100_000;
 
@@ -133,8 +132,8 @@ export async function runImport(ctx: ServiceContext, actor: Actor, req: ImportRe
       if (chunk.length === 0) return;
       const rows = chunk;
       chunk = [];
-      // PostgreSQL writes the chunks sent before while this one is checked; a few may wait their turn (bounded memory).
-      await ic.bulk.drain(OUTSTANDING_COPIES);
+      // The chunks sent before are written while this one is checked; a few may wait their turn (bounded memory).
+      await ic.bulk.drain(OUTSTANDING_WRITES);
       const keys = rows.map((r) => r.key);
       const done = new Set((await committed.selectFrom('import_key').select('row_key').where('source', '=', kind.source).where('row_key', 'in', keys).execute()).map((k) => k.row_key));
       const fresh = rows.filter((r) => !done.has(r.key));

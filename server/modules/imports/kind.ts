@@ -112,7 +112,7 @@ export class BulkWriter {
   }
 
   async drain(outstanding: number): Promise<void> {
-    // The COPYs run in the order they were sent: waiting for the oldest first loses nothing.
+    // The writes run in the order they were sent: waiting for the oldest first loses nothing.
     while (this.sent.length > outstanding && !this.firstError) await this.sent.shift();
     if (this.firstError) throw this.firstError;
   }
