@@ -5,7 +5,7 @@
  * instant (demos and browser tests at a chosen hour); it then runs in real time.
  */
 import { resolve } from 'node:path';
-import { buildApp } from '../http/app.ts';
+import { buildApp, trustProxySetting } from '../http/app.ts';
 import { ensureAdmin, ensureCompany, getSetting, setSetting } from '../modules/setup/bootstrap.ts';
 import { generateDemo } from '../modules/demo/demo-generator.ts';
 import { openRuntime } from './runtime.ts';
@@ -46,7 +46,9 @@ const publicUrl = process.env.WUYE_PUBLIC_URL?.replace(/\/+$/, '') ?? `http://${
 const gateways = gatewaysFromEnv(process.env, publicUrl);
 if (Object.keys(gateways).length) jobs.push(scheduleOrderReconcile(ctx, gateways, (line) => console.log(line)));
 
-const app = await buildApp({ ctx, logger: { level: process.env.LOG_LEVEL ?? 'info' }, webRoot: resolve('web/dist'), channels, gateways, publicUrl });
+const app = await buildApp({
+  ctx, logger: { level: process.env.LOG_LEVEL ?? 'info' }, webRoot: resolve('web/dist'), channels, gateways, publicUrl, trustProxy: trustProxySetting(process.env.WUYE_TRUST_PROXY),
+});
 await app.listen({ port, host });
 const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 console.log('');

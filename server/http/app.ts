@@ -49,6 +49,22 @@ export interface AppOptions {
   gateways?: Gateways;
   /** The server's public address (notification and return URLs of payments); default: taken from each request. */
   publicUrl?: string;
+  /** Whose X-Forwarded-For / -Proto / -Host to believe (trustProxySetting); default: a proxy on this host only. */
+  trustProxy?: boolean | string;
+}
+
+/**
+ * WUYE_TRUST_PROXY: which reverse proxies' X-Forwarded-* headers are believed (the client's address counts login-code
+ * requests per network; the protocol and host make payment return addresses). Unset: a proxy on this host only
+ * (loopback), so that a client reaching the server directly can not pose as many addresses. `off`: none; `all`: any
+ * (only when nothing else can reach the server); else the proxies' addresses or CIDRs, comma-separated.
+ */
+export function trustProxySetting(value: string | undefined): boolean | string {
+  const v = value?.trim();
+  if (!v) return 'loopback';
+  if (v === 'off' || v === 'false') return false;
+  if (v === 'all' || v === 'true') return true;
+  return v;
 }
 
 /** Request logs carry method, route pattern, status and time: never query strings or bodies (personal data). */
@@ -60,7 +76,7 @@ const logSerializers = {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger === undefined || opts.logger === false ? false : { ...(typeof opts.logger === 'object' ? opts.logger : {}), serializers: logSerializers },
-    trustProxy: true,
+    trustProxy: opts.trustProxy ?? 'loopback',
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
