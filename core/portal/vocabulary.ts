@@ -23,6 +23,8 @@ export const DATA_REQUEST_LABELS: Record<DataRequestKind, string> = { copy: '查
 export const DATA_REQUEST_STATUS_LABELS: Record<string, string> = { pending: '待处理', fulfilled: '已办理', refused: '不予办理' };
 /** Days within which staff answer a data request (PIPL 50 asks for timeliness; 15 days is the common commitment). */
 export const DATA_REQUEST_DAYS = 15;
+/** Days a fulfilled copy request's copy is kept for the owner to download; then it is deleted (PIPL 19: no longer than needed). */
+export const DATA_COPY_DAYS = 30;
 
 /** 物业服务成本构成: the cost items of a property-service fee (物业服务收费管理办法, 物业服务定价成本监审办法). */
 export const COST_ITEMS = [

@@ -3,6 +3,7 @@ import { localDateOf } from '../../core/dates.ts';
 import type { ServiceContext } from '../modules/context.ts';
 import { systemActor } from '../modules/setup/bootstrap.ts';
 import { sweep, type SweepReport } from '../modules/dunning/sweep-service.ts';
+import { purgeExpiredDataCopies } from '../modules/portal/portal-service.ts';
 
 /**
  * The daily collection sweep: every project, once a day at a fixed local time (default 07:30, in each project's own
@@ -36,5 +37,8 @@ export async function scheduleDailySweep(ctx: ServiceContext, companyId: number,
     for (const r of await runDailySweep(ctx, companyId, timezone)) {
       opts.log?.(r.error ? `催缴批处理失败：项目 ${r.projectId} ${r.asOf}：${r.error}` : `催缴批处理：项目 ${r.projectId} ${r.asOf} 新建任务 ${r.report!.created} 项`);
     }
+    // Daily housekeeping of personal data: expired copies of owners' data requests are deleted.
+    const purged = await purgeExpiredDataCopies(ctx);
+    if (purged > 0) opts.log?.(`已删除过期的个人信息副本 ${purged} 份`);
   }));
 }

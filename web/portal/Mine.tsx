@@ -103,6 +103,7 @@ function DataRightsCard() {
               <div className="small muted">{formatTime(r.createdAt)}</div>
               {r.reply ? <div className="reply small">物业答复：{r.reply}</div> : null}
               {r.hasCopy ? <a className="btn secondary block" data-testid="data-copy" href={dataCopyUrl(r.id)} download={`我的信息-${r.id}.json`}>下载我的信息副本</a> : null}
+              {r.copyExpiresAt ? <div className="small muted" data-testid="data-copy-expiry">副本保留至 {formatTime(r.copyExpiresAt)}，之后删除</div> : null}
             </li>
           ))}
         </ul>

@@ -58,7 +58,7 @@ export interface RequestItem { id: number; kind: string; kindLabel: string; summ
 export interface Privacy { version: string; sections: Array<{ title: string; body: string }> }
 export interface Preferences { sms: boolean; email: boolean; wechat: boolean; note?: string | null }
 export type DataRequestKind = 'copy' | 'correction' | 'deletion' | 'explanation';
-export interface DataRequest { id: number; kind: DataRequestKind; kindLabel: string; detail: string; status: string; statusLabel: string; reply: string | null; createdAt: string; hasCopy: boolean }
+export interface DataRequest { id: number; kind: DataRequestKind; kindLabel: string; detail: string; status: string; statusLabel: string; reply: string | null; createdAt: string; hasCopy: boolean; copyExpiresAt: string | null }
 
 let onUnauth: (() => void) | null = null;
 /** The app's handler for a 401 (the session ended or never began). */

@@ -37,7 +37,7 @@ const Order = z.object({
   payMode: z.string().nullable(), paymentId: z.number().nullable(), receiptNumber: z.string().nullable(), createdAt: z.string(),
 });
 const Request = z.object({ id: z.number(), kind: z.string(), kindLabel: z.string(), summary: z.string(), detail: z.string(), status: z.string(), statusLabel: z.string(), reply: z.string().nullable(), createdAt: z.string() });
-const DataRequest = z.object({ id: z.number(), kind: z.string(), kindLabel: z.string(), detail: z.string(), status: z.string(), statusLabel: z.string(), reply: z.string().nullable(), dueOn: z.string(), createdAt: z.string(), hasCopy: z.boolean() });
+const DataRequest = z.object({ id: z.number(), kind: z.string(), kindLabel: z.string(), detail: z.string(), status: z.string(), statusLabel: z.string(), reply: z.string().nullable(), dueOn: z.string(), createdAt: z.string(), hasCopy: z.boolean(), copyExpiresAt: z.string().nullable() });
 const Preferences = z.object({ sms: z.boolean(), email: z.boolean(), wechat: z.boolean(), note: z.string().nullable(), updatedAt: z.string().nullable() });
 
 declare module 'fastify' {

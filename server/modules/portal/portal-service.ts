@@ -5,7 +5,7 @@ import { isLocalDate, localDateOf } from '../../../core/dates.ts';
 import { formatArea, optionalText, requireText } from '../../../core/registry/validate.ts';
 import { outboxChannelLabel, templateLabel, RECEIPT_TYPES, MAX_RECEIPT_BYTES } from '../../../core/notices/vocabulary.ts';
 import {
-  BINDING_STATUS_LABELS, DATA_REQUEST_DAYS, DATA_REQUEST_KINDS, DATA_REQUEST_LABELS, DATA_REQUEST_STATUS_LABELS, PORTAL_REQUEST_LABELS,
+  BINDING_STATUS_LABELS, DATA_COPY_DAYS, DATA_REQUEST_DAYS, DATA_REQUEST_KINDS, DATA_REQUEST_LABELS, DATA_REQUEST_STATUS_LABELS, PORTAL_REQUEST_LABELS,
   REQUEST_STATUS_LABELS, privacyNotice, type CostLine, type DataRequestKind, type PortalRequestKind,
 } from '../../../core/portal/vocabulary.ts';
 import { audit } from '../audit/audit.ts';
@@ -360,14 +360,28 @@ export async function setPreferences(ctx: ServiceContext, principal: PortalPrinc
   return preferences(ctx, principal);
 }
 
-function dataRequestView(r: { id: number; kind: string; detail: string; status: string; reply: string | null; due_on: string; created_at: string; copy_json: string | null }) {
+const copyExpiry = (decidedAt: string) => new Date(Date.parse(decidedAt) + DATA_COPY_DAYS * 86_400_000).toISOString();
+
+function dataRequestView(r: { id: number; kind: string; detail: string; status: string; reply: string | null; due_on: string; created_at: string; copy_json: string | null; decided_at: string | null }) {
   return {
     id: r.id, kind: r.kind, kindLabel: DATA_REQUEST_LABELS[r.kind as DataRequestKind] ?? r.kind, detail: r.detail, status: r.status,
     statusLabel: DATA_REQUEST_STATUS_LABELS[r.status] ?? r.status, reply: r.reply, dueOn: r.due_on, createdAt: r.created_at, hasCopy: r.copy_json !== null,
+    copyExpiresAt: r.copy_json !== null && r.decided_at !== null ? copyExpiry(r.decided_at) : null,
   };
 }
 
+/**
+ * Delete the copies of fulfilled copy requests older than DATA_COPY_DAYS (they hold the owner's contacts in full): when
+ * an owner lists or downloads, and daily with the collection sweep. Returns how many were deleted.
+ */
+export async function purgeExpiredDataCopies(ctx: ServiceContext): Promise<number> {
+  const before = new Date(ctx.clock.now().getTime() - DATA_COPY_DAYS * 86_400_000).toISOString();
+  const r = await ctx.db.updateTable('data_request').set({ copy_json: null }).where('copy_json', 'is not', null).where('decided_at', '<=', before).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 export async function dataRequests(ctx: ServiceContext, principal: PortalPrincipal) {
+  await purgeExpiredDataCopies(ctx);
   const rows = await ctx.db.selectFrom('data_request').selectAll().where('account_id', '=', principal.accountId).orderBy('id', 'desc').execute();
   return { items: rows.map(dataRequestView) };
 }
@@ -389,7 +403,8 @@ export async function fileDataRequest(ctx: ServiceContext, principal: PortalPrin
 }
 
 export async function dataCopy(ctx: ServiceContext, principal: PortalPrincipal, id: number) {
+  await purgeExpiredDataCopies(ctx);
   const r = await ctx.db.selectFrom('data_request').select(['copy_json', 'kind']).where('id', '=', id).where('account_id', '=', principal.accountId).executeTakeFirst();
-  if (!r?.copy_json) throw new AppError('NOT_FOUND', '该申请没有可下载的副本');
+  if (!r?.copy_json) throw new AppError('NOT_FOUND', `该申请没有可下载的副本（副本保留 ${DATA_COPY_DAYS} 天，过期可重新申请）`);
   return r.copy_json;
 }

@@ -12,7 +12,7 @@ import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
 import { login, principalForToken, requestCode, type PortalPrincipal } from './auth-service.ts';
 import { decideBinding, decideDataRequest, listBindingApplications, listDataRequests, listPortalRequests, replyToRequest, setCostComposition } from './office-service.ts';
 import {
-  applyForBinding, applyForPlan, bills, dataCopy, fileDataRequest, fileTicket, me, notices, preferences, promise, requestsOf, setPreferences, standards,
+  applyForBinding, applyForPlan, bills, dataCopy, dataRequests, fileDataRequest, fileTicket, me, notices, preferences, promise, purgeExpiredDataCopies, requestsOf, setPreferences, standards,
 } from './portal-service.ts';
 
 const DIALECTS = await testDialects();
@@ -226,5 +226,15 @@ describe.each(DIALECTS)('owner portal on %s', (dialect) => {
     expect(copy.owners.map((o) => o.name)).toEqual(['业主1']);
     expect(copy.contacts.map((c) => c.value)).toEqual([PHONE]);
     expect(copy.houses).toEqual([expect.objectContaining({ house: '1栋 1-1-1001' })]);
+    // The copy is kept 30 days after the answer, then deleted (it holds the owner's contacts in full).
+    const kept = (await dataRequests(ctx, owner)).items.find((r) => r.id === req.id)!;
+    expect(kept).toMatchObject({ hasCopy: true, copyExpiresAt: new Date(clock.now().getTime() + 30 * 86_400_000).toISOString() });
+    clock.advance(29 * 86_400_000);
+    expect(await purgeExpiredDataCopies(ctx)).toBe(0);
+    clock.advance(86_400_000);
+    expect(await purgeExpiredDataCopies(ctx)).toBe(1);
+    expect((await t.db.selectFrom('data_request').select('copy_json').where('id', '=', req.id).executeTakeFirstOrThrow()).copy_json).toBeNull();
+    expect((await dataRequests(ctx, owner)).items.find((r) => r.id === req.id)).toMatchObject({ status: 'fulfilled', hasCopy: false, copyExpiresAt: null });
+    expect(await fails(dataCopy(ctx, owner, req.id))).toBe('NOT_FOUND: 该申请没有可下载的副本（副本保留 30 天，过期可重新申请）');
   });
 });
