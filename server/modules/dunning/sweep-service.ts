@@ -8,12 +8,14 @@ import { planCase, type CaseInput, type CasePlan, type PauseKind, type PeriodDeb
 import { DEFAULT_POLICY, validatePolicy, type DunningPolicy } from '../../../core/dunning/policy.ts';
 import type { Category } from '../../../core/dunning/categories.ts';
 import { attemptOf, isHardCase, scheduler, type ContactFacts } from '../../../core/dunning/schedule.ts';
+import { maskMobile } from '../../../core/registry/mask.ts';
 import type { ContactKind } from '../../../core/registry/vocabulary.ts';
+import { PORTAL_REQUEST_LABELS } from '../../../core/portal/vocabulary.ts';
 import { PostgresAdapter, sql, type Transaction } from 'kysely';
 import * as repo from '../../db/repositories/dunning-repository.ts';
 import type { DB } from '../../db/schema.ts';
 import { audit } from '../audit/audit.ts';
-import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
+import { inTransaction, nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { systemActor } from '../setup/bootstrap.ts';
 import { enqueueMessage, templateForStep } from '../notices/outbox-queue.ts';
@@ -309,7 +311,40 @@ export async function sweep(ctx: ServiceContext, actor: Actor, projectId: number
   if (!opts.dryRun && !opts.houseIds) {
     await audit(ctx.db, ctx, actor, { action: 'dunning.run', entity: 'project', entityId: projectId, projectId, after: { asOf, cases: report.cases, created: report.created, existing: report.existing, resolved: report.resolved } });
   }
+  if (!opts.dryRun) {
+    // A complaint sent before its case existed becomes the new case's ticket; its houses are planned again with it (R10).
+    const attached = await attachWaitingTickets(ctx, projectId, opts.houseIds);
+    if (attached.length > 0) await sweep(ctx, actor, projectId, asOf, { dryRun: false, houseIds: attached });
+  }
   return report;
+}
+
+/**
+ * Complaints and repair requests sent from the owner portal while the ownership had no collection case wait without a
+ * service ticket. Once its case is open (new, or reopened by a new debt), each becomes an open ticket of that case, so
+ * that it holds the case's escalation until staff answer it (R10). Returns the houses that got one.
+ */
+async function attachWaitingTickets(ctx: ServiceContext, projectId: number, houseIds: readonly number[] | undefined): Promise<number[]> {
+  let q = ctx.db.selectFrom('portal_request')
+    .innerJoin('collection_case', (j) => j.onRef('collection_case.house_id', '=', 'portal_request.house_id').onRef('collection_case.ownership_id', '=', 'portal_request.ownership_id'))
+    .innerJoin('portal_account', 'portal_account.id', 'portal_request.account_id')
+    .select(['portal_request.id', 'portal_request.kind', 'portal_request.topic', 'portal_request.detail', 'portal_request.house_id', 'portal_request.created_at', 'collection_case.id as case_id', 'portal_account.phone'])
+    .where('portal_request.project_id', '=', projectId).where('portal_request.kind', 'in', ['complaint', 'repair'])
+    .where('portal_request.status', '=', 'open').where('portal_request.ticket_id', 'is', null).where('collection_case.state', '!=', 'resolved');
+  if (houseIds) q = q.where('portal_request.house_id', 'in', houseIds.length ? [...houseIds] : [-1]);
+  const waiting = await q.orderBy('portal_request.id').execute();
+  if (waiting.length === 0) return [];
+  const now = nowIso(ctx);
+  await inTransaction(ctx, async (trx) => {
+    for (const r of waiting) {
+      const ticket = await trx.insertInto('service_ticket').values({
+        case_id: r.case_id, project_id: projectId, house_id: r.house_id, topic: `${PORTAL_REQUEST_LABELS[r.kind as 'complaint' | 'repair']}：${r.topic}`, description: r.detail,
+        status: 'open', opened_by: `业主（对客端 ${maskMobile(r.phone)}），${r.created_at.slice(0, 10)} 提交`, opened_at: now,
+      }).returning('id').executeTakeFirstOrThrow();
+      await trx.updateTable('portal_request').set({ case_id: r.case_id, ticket_id: ticket.id }).where('id', '=', r.id).execute();
+    }
+  });
+  return [...new Set(waiting.map((r) => r.house_id))];
 }
 
 /** Create, reopen or update the case row from a plan; returns the case id. */

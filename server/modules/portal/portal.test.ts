@@ -3,6 +3,7 @@ import { createTestDatabase, testDialects, type TestDatabase } from '../../../te
 import { contextOf, fails, fixedClock, insertMonthlyProject, projectUser, shanghaiAt } from '../../../test/fixtures.ts';
 import { startFakeAliyun, type FakeAliyun } from '../../../test/providers/aliyun.ts';
 import { AliyunSmsAdapter } from '../../channels/aliyun-sms.ts';
+import { runBillRun } from '../billing/bill-run-service.ts';
 import { addStandard, setContractTerms } from '../billing/fee-service.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { sweep } from '../dunning/sweep-service.ts';
@@ -196,6 +197,31 @@ describe.each(DIALECTS)('owner portal on %s', (dialect) => {
     expect(await fails(promise(ctx, third, w.houses[2]!, { date: '2026-03-28' }))).toMatch(/^NO_ARREARS/);
     const r = await fileTicket(ctx, third, w.houses[2]!, { kind: 'repair', topic: '门禁坏了', description: '单元门禁刷卡无反应' });
     expect((await listPortalRequests(ctx, admin, w.projectId)).find((x) => x.id === r.id)).toMatchObject({ kindLabel: '报修', statusLabel: '处理中' });
+  });
+
+  it('a complaint sent before any case existed becomes the ticket of the case that opens later (R10)', async () => {
+    // A new project, nothing billed yet: its owner has no case.
+    const v = await insertMonthlyProject(ctx, admin, { name: '新园', houses: 1, monthly: '300', periods: [], mobiles: '1449' });
+    clock.advance(61_000);
+    await requestCode(ctx, sms, { phone: '14490000001', ip: '10.0.0.9' });
+    const newcomer = (await login(ctx, { phone: '14490000001', code: lastCode() })).principal;
+    const r = await fileTicket(ctx, newcomer, v.houses[0]!, { kind: 'complaint', topic: '电梯停运', description: '2号电梯停运三天' });
+    expect((await listPortalRequests(ctx, admin, v.projectId)).find((x) => x.id === r.id)).toMatchObject({ kindLabel: '投诉', statusLabel: '处理中', caseId: null, ticketId: null });
+
+    // March is billed and falls due unpaid: the sweep opens the case, and the waiting complaint becomes its ticket.
+    await runBillRun(ctx, admin, v.projectId, '2026-03');
+    await sweep(ctx, admin, v.projectId, '2026-03-20', { dryRun: false });
+    const c = await t.db.selectFrom('collection_case').select('id').where('house_id', '=', v.houses[0]!).executeTakeFirstOrThrow();
+    const req = await t.db.selectFrom('portal_request').select(['case_id', 'ticket_id']).where('id', '=', r.id).executeTakeFirstOrThrow();
+    expect(req.case_id).toBe(c.id);
+    const tk = await t.db.selectFrom('service_ticket').selectAll().where('id', '=', req.ticket_id!).executeTakeFirstOrThrow();
+    expect(tk).toMatchObject({ case_id: c.id, status: 'open', topic: '投诉：电梯停运', description: '2号电梯停运三天' });
+    expect(tk.opened_by).toContain('144****0001');
+    // Once: another sweep attaches nothing more; the staff answer resolves it.
+    await sweep(ctx, admin, v.projectId, '2026-03-20', { dryRun: false });
+    expect(await t.db.selectFrom('service_ticket').select('id').where('house_id', '=', v.houses[0]!).execute()).toHaveLength(1);
+    await replyToRequest(ctx, admin, r.id, '电梯已修复');
+    expect((await t.db.selectFrom('service_ticket').select('status').where('id', '=', tk.id).executeTakeFirstOrThrow()).status).toBe('resolved');
   });
 
   it('keeps SMS reminders away from an owner who turned them off (R50), and answers a copy request with their data', async () => {
