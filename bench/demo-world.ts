@@ -8,7 +8,7 @@ import { migrateToLatest } from '../server/db/migrate.ts';
 import { systemClock, type ServiceContext } from '../server/modules/context.ts';
 import { generateDemo } from '../server/modules/demo/demo-generator.ts';
 import { ensureCompany, systemActor } from '../server/modules/setup/bootstrap.ts';
-import { addStandard, createFeeItem, setContractTerms } from '../server/modules/billing/fee-service.ts';
+import { setUpMonthlyFee } from '../server/modules/demo/demo-billing.ts';
 import { createTestDatabase } from '../test/db.ts';
 
 export const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
@@ -35,10 +35,6 @@ export async function demoWithMonthlyFee(database: Database, dialect: Dialect, u
   const generateSeconds = (performance.now() - t0) / 1000;
   const projects = (await ctx.db.selectFrom('project').select('id').where('company_id', '=', companyId).orderBy('id').execute()).map((p) => p.id);
   console.log(`  ${dialect}: ${fmt(units)} houses in ${projects.length} projects generated in ${generateSeconds.toFixed(1)} s`);
-  for (const projectId of projects) {
-    const item = await createFeeItem(ctx, actor, projectId, { name: '物业服务费', category: '物业服务费', pricing: 'per_area' });
-    await addStandard(ctx, actor, item.id, { propertyType: '*', unitPrice: '2.35', publishedOn: '2019-11-01', effectiveFrom: '2020-01-01' });
-    await setContractTerms(ctx, actor, projectId, { kind: '物业服务合同', cycle: 'month', dueDay: 15, effectiveFrom: '2020-01-01' });
-  }
+  for (const projectId of projects) await setUpMonthlyFee(ctx, actor, projectId);
   return { ctx, actor, projects, generateSeconds };
 }

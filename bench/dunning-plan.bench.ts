@@ -34,6 +34,7 @@ import { owedPerCharge } from '../server/db/repositories/ledger-repository.ts';
 import { type Actor, type ServiceContext } from '../server/modules/context.ts';
 import { runBillRun } from '../server/modules/billing/bill-run-service.ts';
 import { sweep } from '../server/modules/dunning/sweep-service.ts';
+import { insertOnTimePayments } from '../server/modules/demo/demo-billing.ts';
 import { testDialects } from '../test/db.ts';
 import { demoWithMonthlyFee, fmt, mb, openFresh } from './demo-world.ts';
 
@@ -127,38 +128,6 @@ async function measured<T>(work: (sample: () => void) => Promise<T>): Promise<{ 
 const paidCondition = sql<boolean>`(charge.house_id % 10 >= 3 or (charge.period = '2026-01' and (charge.house_id / 10) % 3 >= 1)
   or (charge.period = '2026-02' and (charge.house_id / 10) % 3 = 2))`;
 
-/**
- * One payment per paid charge, as recordPayment writes it for money received on the due date: payment (kind
- * 'payment', the charge's payer), one principal allocation of the whole amount, a numbered receipt, the counter moved
- * on. Payment ids are chosen here (the charge id plus the largest payment id), so the allocation and receipt rows
- * are plain INSERT … SELECTs too.
- */
-export async function insertPayments(ctx: ServiceContext): Promise<number> {
-  const { dialect } = ctx;
-  const ts = sql`charge.due_date || 'T02:00:00.000Z'`;
-  const receiptNo = dialect === 'postgres'
-    ? sql`lpad(p.project_id::text, 3, '0') || '-' || lpad((row_number() over (partition by p.project_id order by p.id))::text, 8, '0')`
-    : sql`printf('%03d-%08d', p.project_id, row_number() over (partition by p.project_id order by p.id))`;
-  return ctx.db.transaction().execute(async (trx) => {
-    const base = Number((await sql<{ m: number | null }>`select max(id) as m from payment`.execute(trx)).rows[0]?.m ?? 0);
-    const paid = sql`from charge where charge.kind = 'charge' and charge.adjusts_charge_id is null and charge.amount_fen > 0 and ${paidCondition}`;
-    const r = await sql`insert into payment (id, project_id, house_id, kind, payer_kind, ownership_id, payer_name, channel, amount_fen, received_at, received_on,
-        designated_json, reverses_payment_id, reason, idempotency_key, note, recorded_by, recorded_by_id, created_at)
-      select ${base} + charge.id, charge.project_id, charge.house_id, 'payment', charge.bill_to, charge.ownership_id, null, '银行转账', charge.amount_fen, ${ts}, charge.due_date,
-        null, null, null, null, null, 'bench', null, ${ts} ${paid}`.execute(trx);
-    await sql`insert into allocation (payment_id, charge_id, component, amount_fen, created_at)
-      select ${base} + charge.id, charge.id, 'principal', charge.amount_fen, ${ts} ${paid}`.execute(trx);
-    await sql`insert into receipt (project_id, payment_id, seq, number, issued_at)
-      select p.project_id, p.id, row_number() over (partition by p.project_id order by p.id), ${receiptNo}, p.created_at from payment p where p.id > ${base}`.execute(trx);
-    await sql`insert into receipt_counter (project_id, last_no) select project_id, max(seq) from receipt group by project_id
-      on conflict (project_id) do update set last_no = excluded.last_no`.execute(trx);
-    if (dialect === 'postgres') {
-      await sql`select setval(pg_get_serial_sequence('payment', 'id'), (select max(id) from payment))`.execute(trx);
-    }
-    return Number(r.numAffectedRows ?? 0);
-  });
-}
-
 /** The ledger after setup: every paid charge fully allocated once, every house in arrears owing what it should. */
 async function checkLedger(ctx: ServiceContext, charges: number, payments: number): Promise<{ houses: number; open: number }> {
   const over = await sql<{ n: number | string }>`select count(*) as n from (select charge_id from allocation group by charge_id having count(*) > 1) x`.execute(ctx.db);
@@ -216,7 +185,7 @@ async function dunningPlanRun(dialect: Dialect, units: number): Promise<DunningP
     const billRunSeconds = (performance.now() - t0) / 1000;
     console.log(`  ${dialect}: ${fmt(charges)} charges for ${PERIODS.join(', ')} in ${billRunSeconds.toFixed(1)} s`);
     t0 = performance.now();
-    const payments = await insertPayments(ctx);
+    const payments = await insertOnTimePayments(ctx, paidCondition, 'bench');
     const paymentSeconds = (performance.now() - t0) / 1000;
     await analyzeDatabase(ctx.db);
     const ledger = await checkLedger(ctx, charges, payments);

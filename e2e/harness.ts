@@ -39,7 +39,7 @@ export async function startServer(dataDir: string, units: number, env: Record<st
   const port = await freePort();
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['server/entrypoints/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: join(dataDir, 'e2e.db'), WUYE_DEMO_UNITS: String(units), LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: join(dataDir, 'e2e.db'), WUYE_DEMO_UNITS: String(units), WUYE_DEMO_BILLING: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that stopServer can end tsx and the node process it runs together.
     detached: true,

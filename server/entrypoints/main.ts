@@ -1,13 +1,15 @@
 /**
  * `npm start`: migrate, bootstrap the company and admin, load the demo company on first start, serve API and console.
  * PORT, HOST and DATABASE_URL override the defaults (3000, 127.0.0.1, ./data/wuye.db). WUYE_DEMO=0 skips the demo;
- * WUYE_DEMO_UNITS sets its size (default 2,000 houses). WUYE_CLOCK_START=<ISO instant> starts the server's clock at that
- * instant (demos and browser tests at a chosen hour); it then runs in real time.
+ * WUYE_DEMO_UNITS sets its size (default 2,000 houses); WUYE_DEMO_BILLING=0 leaves it without fees and bills (by default
+ * six months are billed, most paid on time, some in arrears, and the collection sweep has run). WUYE_CLOCK_START=<ISO
+ * instant> starts the server's clock at that instant (demos and browser tests at a chosen hour); it then runs in real time.
  */
 import { resolve } from 'node:path';
 import { buildApp, trustProxySetting } from '../http/app.ts';
-import { ensureAdmin, ensureCompany, getSetting, setSetting } from '../modules/setup/bootstrap.ts';
+import { ensureAdmin, ensureCompany, getSetting, setSetting, systemActor } from '../modules/setup/bootstrap.ts';
 import { generateDemo } from '../modules/demo/demo-generator.ts';
+import { demoBilling } from '../modules/demo/demo-billing.ts';
 import { openRuntime } from './runtime.ts';
 import { scheduleDailySweep } from '../jobs/daily-sweep.ts';
 import { scheduleOutbox } from '../jobs/outbox-worker.ts';
@@ -29,6 +31,10 @@ if (process.env.WUYE_DEMO !== '0' && (await getSetting(ctx, 'demo_loaded')) === 
     console.log(`首次启动：正在生成演示数据（${units} 户）…`);
     const summary = await generateDemo(ctx, { companyId, units, seed: 1 });
     console.log(`演示数据已生成：${summary.projects} 个项目，${summary.buildings} 栋楼，${summary.houses} 户，${summary.owners} 位业主。`);
+    if (process.env.WUYE_DEMO_BILLING !== '0') {
+      const b = await demoBilling(ctx, systemActor(companyId, 'demo'), companyId);
+      console.log(`演示账单：${b.periods[0]} 至 ${b.periods.at(-1)} 共 ${b.charges} 笔物业费，按时缴纳 ${b.payments} 笔；欠费 ${b.housesInArrears} 户，催缴案件 ${b.cases} 件。`);
+    }
   }
   await setSetting(ctx, 'demo_loaded', ctx.clock.now().toISOString());
 }
