@@ -180,22 +180,31 @@ describe('imports, bank review and exports (Chromium)', () => {
     expect(await review.getByTestId('bank-confirm').isDisabled()).toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, 'imports-bank-review.png'), fullPage: true });
 
-    // The review list exports as CSV from the page's 导出 menu.
+    // The review list exports as CSV from the page's 导出 menu, on a request (R37): the administrator's own is approved at once.
     await page.getByTestId('export-bank_transfers').click();
-    const csvLink = page.locator('[data-testid="export-link"][data-list="bank_transfers"][data-format="csv"]');
+    await page.locator('[data-testid="export-format"][data-list="bank_transfers"][data-format="csv"]').click();
+    await page.getByTestId('export-submit').click();
+    expect(await page.getByTestId('export-error').textContent()).toContain('reason');
+    await page.getByTestId('export-reason').fill('月度对账');
+    await page.getByTestId('export-submit').click();
+    const csvLink = page.getByTestId('export-approved').locator('[data-testid="export-link"][data-list="bank_transfers"][data-format="csv"]');
     await csvLink.waitFor();
     const csv = await page.request.get((await csvLink.getAttribute('href'))!);
     expect(csv.status()).toBe(200);
     expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
     const text = await csv.text();
+    expect(text.split('\r\n')[0]).toContain('导出人：admin');
     expect(text).toContain(MATCHED_SERIAL);
     expect(text).toContain(REVIEW_SERIAL);
-    await page.keyboard.press('Escape');
+    await page.getByTestId('export-close').click();
   });
 
   it('downloads 收款记录 as .xlsx from the export section', async () => {
     await page.getByTestId('menu-data-imports').click();
-    const link = page.getByTestId('exports-card').locator('[data-testid="export-link"][data-list="payments"][data-format="xlsx"]');
+    await page.getByTestId('exports-card').locator('[data-testid="export-format"][data-list="payments"][data-format="xlsx"]').click();
+    await page.getByTestId('export-reason').fill('移交财务');
+    await page.getByTestId('export-submit').click();
+    const link = page.getByTestId('export-approved').locator('[data-testid="export-link"][data-list="payments"][data-format="xlsx"]');
     await link.waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
@@ -204,6 +213,14 @@ describe('imports, bank review and exports (Chromium)', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
     expect(wb.worksheets[0]!.getSheetValues().flat().map(String).some((v) => v.includes(owing.label))).toBe(true);
+    expect(wb.worksheets[0]!.getCell('A1').text).toContain('导出人：admin');
+    await page.getByTestId('export-close').click();
+    // 审批 → 导出申请 lists both requests, approved, with the link for their requester.
+    await page.goto(`/billing/approvals?projectId=${projectId}&tab=exports&status=${encodeURIComponent('已批准')}`);
+    await page.locator('[data-testid="approvals-exports"][data-loading="false"]').waitFor();
+    const rows = page.getByTestId('approvals-exports').getByTestId('approval-row');
+    expect(await rows.count()).toBe(2);
+    expect(await page.getByTestId('approvals-exports').getByTestId('export-link').count()).toBe(2);
   });
 
   it('raised no uncaught errors in the pages', () => {

@@ -30,7 +30,7 @@ export const OPERATIONS = [
   'vacancy.request', 'vacancy.approve',
   'dunning.read', 'dunning.configure', 'dunning.run', 'dunning.act', 'dunning.approve', 'plan.request', 'plan.approve',
   'assignment.manage', 'scripts.manage',
-  'notices.manage', 'notices.send', 'evidence.export',
+  'notices.manage', 'notices.send', 'evidence.export', 'export.approve',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -39,10 +39,10 @@ const READ: Operation[] = ['project.read', 'house.read', 'parking.read', 'owner.
 const GRANTS: Record<Role, readonly Operation[]> = {
   admin: OPERATIONS,
   general_manager: [...READ, 'contact.reveal', 'audit.read', 'user.read', 'waiver.approve', 'refund.approve', 'vacancy.approve',
-    'dunning.approve', 'plan.approve', 'evidence.export'],
+    'dunning.approve', 'plan.approve', 'evidence.export', 'export.approve'],
   project_manager: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'audit.read', 'user.read', 'waiver.request', 'waiver.approve', 'refund.request', 'refund.approve',
     'vacancy.request', 'vacancy.approve', 'dunning.configure', 'dunning.run', 'dunning.act', 'dunning.approve', 'plan.request', 'plan.approve', 'assignment.manage', 'scripts.manage',
-    'notices.manage', 'notices.send', 'evidence.export'],
+    'notices.manage', 'notices.send', 'evidence.export', 'export.approve'],
   supervisor: [...READ, 'owner.write', 'contact.write', 'contact.reveal', 'user.read', 'waiver.request', 'vacancy.request', 'dunning.run', 'dunning.act',
     'dunning.approve', 'plan.request', 'plan.approve', 'assignment.manage', 'scripts.manage', 'notices.manage', 'notices.send'],
   // Collectors post door notices and hand letters over, so they record deliveries; templates are their supervisors'.

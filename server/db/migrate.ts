@@ -16,6 +16,7 @@ import * as m0014 from './migrations/0014-daily-review.ts';
 import * as m0015 from './migrations/0015-notices.ts';
 import * as m0016 from './migrations/0016-imports.ts';
 import * as m0017 from './migrations/0017-portal.ts';
+import * as m0018 from './migrations/0018-export-requests.ts';
 
 /** Migrations listed in code (no directory scanning), so they run the same under tsx, tests and a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-notices': m0015,
   '0016-imports': m0016,
   '0017-portal': m0017,
+  '0018-export-requests': m0018,
 };
 
 /** Every migration's name, in the order they run. */

@@ -224,6 +224,10 @@ export interface DataRequestTable {
   decided_by: string | null; decided_at: Instant | null; due_on: LocalDate; created_at: Instant;
 }
 export interface PortalSettingTable { project_id: number; cost_json: string; updated_by: string; updated_at: Instant }
+export interface ExportRequestTable {
+  id: Id; company_id: number; project_id: number; list: string; format: string; reason: string; status: string; requested_by: string; requested_by_id: number | null;
+  requested_at: Instant; decided_by: string | null; decided_at: Instant | null; decision_note: string | null; downloads: Generated<number>;
+}
 
 export interface DB {
   company: CompanyTable;
@@ -263,6 +267,7 @@ export interface DB {
   contact_preference: ContactPreferenceTable;
   data_request: DataRequestTable;
   portal_setting: PortalSettingTable;
+  export_request: ExportRequestTable;
   daily_review: DailyReviewTable;
   session: SessionTable;
   audit_log: AuditLogTable;

@@ -39,6 +39,8 @@ export interface StreamXlsxOptions<R> {
   rows: AsyncIterable<R>;
   /** Rows per sheet, title and header included. Default (and maximum): Excel's 1,048,576. */
   maxRowsPerSheet?: number;
+  /** Printed at the top of every page (who exported it, when: R37). */
+  watermark?: string;
 }
 
 /** The most rows an Excel worksheet holds. */
@@ -282,7 +284,11 @@ export function streamXlsx<R>(opts: StreamXlsxOptions<R>): Readable {
   let sheets = 0;
   const openSheet = () => {
     sheets += 1;
-    const ws = wb.addWorksheet(sheetNameOf(opts.sheet, sheets), { views: [{ state: 'frozen', ySplit: headRows }] });
+    const ws = wb.addWorksheet(sheetNameOf(opts.sheet, sheets), {
+      views: [{ state: 'frozen', ySplit: headRows }],
+      // &C: centred; a header/footer field takes at most 255 characters.
+      ...(opts.watermark ? { headerFooter: { oddHeader: `&C${opts.watermark.replace(/&/g, '&&').slice(0, 240)}`, oddFooter: '&C第 &P 页，共 &N 页' } } : {}),
+    });
     ws.columns = sheetColumns;
     if (title !== undefined) ws.addRow([title]).commit();
     const header = ws.addRow(columns.map((c) => c.header));
@@ -337,15 +343,15 @@ const CSV_CHUNK = 64 * 1024;
 
 /**
  * Streams `rows` as CSV for Excel: UTF-8 with a BOM (so Excel reads the Chinese right), CRLF line ends, RFC 4180
- * quoting, a header line, money as yuan with two decimals (1234.56, no separators), dates as YYYY-MM-DD and date-times
+ * quoting, a header line (after the watermark line, when there is one), money as yuan with two decimals (1234.56, no separators), dates as YYYY-MM-DD and date-times
  * as YYYY-MM-DD HH:mm in Asia/Shanghai. Text that starts like a formula (= + - @) gets a leading apostrophe so a
  * spreadsheet shows it instead of running it. The stream pulls rows only as fast as it is read; an error from `rows`
  * destroys it with that error.
  */
-export function streamCsv<R>(columns: ExportColumn<R>[], rows: AsyncIterable<R>): Readable {
+export function streamCsv<R>(columns: ExportColumn<R>[], rows: AsyncIterable<R>, watermark?: string): Readable {
   if (columns.length === 0) throw new RangeError('streamCsv needs at least one column');
   async function* lines(): AsyncGenerator<Buffer> {
-    let chunk = BOM + columns.map((c) => csvField(c.header)).join(',') + '\r\n';
+    let chunk = BOM + (watermark ? `${csvField(watermark)}\r\n` : '') + columns.map((c) => csvField(c.header)).join(',') + '\r\n';
     let n = 0;
     for await (const row of rows) {
       n += 1;

@@ -28,13 +28,14 @@ describe.each(DIALECTS)('imports and exports API on %s', (dialect) => {
   let world: Awaited<ReturnType<typeof insertWorld>>;
   const cookies = {} as Record<Role, string>;
   const as = (role: Role) => ({ cookie: cookies[role] });
+  const clock = fixedClock('2026-03-20T02:00:00.000Z');
 
   beforeAll(async () => {
     t = await createTestDatabase(dialect);
-    const ctx = contextOf(t, fixedClock('2026-03-20T02:00:00.000Z'));
+    const ctx = contextOf(t, clock);
     world = await insertWorld(ctx);
     app = await buildApp({ ctx, logger: false, webRoot: '/nonexistent' });
-    for (const role of ['admin', 'collector', 'project_manager'] as const) {
+    for (const role of ['admin', 'collector', 'supervisor', 'project_manager', 'general_manager'] as const) {
       cookies[role] = await sessionCookie(app, world.users[role].username);
     }
   });
@@ -83,20 +84,52 @@ describe.each(DIALECTS)('imports and exports API on %s', (dialect) => {
     expect(csv.json<{ message: string }>().message).toContain('请上传 .xlsx 或 .csv 文件');
   });
 
-  it('exports a list streamed, only the rows of the user\'s buildings, contacts masked, and audits it (R37)', async () => {
+  it('exports a list only on an approved request, streamed, watermarked, the rows of the user\'s buildings, and audits it (R37)', async () => {
     const pA = world.projects.pA.id;
-    const all = await app.inject({ method: 'GET', url: `/api/projects/${pA}/exports/houses`, headers: as('project_manager') });
+    const ask = async (role: Role, list: string, format: 'xlsx' | 'csv', reason = '月度对账') => app.inject({ method: 'POST', url: `/api/projects/${pA}/export-requests`, headers: as(role), payload: { list, format, reason } });
+    const download = (role: Role, list: string, format: string, request?: number) => app.inject({ method: 'GET', url: `/api/projects/${pA}/exports/${list}?format=${format}${request ? `&request=${request}` : ''}`, headers: as(role) });
+    // Without a request: refused.
+    expect((await download('project_manager', 'houses', 'xlsx')).json<{ message: string }>().message).toBe('批量导出须先申请并经批准（R37）');
+    expect((await ask('project_manager', 'houses', 'xlsx', ' ')).statusCode).toBe(400);
+    // A project manager's request waits for another approver; they can not approve it themselves.
+    const pm = (await ask('project_manager', 'houses', 'xlsx')).json<{ id: number; status: string; downloadable: boolean }>();
+    expect(pm).toMatchObject({ status: '待审批', downloadable: false });
+    expect((await download('project_manager', 'houses', 'xlsx', pm.id)).json<{ message: string }>().message).toBe('导出申请待审批，不能下载');
+    const own = await app.inject({ method: 'POST', url: `/api/export-requests/${pm.id}/decision`, headers: as('project_manager'), payload: { approve: true } });
+    expect(own.json<{ message: string }>().message).toBe('不能审批自己的导出申请');
+    // The collector asks too; a supervisor may not decide; the general manager approves the one and refuses the other (with a reason).
+    const col = (await ask('collector', 'houses', 'xlsx')).json<{ id: number }>();
+    expect((await app.inject({ method: 'POST', url: `/api/export-requests/${col.id}/decision`, headers: as('supervisor'), payload: { approve: true } })).json<{ message: string }>().message).toBe('导出须项目经理及以上审批');
+    expect((await app.inject({ method: 'POST', url: `/api/export-requests/${pm.id}/decision`, headers: as('general_manager'), payload: { approve: true } })).json<{ status: string }>().status).toBe('已批准');
+    expect((await app.inject({ method: 'POST', url: `/api/export-requests/${col.id}/decision`, headers: as('general_manager'), payload: { approve: false } })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: `/api/export-requests/${col.id}/decision`, headers: as('project_manager'), payload: { approve: true } })).json<{ status: string }>().status).toBe('已批准');
+    // Each requester downloads their own: the project manager all houses, the collector those of their building.
+    expect((await download('collector', 'houses', 'xlsx', pm.id)).json<{ message: string }>().message).toBe('没有这份导出申请');
+    const all = await download('project_manager', 'houses', 'xlsx', pm.id);
     expect(all.statusCode, all.body).toBe(200);
-    const houses = (await sheetRows(all.rawPayload)).slice(2).map((r) => r[1]);
-    expect(houses).toEqual(expect.arrayContaining(['1-1-101', '2-1-101', '9-1-101']));
-    const mine = (await sheetRows((await app.inject({ method: 'GET', url: `/api/projects/${pA}/exports/houses`, headers: as('collector') })).rawPayload)).slice(2).map((r) => r[1]);
+    const sheet = await sheetRows(all.rawPayload);
+    expect(String(sheet[0]![0])).toContain(`导出人：${world.users.project_manager.username}`);
+    expect(String(sheet[0]![0])).toContain(`审批人：${world.users.general_manager.username}（导出申请 #${pm.id}）`);
+    expect(sheet.slice(2).map((r) => r[1])).toEqual(expect.arrayContaining(['1-1-101', '2-1-101', '9-1-101']));
+    const mine = (await sheetRows((await download('collector', 'houses', 'xlsx', col.id)).rawPayload)).slice(2).map((r) => r[1]);
     expect(mine).toEqual(['1-1-101']);
-    const csv = await app.inject({ method: 'GET', url: `/api/projects/${pA}/exports/houses?format=csv`, headers: as('project_manager') });
+    // The general manager's own request is approved at once; CSV carries the watermark on its first line.
+    const gm = (await ask('general_manager', 'houses', 'csv')).json<{ id: number; status: string }>();
+    expect(gm.status).toBe('已批准');
+    const csv = await download('general_manager', 'houses', 'csv', gm.id);
     expect(csv.headers['content-type']).toContain('text/csv');
-    expect(csv.body.startsWith('\uFEFF')).toBe(true);
-    expect((await app.inject({ method: 'GET', url: `/api/projects/${pA}/exports/nothing`, headers: as('project_manager') })).json<{ message: string }>().message).toContain('可导出');
-    const audits = await t.db.selectFrom('audit_log').select(['action', 'actor_name', 'after_json']).where('action', '=', 'export').execute();
-    expect(audits.length).toBe(3);
-    expect(audits.map((a) => a.actor_name)).toEqual(expect.arrayContaining([world.users.collector.username, world.users.project_manager.username]));
+    expect(csv.body.startsWith(`\uFEFF导出人：${world.users.general_manager.username}`)).toBe(true);
+    expect((await download('general_manager', 'houses', 'xlsx', gm.id)).json<{ message: string }>().message).toBe('没有这份导出申请');
+    expect((await ask('project_manager', 'nothing', 'xlsx')).json<{ message: string }>().message).toContain('可导出');
+    // A day later the approval has lapsed.
+    clock.advance(24 * 3_600_000);
+    for (const role of ['collector', 'project_manager'] as const) cookies[role] = await sessionCookie(app, world.users[role].username);
+    expect((await download('project_manager', 'houses', 'xlsx', pm.id)).json<{ message: string }>().message).toBe('已批准的导出须在 24 小时内下载，请重新申请');
+    const listed = (await app.inject({ method: 'GET', url: `/api/projects/${pA}/export-requests`, headers: as('collector') })).json<{ items: Array<{ id: number; downloads: number }> }>().items;
+    expect(listed).toEqual([expect.objectContaining({ id: col.id, downloads: 1 })]);
+    const audits = await t.db.selectFrom('audit_log').select(['action', 'actor_name']).where('action', 'like', 'export%').execute();
+    expect(audits.filter((a) => a.action === 'export').map((a) => a.actor_name).sort()).toEqual([world.users.collector.username, world.users.general_manager.username, world.users.project_manager.username].sort());
+    expect(audits.filter((a) => a.action === 'export.request')).toHaveLength(3);
+    expect(audits.filter((a) => a.action === 'export.approve')).toHaveLength(2);
   });
 });

@@ -1367,6 +1367,12 @@ export interface ImportBatch {
 export interface ImportBatchDetail extends ImportBatch { errors: ImportError[] }
 
 export type ExportFormat = 'xlsx' | 'csv';
+/** A request to export a list (R37: bulk export only with approval). */
+export interface ExportRequest {
+  id: number; projectId: number; list: string; label: string; format: ExportFormat; reason: string; status: string;
+  requestedBy: string; requestedById: number | null; requestedAt: string; decidedBy: string | null; decidedAt: string | null; decisionNote: string | null;
+  validUntil: string | null; downloadable: boolean; downloads: number;
+}
 
 export type { TransferStatus } from '../../core/imports/vocabulary.ts';
 import type { TransferStatus } from '../../core/imports/vocabulary.ts';
@@ -1595,8 +1601,12 @@ export const api = {
   importBatch: (batchId: number) => request<ImportBatchDetail>('GET', `/api/imports/${id(batchId)}`),
   importErrorsUrl: (batchId: number) => `/api/imports/${id(batchId)}/errors.xlsx`,
   imports: (projectId: number) => request<ImportBatch[]>('GET', `/api/projects/${id(projectId)}/imports`),
-  /** A whole list of the project as a file (a download link: the browser sends the session cookie itself). */
-  exportUrl: (projectId: number, list: string, format: ExportFormat) => withQuery(`/api/projects/${id(projectId)}/exports/${id(list)}`, { format }),
+  /** An approved export of a whole list of the project (a download link: the browser sends the session cookie itself). */
+  exportUrl: (r: { projectId: number; list: string; format: ExportFormat; id: number }) => withQuery(`/api/projects/${id(r.projectId)}/exports/${id(r.list)}`, { format: r.format, request: r.id }),
+  requestExport: (projectId: number, list: string, format: ExportFormat, reason: string) =>
+    request<ExportRequest>('POST', `/api/projects/${id(projectId)}/export-requests`, { list, format, reason }),
+  exportRequests: (projectId: number) => request<{ items: ExportRequest[] }>('GET', `/api/projects/${id(projectId)}/export-requests`),
+  decideExport: (requestId: number, approve: boolean, note?: string) => request<ExportRequest>('POST', `/api/export-requests/${id(requestId)}/decision`, { approve, note }),
 
   bankTransfers: (projectId: number, q: { status?: TransferStatus | undefined; page: number; pageSize: number }) =>
     request<BankTransferPage>('GET', `/api/projects/${id(projectId)}/bank-transfers`, undefined, { ...q }),

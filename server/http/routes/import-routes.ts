@@ -9,7 +9,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServiceContext } from '../../modules/context.ts';
 import { confirmMatched, confirmTransfer, ignoreTransfer, listTransfers } from '../../modules/imports/bank-service.ts';
-import { exportList } from '../../modules/imports/export-service.ts';
+import { decideExportRequest, exportList, listExportRequests, requestExport } from '../../modules/imports/export-service.ts';
 import { importErrorsXlsx, importStatus, importTemplate, IMPORT_KINDS, listImports, runImport } from '../../modules/imports/import-service.ts';
 import { actorOf } from '../app.ts';
 import { errorResponses, IdParam, Paging } from '../schemas.ts';
@@ -68,14 +68,28 @@ export function importRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   r.get('/projects/:id/imports', { schema: { tags, summary: '本项目的导入记录', params: IdParam, response: { 200: z.array(Batch), ...errorResponses } } },
     async (req) => listImports(ctx, actorOf(req), req.params.id));
 
+  const ExportRequest = z.looseObject({ id: z.number(), list: z.string(), format: z.string(), status: z.string(), downloadable: z.boolean(), validUntil: z.string().nullable() });
+  const Format = z.enum(['xlsx', 'csv']);
+  r.post('/projects/:id/export-requests', {
+    schema: {
+      tags, summary: '申请导出列表（R37：批量导出须经批准；项目经理及以上审批，总经理、管理员本人的申请即批准）', params: IdParam,
+      body: z.object({ list: z.string().max(40), format: Format.default('xlsx'), reason: z.string().max(200) }), response: { 201: ExportRequest, ...errorResponses },
+    },
+  }, async (req, reply) => reply.status(201).send(await requestExport(ctx, actorOf(req), req.params.id, req.body)));
+  r.get('/projects/:id/export-requests', { schema: { tags, summary: '导出申请（审批人看全部，其他人看自己的）', params: IdParam, response: { 200: z.object({ items: z.array(ExportRequest) }), ...errorResponses } } },
+    async (req) => ({ items: await listExportRequests(ctx, actorOf(req), req.params.id) }));
+  r.post('/export-requests/:id/decision', {
+    schema: { tags, summary: '审批导出申请（驳回须写明理由；不能审批自己的申请）', params: IdParam, body: z.object({ approve: z.boolean(), note: z.string().max(200).optional() }), response: { 200: ExportRequest, ...errorResponses } },
+  }, async (req) => decideExportRequest(ctx, actorOf(req), req.params.id, req.body));
   r.get('/projects/:id/exports/:list', {
     schema: {
-      tags, summary: '导出列表（.xlsx 或 .csv，流式输出，不限行数；联系方式只出脱敏值；记入审计日志，R37）',
-      params: z.object({ id: z.coerce.number().int().positive(), list: z.string().max(40) }), querystring: z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') }),
+      tags, summary: '下载已批准的导出（request=申请号；.xlsx 或 .csv，流式输出，不限行数；联系方式只出脱敏值；带导出人水印；记入审计日志，R37）',
+      params: z.object({ id: z.coerce.number().int().positive(), list: z.string().max(40) }),
+      querystring: z.object({ format: Format.default('xlsx'), request: z.coerce.number().int().positive().optional() }),
       response: { 200: z.any(), ...errorResponses },
     },
   }, async (req, reply) => {
-    const x = await exportList(ctx, actorOf(req), req.params.list, { projectId: req.params.id, format: req.query.format });
+    const x = await exportList(ctx, actorOf(req), req.params.list, { projectId: req.params.id, format: req.query.format, requestId: req.query.request });
     return attachment(reply, x.contentType, x.filename, x.stream);
   });
 

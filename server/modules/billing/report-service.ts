@@ -1,4 +1,5 @@
-import { fieldError } from '../../../core/errors.ts';
+import { ROLE_RANK } from '../../../core/access/roles.ts';
+import { AppError, fieldError } from '../../../core/errors.ts';
 import { AGING_BUCKETS, type AgingBucket } from '../../../core/billing/late-fee.ts';
 import { addDays } from '../../../core/billing/periods.ts';
 import { divide } from '../../../core/billing/rounding.ts';
@@ -132,10 +133,13 @@ export async function collectionRates(ctx: ServiceContext, actor: Actor, q: { pr
 
 /**
  * The arrears list per house as a streamed .xlsx, with no row cap: houses are read in keyset chunks and written as
- * they come. Contacts are never included; the export itself is written to the audit log (R37).
+ * they come. Contacts are never included; the export itself is written to the audit log (R37). Bulk export needs
+ * approval (R37): this one, across projects, only for general managers and admins, who approve exports; everyone else
+ * asks for the cases list's export (export-service).
  */
 export async function exportArrearsXlsx(ctx: ServiceContext, actor: Actor, q: { asOf: string; projectId?: number | undefined }) {
   requireRole(actor, 'billing.read');
+  if (actor.userId !== null && ROLE_RANK[actor.role] < ROLE_RANK.general_manager) throw new AppError('FORBIDDEN', '欠费清单的批量导出限总经理、管理员；其他人请申请导出催缴案件（R37）');
   assertDay(q.asOf, 'asOf');
   const project = q.projectId !== undefined ? await getProjectOrThrow(ctx, actor, q.projectId) : null;
   await audit(ctx.db, ctx, actor, { action: 'arrears.export', entity: 'report', entityId: null, projectId: project?.id ?? null, after: { asOf: q.asOf, projectId: project?.id ?? null } });

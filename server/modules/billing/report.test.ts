@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialects, type TestDatabase } from '../../../test/db.ts';
-import { buildHouse, contextOf, fixedClock } from '../../../test/fixtures.ts';
+import { buildHouse, contextOf, fails, fixedClock } from '../../../test/fixtures.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { createBuilding, createHouse, createProject } from '../registry/registry-service.ts';
 import { createOwner, createOwnership } from '../registry/owner-service.ts';
@@ -82,6 +82,9 @@ describe.each(DIALECTS)('ledger reports on %s', (dialect) => {
   });
 
   it('exports the arrears list per house as a streamed .xlsx whose figures match the report', async () => {
+    // Bulk export needs approval (R37): only those who approve exports take this one directly.
+    const supervisor: Actor = { ...admin, userId: 9101, name: 'zhuguan', role: 'supervisor' };
+    expect(await fails(exportArrearsXlsx(ctx, supervisor, { asOf: '2026-03-31', projectId }))).toBe('FORBIDDEN: 欠费清单的批量导出限总经理、管理员；其他人请申请导出催缴案件（R37）');
     const x = await exportArrearsXlsx(ctx, admin, { asOf: '2026-03-31', projectId });
     const chunks: Buffer[] = [];
     for await (const c of x.stream) chunks.push(c as Buffer);

@@ -1,22 +1,29 @@
 import type { Readable } from 'node:stream';
+import { sql, type Selectable } from 'kysely';
 import type { Scope } from '../../../core/access/roles.ts';
 import { CATEGORY_LABELS, type Category } from '../../../core/dunning/categories.ts';
 import { CASE_STATE_LABELS } from '../../../core/dunning/planner.ts';
-import { fieldError } from '../../../core/errors.ts';
+import { ROLE_RANK, roleAllows } from '../../../core/access/roles.ts';
+import { localTimeOf } from '../../../core/dunning/contact-rules.ts';
+import { AppError, fieldError } from '../../../core/errors.ts';
+import { requireText } from '../../../core/registry/validate.ts';
 import { outboxChannelLabel, statusLabel, templateLabel } from '../../../core/notices/vocabulary.ts';
 import { formatArea } from '../../../core/registry/validate.ts';
+import type { DB } from '../../db/schema.ts';
 import { scopeWhere } from '../../db/scope-filter.ts';
 import { streamCsv, streamXlsx, type ExportColumn } from '../../documents/xlsx-export.ts';
 import { audit } from '../audit/audit.ts';
-import { requireRole, type Actor, type ServiceContext } from '../context.ts';
+import { inTransaction, nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
+import { APPROVED, assertDecidable, markDecided, PENDING } from '../billing/approval.ts';
 import { getProjectOrThrow } from '../registry/registry-service.ts';
 import { transferStatusLabel } from '../../../core/imports/vocabulary.ts';
 
 /**
  * Any list out (issue 7 point 6): streamed page by page (keyset on id) into .xlsx or .csv, so a list of any length goes
  * out with bounded memory and no row cap; rows outside the user's buildings are left out; contacts appear only in
- * their masked form (the unmasked value is revealed one at a time, with a reason, never in bulk: R37); every export
- * is written to the audit log with its filters (R37). The arrears list has its own export (reports/arrears.xlsx).
+ * their masked form (the unmasked value is revealed one at a time, with a reason, never in bulk: R37); a staff user
+ * exports only on an approved request, the file watermarked with who and when, and every export is written to the
+ * audit log with its filters (R37). The arrears list has its own export (reports/arrears.xlsx).
  */
 
 type Row = Record<string, unknown> & { id: number };
@@ -90,17 +97,112 @@ export const EXPORT_LISTS: Record<string, ListDef> = {
 
 const PAGE = 5000;
 
-export async function exportList(ctx: ServiceContext, actor: Actor, list: string, q: { projectId: number; format?: 'xlsx' | 'csv' | undefined }): Promise<{ stream: Readable; filename: string; contentType: string }> {
+/** Hours an approved export can be downloaded by its requester. */
+export const EXPORT_VALID_HOURS = 24;
+/** Exports are approved by project managers and above (export.approve); general managers and admins approve their own (R37). */
+const SELF_APPROVED_RANK = ROLE_RANK.general_manager;
+
+function listOf(list: string): ListDef {
   const def = EXPORT_LISTS[list];
   if (!def) throw fieldError('list', 'VALIDATION_FAILED', `可导出：${Object.entries(EXPORT_LISTS).map(([k, d]) => `${k}（${d.label}）`).join('、')}`);
+  return def;
+}
+
+type RequestRow = Selectable<DB['export_request']>;
+const wallClock = (at: Date, zone: string) => {
+  const t = localTimeOf(at, zone);
+  return `${t.date} ${String(Math.floor(t.minutes / 60)).padStart(2, '0')}:${String(t.minutes % 60).padStart(2, '0')}`;
+};
+const validUntil = (r: RequestRow) => (r.decided_at ? new Date(Date.parse(r.decided_at) + EXPORT_VALID_HOURS * 3_600_000).toISOString() : null);
+
+function requestView(r: RequestRow, now: Date) {
+  const until = r.status === APPROVED ? validUntil(r) : null;
+  return {
+    id: r.id, projectId: r.project_id, list: r.list, label: EXPORT_LISTS[r.list]?.label ?? r.list, format: r.format, reason: r.reason, status: r.status,
+    requestedBy: r.requested_by, requestedById: r.requested_by_id, requestedAt: r.requested_at, decidedBy: r.decided_by, decidedAt: r.decided_at, decisionNote: r.decision_note,
+    validUntil: until, downloadable: until !== null && Date.parse(until) > now.getTime(), downloads: r.downloads,
+  };
+}
+export type ExportRequestView = ReturnType<typeof requestView>;
+
+/**
+ * Ask to export a list (R37: bulk export only with approval): the reason is kept; a project manager or above approves
+ * it (not the requester); a general manager's or an admin's own request is approved at once. The approved export is
+ * downloaded by the requester within EXPORT_VALID_HOURS.
+ */
+export async function requestExport(ctx: ServiceContext, actor: Actor, projectId: number, input: { list: string; format?: 'xlsx' | 'csv' | undefined; reason: string }) {
+  const def = listOf(input.list);
+  requireRole(actor, def.op);
+  const project = await getProjectOrThrow(ctx, actor, projectId);
+  const reason = requireText(input.reason, 'reason', 200);
+  const self = ROLE_RANK[actor.role] >= SELF_APPROVED_RANK;
+  const at = nowIso(ctx);
+  const row = await inTransaction(ctx, async (trx) => {
+    const r = await trx.insertInto('export_request').values({
+      company_id: actor.companyId, project_id: project.id, list: input.list, format: input.format ?? 'xlsx', reason, status: self ? APPROVED : PENDING,
+      requested_by: actor.name, requested_by_id: actor.userId, requested_at: at, decided_by: self ? actor.name : null, decided_at: self ? at : null,
+      decision_note: self ? '申请人有导出审批权限' : null,
+    }).returningAll().executeTakeFirstOrThrow();
+    await audit(trx, ctx, actor, { action: 'export.request', entity: 'export_request', entityId: r.id, projectId: project.id, after: { list: input.list, format: r.format, reason, status: r.status } });
+    return r;
+  });
+  return requestView(row, ctx.clock.now());
+}
+
+/** The project's export requests, newest first: all of them for approvers, one's own for everyone else. */
+export async function listExportRequests(ctx: ServiceContext, actor: Actor, projectId: number) {
+  await getProjectOrThrow(ctx, actor, projectId);
+  let q = ctx.db.selectFrom('export_request').selectAll().where('project_id', '=', projectId);
+  if (!roleAllows(actor.role, 'export.approve')) q = q.where('requested_by_id', '=', actor.userId ?? -1);
+  const now = ctx.clock.now();
+  return (await q.orderBy('id', 'desc').limit(100).execute()).map((r) => requestView(r, now));
+}
+
+export async function decideExportRequest(ctx: ServiceContext, actor: Actor, id: number, input: { approve: boolean; note?: string | undefined }) {
+  const r = await ctx.db.selectFrom('export_request').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r || r.company_id !== actor.companyId) throw fieldError('exportId', 'NOT_FOUND', '导出申请不存在');
+  await getProjectOrThrow(ctx, actor, r.project_id);
+  if (!roleAllows(actor.role, 'export.approve')) throw new AppError('FORBIDDEN', '导出须项目经理及以上审批');
+  assertDecidable('export_request', r, actor);
+  const note = input.approve ? input.note?.trim() || null : requireText(input.note ?? '', 'note', 200);
+  await inTransaction(ctx, async (trx) => {
+    await markDecided(trx, 'export_request', id, input.approve, actor, note, nowIso(ctx));
+    await audit(trx, ctx, actor, { action: input.approve ? 'export.approve' : 'export.refuse', entity: 'export_request', entityId: id, projectId: r.project_id, after: { list: r.list, note } });
+  });
+  return requestView((await ctx.db.selectFrom('export_request').selectAll().where('id', '=', id).executeTakeFirstOrThrow()), ctx.clock.now());
+}
+
+/** A staff user's approved request for this export, still valid: counted as a download. (The CLI's operator needs none.) */
+async function approvedRequest(ctx: ServiceContext, actor: Actor, projectId: number, list: string, format: string, requestId: number | undefined): Promise<RequestRow | null> {
+  if (actor.userId === null) return null;
+  if (requestId === undefined) throw new AppError('FORBIDDEN', '批量导出须先申请并经批准（R37）');
+  const r = await ctx.db.selectFrom('export_request').selectAll().where('id', '=', requestId).executeTakeFirst();
+  if (!r || r.requested_by_id !== actor.userId || r.project_id !== projectId || r.list !== list || r.format !== format) throw new AppError('NOT_FOUND', '没有这份导出申请');
+  if (r.status !== APPROVED) throw new AppError('FORBIDDEN', `导出申请${r.status}，不能下载`);
+  if (Date.parse(validUntil(r)!) <= ctx.clock.now().getTime()) throw new AppError('FORBIDDEN', `已批准的导出须在 ${EXPORT_VALID_HOURS} 小时内下载，请重新申请`);
+  await ctx.db.updateTable('export_request').set({ downloads: sql`downloads + 1` }).where('id', '=', r.id).execute();
+  return r;
+}
+
+
+/**
+ * The export itself: a staff user's needs their approved request (`requestId`); the CLI's operator, on the server, needs
+ * none. Every file carries who exported it, who approved it and when (a watermark line above the data, and the printed
+ * header of an .xlsx), and every export is in the audit log (R37).
+ */
+export async function exportList(ctx: ServiceContext, actor: Actor, list: string, q: { projectId: number; format?: 'xlsx' | 'csv' | undefined; requestId?: number | undefined }): Promise<{ stream: Readable; filename: string; contentType: string }> {
+  const def = listOf(list);
   requireRole(actor, def.op);
   const project = await getProjectOrThrow(ctx, actor, q.projectId);
   const format = q.format ?? 'xlsx';
-  await audit(ctx.db, ctx, actor, { action: 'export', entity: 'list', entityId: list, projectId: project.id, after: { list, label: def.label, format } });
+  const request = await approvedRequest(ctx, actor, project.id, list, format, q.requestId);
+  await audit(ctx.db, ctx, actor, { action: 'export', entity: 'list', entityId: list, projectId: project.id, after: { list, label: def.label, format, requestId: request?.id ?? null } });
+  const at = ctx.clock.now();
+  const watermark = `导出人：${actor.name}；${request ? `审批人：${request.decided_by ?? ''}（导出申请 #${request.id}）` : '服务器命令行'}；导出时间：${wallClock(at, project.time_zone)}；内部资料，含个人信息，严禁外传`;
   async function* rows(): AsyncGenerator<Row> {
     for (let after = 0; ;) {
       // A collector gets the rows of their buildings only (a transfer not yet placed has no building: finance's).
-      const page = await def!.page(ctx, actor.scope, project.id, after, PAGE);
+      const page = await def.page(ctx, actor.scope, project.id, after, PAGE);
       if (page.length === 0) return;
       yield* page;
       after = page[page.length - 1]!.id;
@@ -108,6 +210,6 @@ export async function exportList(ctx: ServiceContext, actor: Actor, list: string
   }
   const name = `${def.label}-${project.name}`;
   return format === 'csv'
-    ? { stream: streamCsv(def.columns, rows()), filename: `${name}.csv`, contentType: 'text/csv; charset=utf-8' }
-    : { stream: streamXlsx({ sheet: def.label, title: `${def.label}（${project.name}）`, columns: def.columns, rows: rows() }), filename: `${name}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
+    ? { stream: streamCsv(def.columns, rows(), watermark), filename: `${name}.csv`, contentType: 'text/csv; charset=utf-8' }
+    : { stream: streamXlsx({ sheet: def.label, title: `${def.label}（${project.name}） ${watermark}`, watermark, columns: def.columns, rows: rows() }), filename: `${name}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
 }

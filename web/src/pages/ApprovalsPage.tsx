@@ -4,7 +4,7 @@ import type { Dayjs } from 'dayjs';
 import { CheckOutlined, CloseOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
 import { formatYuan } from '../../../core/money.ts';
-import { api, errorMessage, type ApprovalStatus, type DunningApproval, type PaymentPlanItem, type RefundRequest, type VacancyRegistration, type WaiverRequest } from '../api.ts';
+import { api, errorMessage, type ApprovalStatus, type DunningApproval, type ExportRequest, type PaymentPlanItem, type RefundRequest, type VacancyRegistration, type WaiverRequest } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { APPROVAL_STATUSES, APPROVAL_STATUS_COLORS } from '../billing.ts';
 import { PLAN_STATUS_COLORS, actorLabel, channelLabel, mayApproveAt } from '../dunning.ts';
@@ -12,9 +12,10 @@ import { formatInstant } from '../format.ts';
 import { useApi, withParams } from '../hooks.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 import { PaymentCard } from '../components/PaymentCard.tsx';
+import { ExportLink } from '../components/ExportMenu.tsx';
 
-type TabKey = 'waivers' | 'refunds' | 'vacancies' | 'dunning' | 'plans';
-const TABS: readonly TabKey[] = ['waivers', 'refunds', 'vacancies', 'dunning', 'plans'];
+type TabKey = 'waivers' | 'refunds' | 'vacancies' | 'dunning' | 'plans' | 'exports';
+const TABS: readonly TabKey[] = ['waivers', 'refunds', 'vacancies', 'dunning', 'plans', 'exports'];
 /** Plan statuses after an approval (the plan is then in force, completed or broken). */
 const PLAN_APPROVED = ['执行中', '已完成', '已违约'];
 
@@ -29,6 +30,7 @@ const READ_ONLY_NOTES: Record<TabKey, string> = {
   vacancies: '空置登记由项目经理或分公司总经理审批',
   dunning: '催缴任务由主管、项目经理或分公司总经理按所需级别审批',
   plans: '分期/缓缴由主管、项目经理、分公司总经理或管理员审批',
+  exports: '导出申请由项目经理、分公司总经理或管理员审批（本人的申请在此下载）',
 };
 
 /** What a decision is about, in one line for the confirmation dialog. */
@@ -75,7 +77,7 @@ function periodsText(periods: DunningApproval['periods']): string {
 /**
  * 审批: the requests of a project that someone other than the requester decides — 违约金减免, 退款 (R32), 空置登记
  * (R29), collection actions awaiting approval (律师函, 起诉建议, 催款通知书 …; R11: a person decides) and payment plans
- * (分期/缓缴) — filtered by status (待审批 by default; the collection actions are listed while pending only). Everyone with billing.read sees the lists; the 批准 / 驳回 buttons are for
+ * (分期/缓缴) and bulk exports (R37; the requester downloads an approved one here) — filtered by status (待审批 by default; the collection actions are listed while pending only). Everyone with billing.read sees the lists; the 批准 / 驳回 buttons are for
  * the roles with the matching approve permission, and the server's Chinese message is shown when it refuses (e.g. a
  * decision on one's own request). Project, tab and status are kept in the address.
  */
@@ -100,13 +102,19 @@ export default function ApprovalsPage() {
     const r = await api.paymentPlans(projectId, status === '已批准' || status === ALL ? undefined : status);
     return status === '已批准' ? { items: r.items.filter((p) => PLAN_APPROVED.includes(p.status)) } : r;
   }, [projectId, status]);
+  // Export requests: all of the project for approvers, one's own for everyone else (the server decides).
+  const exports = useApi(projectId === undefined ? null : async () => {
+    const r = await api.exportRequests(projectId);
+    return { items: query ? r.items.filter((x) => x.status === query) : r.items };
+  }, [projectId, query]);
   const [pending, setPending] = useState<Pending | undefined>(undefined);
   const [paymentId, setPaymentId] = useState<number | undefined>(undefined);
 
   const may: Record<TabKey, boolean> = {
     waivers: can('waiver.approve'), refunds: can('refund.approve'), vacancies: can('vacancy.approve'), dunning: can('dunning.approve'), plans: can('plan.approve'),
+    exports: can('export.approve'),
   };
-  const lists = { waivers, refunds, vacancies, dunning, plans };
+  const lists = { waivers, refunds, vacancies, dunning, plans, exports };
 
   const decisionButtons = (t: TabKey, r: { id: number; status: string }, summary: ReactNode) => (r.status !== '待审批' ? null : (
     <Space size={4}>
@@ -209,6 +217,20 @@ export default function ApprovalsPage() {
     ...actionColumn<PaymentPlanItem>('plans', (r) => `${r.house}：${r.kindLabel} ${r.instalments.length} 期，合计 ${formatYuan(r.totalFen)}（${r.reason}）`),
   ];
 
+  const exportColumns: TableProps<ExportRequest>['columns'] = [
+    { title: '导出', key: 'list', width: 150, render: (_, r) => <span data-testid="approval-export-list">{r.label}（{r.format === 'xlsx' ? 'Excel' : 'CSV'}）</span> },
+    { title: '用途', dataIndex: 'reason', width: 220, ellipsis: { showTitle: true } },
+    { title: '申请人', key: 'requested', width: 160, render: (_, r) => requested(r) },
+    { title: '状态', dataIndex: 'status', width: 90, render: (v: string) => <StatusTag status={v} /> },
+    { title: '审批人', key: 'decided', width: 170, render: (_, r) => decidedCell(r) },
+    {
+      title: '下载', key: 'download', width: 150,
+      render: (_, r) => (r.requestedById === me?.id && r.downloadable ? <ExportLink r={r}>下载（{formatInstant(r.validUntil)} 前）</ExportLink>
+        : r.status === '已批准' && !r.downloadable ? <Typography.Text type="secondary">已过期，请重新申请</Typography.Text> : '—'),
+    },
+    ...actionColumn<ExportRequest>('exports', (r) => `${r.requestedBy} 申请导出 ${r.label}：${r.reason}`),
+  ];
+
   function table<T extends { id: number; status: string }>(t: TabKey, loaded: { data: { items: T[] } | undefined; error: string | undefined; loading: boolean }, columns: TableProps<T>['columns'], empty: string) {
     return (
       <div data-testid={`approvals-${t}`} data-loading={loaded.loading ? 'true' : 'false'}>
@@ -247,6 +269,7 @@ export default function ApprovalsPage() {
     if (!pending) return;
     const { tab: t, id, approve } = pending;
     if (t === 'dunning') await api.decideDunningAction(id, approve, note);
+    else if (t === 'exports') await api.decideExport(id, approve, note);
     else if (t === 'plans') await api.decidePaymentPlan(id, approve, note, signedOn);
     else if (t === 'waivers') await api.decideWaiver(id, approve, note);
     else if (t === 'refunds') {
@@ -290,6 +313,7 @@ export default function ApprovalsPage() {
               ),
             },
             { key: 'plans', label: label('分期/缓缴', 'plans'), children: table('plans', plans, planColumns, emptyText) },
+            { key: 'exports', label: label('导出申请', 'exports'), children: table('exports', exports, exportColumns, emptyText) },
           ]}
         />
       )}
@@ -345,7 +369,7 @@ function DecisionModal({ pending, onClose, onDecide }: { pending: Pending; onClo
               <span data-testid="decision-signed-on"><DatePicker format="YYYY-MM-DD" value={signedOn} onChange={setSignedOn} /></span>
             </Form.Item>
           )}
-          <Form.Item label={pending.tab === 'dunning' && !pending.approve ? '驳回理由（必填）' : '审批意见（可选）'}>
+          <Form.Item label={(pending.tab === 'dunning' || pending.tab === 'exports') && !pending.approve ? '驳回理由（必填）' : '审批意见（可选）'}>
             <Input.TextArea rows={2} maxLength={500} showCount value={note} onChange={(e) => setNote(e.target.value)} data-testid="decision-note" />
           </Form.Item>
         </Form>

@@ -2,11 +2,12 @@ import { useEffect, useRef, useState, type HTMLAttributes } from 'react';
 import { Alert, App as AntApp, Button, Card, Empty, Progress, Radio, Select, Space, Table, Tag, Typography, Upload, type TableProps } from 'antd';
 import { CheckCircleOutlined, DownloadOutlined, FileExcelOutlined, ImportOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router-dom';
-import { api, errorMessage, type ImportBatch, type ImportBatchDetail, type ImportColumn, type ImportError, type ImportKindInfo } from '../api.ts';
+import { api, errorMessage, type ExportFormat, type ImportBatch, type ImportBatchDetail, type ImportColumn, type ImportError, type ImportKindInfo } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { formatInstant } from '../format.ts';
 import { useApi, withParams } from '../hooks.ts';
-import { EXPORT_FORMATS, EXPORT_LISTS, IMPORT_MODE_LABELS, IMPORT_STATUS_COLORS } from '../imports.ts';
+import { EXPORT_FORMATS, EXPORT_LISTS, IMPORT_MODE_LABELS, IMPORT_STATUS_COLORS, type ExportList } from '../imports.ts';
+import { ExportRequestModal } from '../components/ExportMenu.tsx';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
 
 /** How often a running import is asked for its progress. */
@@ -245,22 +246,23 @@ function RecentImports({ batches, loading, error, onReload }: { batches: ImportB
   );
 }
 
-/** Every list of the project the user may export, as .xlsx or .csv (the whole list, contacts masked, audited). */
+/** Every list of the project the user may export, as .xlsx or .csv (the whole list, contacts masked, audited), on an approved request (R37). */
 function ExportsCard({ projectId }: { projectId: number }) {
   const { can } = useAuth();
+  const [asking, setAsking] = useState<{ list: ExportList; format: ExportFormat } | undefined>(undefined);
   const lists = EXPORT_LISTS.filter((l) => can(l.permission));
   if (lists.length === 0) return null;
   return (
     <Card size="small" title="导出" data-testid="exports-card">
-      <Typography.Paragraph type="secondary">导出本项目的整个列表（不限行数；联系方式只导出脱敏值；每次导出记入审计日志）。</Typography.Paragraph>
+      <Typography.Paragraph type="secondary">导出本项目的整个列表（不限行数；联系方式只导出脱敏值）。批量导出须经批准（R37）：申请后由项目经理及以上批准，文件带导出人水印，每次下载记入审计日志。</Typography.Paragraph>
       <Space orientation="vertical" size={4}>
         {lists.map((l) => (
           <Space key={l.list} data-testid="export-item" data-list={l.list}>
             <span style={{ display: 'inline-block', width: 110 }}>{l.label}</span>
             {EXPORT_FORMATS.map((f) => (
               <Button
-                key={f.format} size="small" icon={<DownloadOutlined />} href={api.exportUrl(projectId, l.list, f.format)} download
-                data-testid="export-link" data-list={l.list} data-format={f.format}
+                key={f.format} size="small" icon={<DownloadOutlined />} onClick={() => setAsking({ list: l.list, format: f.format })}
+                data-testid="export-format" data-list={l.list} data-format={f.format}
               >
                 {f.format === 'xlsx' ? 'Excel' : 'CSV'}
               </Button>
@@ -268,6 +270,7 @@ function ExportsCard({ projectId }: { projectId: number }) {
           </Space>
         ))}
       </Space>
+      {asking && <ExportRequestModal projectId={projectId} list={asking.list} format={asking.format} onClose={() => setAsking(undefined)} />}
     </Card>
   );
 }
