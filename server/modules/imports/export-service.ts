@@ -1,14 +1,12 @@
 import type { Readable } from 'node:stream';
 import { sql, type Selectable } from 'kysely';
-import type { Scope } from '../../../core/access/roles.ts';
 import { CATEGORY_LABELS, type Category } from '../../../core/dunning/categories.ts';
 import { CASE_STATE_LABELS } from '../../../core/dunning/planner.ts';
-import { ROLE_RANK, roleAllows } from '../../../core/access/roles.ts';
+import { ROLE_RANK, roleAllows, type Scope } from '../../../core/access/roles.ts';
 import { localTimeOf } from '../../../core/dunning/contact-rules.ts';
 import { AppError, fieldError } from '../../../core/errors.ts';
-import { requireText } from '../../../core/registry/validate.ts';
 import { outboxChannelLabel, statusLabel, templateLabel } from '../../../core/notices/vocabulary.ts';
-import { formatArea } from '../../../core/registry/validate.ts';
+import { formatArea, requireText } from '../../../core/registry/validate.ts';
 import type { DB } from '../../db/schema.ts';
 import { scopeWhere } from '../../db/scope-filter.ts';
 import { streamCsv, streamXlsx, type ExportColumn } from '../../documents/xlsx-export.ts';
@@ -123,7 +121,6 @@ function requestView(r: RequestRow, now: Date) {
     validUntil: until, downloadable: until !== null && Date.parse(until) > now.getTime(), downloads: r.downloads,
   };
 }
-export type ExportRequestView = ReturnType<typeof requestView>;
 
 /**
  * Ask to export a list (R37: bulk export only with approval): the reason is kept; a project manager or above approves
@@ -183,7 +180,6 @@ async function approvedRequest(ctx: ServiceContext, actor: Actor, projectId: num
   await ctx.db.updateTable('export_request').set({ downloads: sql`downloads + 1` }).where('id', '=', r.id).execute();
   return r;
 }
-
 
 /**
  * The export itself: a staff user's needs their approved request (`requestId`); the CLI's operator, on the server, needs
