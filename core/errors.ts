@@ -50,6 +50,7 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, zh: '当前角色无权执行此操作', en: 'Your role may not do this' },
   OUT_OF_SCOPE: { status: 403, zh: '该记录不在您负责的项目或楼栋范围内', en: 'This record is outside your projects or buildings' },
   DATABASE_UNAVAILABLE: { status: 503, zh: '数据库不可用', en: 'Database unavailable' },
+  DATABASE_BUSY: { status: 503, zh: '数据库正忙（可能正在导入数据），本次操作未保存，请稍后再试', en: 'The database is busy (an import may be running); nothing was saved, try again shortly' },
   INTERNAL: { status: 500, zh: '系统内部错误', en: 'Internal error' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>;
 

@@ -109,6 +109,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (error.statusCode === 413) {
       return reply.status(413).send({ code: 'VALIDATION_FAILED', message: `${ERRORS.VALIDATION_FAILED.zh}：请求内容过大` });
     }
+    // SQLite: another connection (an import's writer) held the write lock past the busy timeout; the statement failed whole.
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      return reply.status(503).send({ code: 'DATABASE_BUSY', message: ERRORS.DATABASE_BUSY.zh });
+    }
     if (error.statusCode && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ code: 'VALIDATION_FAILED', message: `${ERRORS.VALIDATION_FAILED.zh}：${error.message}` });
     }
