@@ -331,6 +331,18 @@ describe('staff console (Chromium)', () => {
     expect(storedItems.map((i) => i.name)).toEqual(['物业服务费']);
     expect(storedItems[0]!.standards).toMatchObject([{ unitPrice: '2.35', effectiveFrom: '2020-01-01' }]);
 
+    // 4b. A price change starts by giving the standard in force its last day (设置止日): a day before its start is
+    //     refused in the dialog; 2027-12-31 is kept and shown.
+    await stdRow.getByTestId('standard-end').click();
+    const endItem = page.getByTestId('standard-end-date-item');
+    await typeDate(endItem, '2019-12-01');
+    await page.getByTestId('standard-end-submit').click();
+    await expect.poll(() => endItem.locator('.ant-form-item-explain-error').textContent()).toContain('执行止日不能早于执行起日 2020-01-01');
+    await typeDate(endItem, '2027-12-31');
+    await page.getByTestId('standard-end-submit').click();
+    await endItem.waitFor({ state: 'detached' });
+    await expect.poll(() => stdRow.getByTestId('standard-effective-to').textContent()).toBe('2027-12-31');
+
     // 5. 合同条款: monthly, due on the 15th, from 2020-01-01. The late-fee section says 逾期违约金 (never 滞纳金, R20) and
     //    refuses a rate of 1%/day (R21); switched off, there is no late fee (R19).
     const terms = page.getByTestId('terms-form');

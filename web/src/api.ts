@@ -1500,6 +1500,8 @@ export const api = {
   /** The address of the notice as an A4 PDF (a download link: the browser sends the session cookie itself). */
   priceNoticePdfUrl: (projectId: number, on: string) => withQuery(`/api/projects/${id(projectId)}/price-notice.pdf`, { on }),
   addFeeStandard: (feeItemId: number, s: NewFeeStandard) => request<FeeStandard>('POST', `/api/fee-items/${id(feeItemId)}/standards`, s),
+  /** The last day a standard is in force (a price change: then the new standard from the next day). */
+  endFeeStandard: (standardId: number, effectiveTo: string) => request<FeeStandard>('POST', `/api/fee-standards/${id(standardId)}/end`, { effectiveTo }),
   /** The server answers with the stored row (its own field names); only the id is relied on. */
   setContractTerms: (projectId: number, terms: ContractTermsInput) => request<ContractTerms>('POST', `/api/projects/${id(projectId)}/contract-terms`, terms),
   contractTerms: (projectId: number) => request<{ items: ContractTerms[] }>('GET', `/api/projects/${id(projectId)}/contract-terms`),

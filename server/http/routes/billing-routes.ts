@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listBillRuns, runBillRun } from '../../modules/billing/bill-run-service.ts';
-import { addStandard, createFeeItem, listContractTerms, listFeeItemsWithStandards, setContractTerms, setFeeItemPriceNotice } from '../../modules/billing/fee-service.ts';
+import { addStandard, endStandard, createFeeItem, listContractTerms, listFeeItemsWithStandards, setContractTerms, setFeeItemPriceNotice } from '../../modules/billing/fee-service.ts';
 import type { ServiceContext } from '../../modules/context.ts';
 import { importPayments, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../../modules/billing/payment-import-service.ts';
 import { decideWaiver, getPayment, houseAccount, recordPayment, requestWaiver, reversePayment } from '../../modules/billing/payment-service.ts';
@@ -127,6 +127,10 @@ export function billingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 
   r.post('/fee-items/:id/standards', { schema: { tags, summary: '新增收费标准（公示满一个月后执行，R25）', params: IdParam, body: StandardBody, response: { 201: Standard, ...errorResponses } } },
     async (req, reply) => reply.status(201).send(await addStandard(ctx, actorOf(req), req.params.id, req.body)));
+
+  r.post('/fee-standards/:id/end', {
+    schema: { tags, summary: '设置收费标准的执行止日（调价：先定现行标准的止日，再新增自次日起执行的新标准）', params: IdParam, body: z.object({ effectiveTo: z.string().max(10) }), response: { 200: Standard, ...errorResponses } },
+  }, async (req) => endStandard(ctx, actorOf(req), req.params.id, req.body));
 
   r.post('/projects/:id/contract-terms', { schema: { tags, summary: '设置合同条款：计费周期、缴费截止日、逾期违约金条款', params: IdParam, body: TermsBody, response: { 201: Terms, ...errorResponses } } },
     async (req, reply) => reply.status(201).send(await setContractTerms(ctx, actorOf(req), req.params.id, req.body)));

@@ -5,7 +5,8 @@ import type { ServiceContext } from '../context.ts';
 import { createBuilding, createHouse, createProject } from '../registry/registry-service.ts';
 import { createOwner, createOwnership } from '../registry/owner-service.ts';
 import { ensureCompany, systemActor } from '../setup/bootstrap.ts';
-import { addStandard, createFeeItem, setContractTerms } from './fee-service.ts';
+import type { Actor } from '../context.ts';
+import { addStandard, createFeeItem, endStandard, listFeeItemsWithStandards, setContractTerms } from './fee-service.ts';
 import { runBillRun } from './bill-run-service.ts';
 import { priceNotice } from './price-notice-service.ts';
 import { AppError } from '../../../core/errors.ts';
@@ -118,6 +119,21 @@ describe.each(DIALECTS)('bill run on %s', (dialect) => {
     const n = await t.db.selectFrom('charge').select('id').where('period', 'in', ['2026-07', '2026-08', '2026-09']).execute();
     expect(n).toHaveLength(9);
     expect(a.created + b.created).toBe(9);
+  });
+
+  it('changes a price: the standard in force gets its last day, then the new one starts the next day', async () => {
+    const current = (await listFeeItemsWithStandards(ctx, actor, projectId))[0]!.standards.find((s) => s.propertyType === '高层')!;
+    expect(await code(endStandard(ctx, actor, current.id, { effectiveTo: '2019-12-31' }))).toMatch(/执行止日不能早于执行起日 2020-01-01/);
+    expect(await endStandard(ctx, actor, current.id, { effectiveTo: '2020-12-31' })).toMatchObject({ id: current.id, effectiveFrom: '2020-01-01', effectiveTo: '2020-12-31' });
+    const next = await addStandard(ctx, actor, feeItemId, { propertyType: '高层', unitPrice: '2.50', publishedOn: '2020-11-01', effectiveFrom: '2021-01-01' });
+    expect(next).toMatchObject({ unitPrice: '2.50', effectiveFrom: '2021-01-01', effectiveTo: null });
+    // Extending the old one into the new one's time is refused; the change is in the audit log.
+    expect(await code(endStandard(ctx, actor, current.id, { effectiveTo: '2021-06-30' }))).toMatch(/与已有标准（2021-01-01 起）的执行期间重叠/);
+    const audits = await t.db.selectFrom('audit_log').select(['action', 'after_json']).where('action', '=', 'fee_standard.end').execute();
+    expect(audits).toHaveLength(1);
+    expect(audits[0]!.after_json).toContain('2020-12-31');
+    const cashier: Actor = { ...actor, userId: 9501, name: 'caiwu', role: 'cashier' };
+    expect(await code(endStandard(ctx, cashier, next.id, { effectiveTo: '2030-12-31' }))).toMatch(/FORBIDDEN/);
   });
 });
 

@@ -202,7 +202,7 @@ export async function addStandard(ctx: ServiceContext, actor: Actor, feeItemId: 
   return inTransaction(ctx, async (trx) => {
     const same = (await repo.standardsOf(trx, [feeItemId])).filter((s) => s.property_type === propertyType);
     const clash = same.find((s) => periodsOverlap({ from: s.effective_from, to: s.effective_to }, { from: input.effectiveFrom, to: input.effectiveTo ?? null }));
-    if (clash) throw fieldError('effectiveFrom', 'VALIDATION_FAILED', `与已有标准（${clash.effective_from} 起）的执行期间重叠，请先为其设置截止日期`);
+    if (clash) throw fieldError('effectiveFrom', 'VALIDATION_FAILED', `与已有标准（${clash.effective_from} 起）的执行期间重叠，请先为其设置执行止日`);
     const values = {
       fee_item_id: feeItemId, property_type: propertyType, price_x10000: price, monthly_fen: monthly, published_on: input.publishedOn,
       effective_from: input.effectiveFrom, effective_to: input.effectiveTo ?? null, override_reason: override,
@@ -211,6 +211,29 @@ export async function addStandard(ctx: ServiceContext, actor: Actor, feeItemId: 
     const { id } = await trx.insertInto('fee_standard').values({ ...values, created_at: nowIso(ctx) }).returning('id').executeTakeFirstOrThrow();
     await audit(trx, ctx, actor, { action: 'fee_standard.create', entity: 'fee_standard', entityId: id, projectId: item.project_id, after: values });
     return standardView({ id, ...values });
+  });
+}
+
+/**
+ * 设置执行止日: the last day a standard is in force — how a price change begins (the new standard, published a month
+ * ahead (R25), then starts the next day; standards of the same item and type never overlap). Charges already billed
+ * for months after that day keep their amounts; `wuye bill adjust` prices them again with the standard then in force.
+ */
+export async function endStandard(ctx: ServiceContext, actor: Actor, standardId: number, input: { effectiveTo: string }) {
+  requireRole(actor, 'billing.configure');
+  const s = await ctx.db.selectFrom('fee_standard').selectAll().where('id', '=', standardId).executeTakeFirst();
+  if (!s) throw fieldError('standardId', 'NOT_FOUND', '收费标准不存在');
+  const item = (await repo.findFeeItem(ctx.db, s.fee_item_id))!;
+  await getProjectOrThrow(ctx, actor, item.project_id);
+  assertDate(input.effectiveTo, 'effectiveTo');
+  if (input.effectiveTo < s.effective_from) throw fieldError('effectiveTo', 'DATE_RANGE_INVALID', `执行止日不能早于执行起日 ${s.effective_from}`);
+  return inTransaction(ctx, async (trx) => {
+    const others = (await repo.standardsOf(trx, [s.fee_item_id])).filter((o) => o.id !== s.id && o.property_type === s.property_type);
+    const clash = others.find((o) => periodsOverlap({ from: o.effective_from, to: o.effective_to }, { from: s.effective_from, to: input.effectiveTo }));
+    if (clash) throw fieldError('effectiveTo', 'VALIDATION_FAILED', `与已有标准（${clash.effective_from} 起）的执行期间重叠`);
+    await trx.updateTable('fee_standard').set({ effective_to: input.effectiveTo }).where('id', '=', s.id).execute();
+    await audit(trx, ctx, actor, { action: 'fee_standard.end', entity: 'fee_standard', entityId: s.id, projectId: item.project_id, before: { effectiveTo: s.effective_to }, after: { effectiveTo: input.effectiveTo } });
+    return standardView({ ...s, effective_to: input.effectiveTo });
   });
 }
 

@@ -1,10 +1,11 @@
 import { useState, type HTMLAttributes } from 'react';
-import { Alert, Button, Card, Empty, Space, Table, Tag, Tooltip, Typography, type TableProps } from 'antd';
+import { Alert, Button, Card, DatePicker, Empty, Form, Modal, Space, Table, Tag, Tooltip, Typography, type TableProps } from 'antd';
+import type { Dayjs } from 'dayjs';
 import { EditOutlined, FileTextOutlined, PlusOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
 import { api, type ContractTerms, type FeeItem, type FeeStandard } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { useApi } from '../hooks.ts';
+import { useApi, useFormSubmit } from '../hooks.ts';
 import { formatDate } from '../format.ts';
 import { CYCLE_LABELS, PRICING_LABELS, ROUNDING_LABELS, dailyRatePercent, earlyDiscountText, propertyTypeLabel, standardPriceText } from '../billing.ts';
 import { ProjectPicker, useProjectParam } from '../components/ProjectPicker.tsx';
@@ -29,6 +30,7 @@ export default function BillingSettingsPage() {
   const [addingItem, setAddingItem] = useState(false);
   const [standardFor, setStandardFor] = useState<FeeItem | undefined>(undefined);
   const [noticeFor, setNoticeFor] = useState<FeeItem | undefined>(undefined);
+  const [ending, setEnding] = useState<FeeStandard | undefined>(undefined);
   /** Rows the user folded; every item shows its standards unless folded. */
   const [folded, setFolded] = useState<ReadonlySet<number>>(new Set());
   const items = feeItems.data?.items ?? [];
@@ -38,7 +40,19 @@ export default function BillingSettingsPage() {
     { title: '单价/金额', key: 'price', width: 160, render: (_, s) => <span data-testid="standard-price">{standardPriceText(s)}</span> },
     { title: '公示日期', dataIndex: 'publishedOn', width: 120, render: (v: string) => formatDate(v) },
     { title: '执行起', dataIndex: 'effectiveFrom', width: 120, render: (v: string) => <span data-testid="standard-effective-from">{formatDate(v)}</span> },
-    { title: '执行止', dataIndex: 'effectiveTo', width: 120, render: (v: string | null) => (v ? formatDate(v) : <Typography.Text type="secondary">长期</Typography.Text>) },
+    {
+      title: '执行止', dataIndex: 'effectiveTo', width: 170,
+      render: (v: string | null, s) => (
+        <Space size={4}>
+          <span data-testid="standard-effective-to">{v ? formatDate(v) : <Typography.Text type="secondary">长期</Typography.Text>}</span>
+          {configure && (
+            <Tooltip title="调价：先设置现行标准的执行止日，再新增自次日起执行的新标准">
+              <Button size="small" type="link" onClick={() => setEnding(s)} data-testid="standard-end">设置止日</Button>
+            </Tooltip>
+          )}
+        </Space>
+      ),
+    },
     { title: '提前执行原因（R25）', dataIndex: 'overrideReason', render: (v: string | null) => v ?? <Typography.Text type="secondary">—</Typography.Text> },
     {
       title: '空置房收费（R29）', dataIndex: 'vacancy', width: 220,
@@ -204,6 +218,16 @@ export default function BillingSettingsPage() {
           }}
         />
       )}
+      {ending && (
+        <EndStandardModal
+          standard={ending}
+          onClose={() => setEnding(undefined)}
+          onSaved={() => {
+            setEnding(undefined);
+            feeItems.reload();
+          }}
+        />
+      )}
       {standardFor && (
         <FeeStandardFormModal
           feeItem={standardFor}
@@ -215,5 +239,26 @@ export default function BillingSettingsPage() {
         />
       )}
     </div>
+  );
+}
+
+/** 设置执行止日: the last day a standard is in force; the server refuses a day before its start or into another standard. */
+function EndStandardModal({ standard, onClose, onSaved }: { standard: FeeStandard; onClose: () => void; onSaved: () => void }) {
+  const [form] = Form.useForm<{ effectiveTo: Dayjs | null }>();
+  const { busy, error, submit } = useFormSubmit(form, ['effectiveTo']);
+  async function save() {
+    if (await submit((v) => api.endFeeStandard(standard.id, v.effectiveTo!.format('YYYY-MM-DD')))) onSaved();
+  }
+  return (
+    <Modal open title={`设置执行止日：${propertyTypeLabel(standard.propertyType)} ${standardPriceText(standard)}（${formatDate(standard.effectiveFrom)} 起）`} onOk={() => void save()} onCancel={onClose}
+      okText="保存" cancelText="取消" confirmLoading={busy} okButtonProps={{ 'data-testid': 'standard-end-submit' }} mask={{ closable: false }}>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="standard-end-error" />}
+      <Typography.Paragraph type="secondary">调价时先设置现行标准的执行止日，再新增自次日起执行的新标准（须公示满一个月，R25）。已出账的月份不变；如需按新标准调整，在“出账”页使用“按现行标准调整”。</Typography.Paragraph>
+      <Form form={form} layout="vertical">
+        <Form.Item name="effectiveTo" label="执行止日（含当日）" rules={[{ required: true, message: '请选择执行止日' }]} data-testid="standard-end-date-item">
+          <DatePicker format="YYYY-MM-DD" />
+        </Form.Item>
+      </Form>
+    </Modal>
   );
 }
