@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteWorkerWriter } from './sqlite-writer.ts';
+import { SqliteWorkerWriter, sqliteWriterHolds } from './sqlite-writer.ts';
 
 /** The import's SQLite writer: a connection in a worker thread, driven through Kysely and a queue of inserts. */
 describe('SQLite writer in a worker thread', () => {
@@ -57,9 +57,13 @@ describe('SQLite writer in a worker thread', () => {
     check.close();
   });
 
-  it('says so when asked after it was closed', async () => {
-    writer = new SqliteWorkerWriter(file());
+  it('says so when asked after it was closed, and tells the app whose lock it held until then', async () => {
+    const app = {};
+    writer = new SqliteWorkerWriter(file(), app);
+    expect(sqliteWriterHolds(app)).toBe(true);
+    expect(sqliteWriterHolds({})).toBe(false);
     await writer.close();
+    expect(sqliteWriterHolds(app)).toBe(false);
     await expect(writer.insert('item', ['id', 'name'], [{ id: 1, name: '甲' }])).rejects.toThrow('写入线程已结束');
     writer = null;
   });

@@ -21,6 +21,18 @@ class SqliteWorkerError extends Error {
  * `insert` queues rows for the cached prepared statements, answered in order. The app's own connection stays free:
  * reads go on meanwhile (WAL); the app's writes wait for it (busy_timeout).
  */
+/** The app databases (their Kysely instances) whose SQLite file a worker writer holds open for a long write. */
+const HOLDING = new WeakMap<object, number>();
+
+/**
+ * Whether a worker writer (an import) holds this SQLite database's write lock: a write on the app's own connection would
+ * wait for the busy timeout (5 s, blocking the event loop, better-sqlite3 being synchronous) and then fail, so
+ * optional writes (a session's last-seen time) are skipped meanwhile.
+ */
+export function sqliteWriterHolds(db: object): boolean {
+  return (HOLDING.get(db) ?? 0) > 0;
+}
+
 export class SqliteWorkerWriter {
   readonly db: Kysely<DB>;
   private readonly worker: Worker;
@@ -28,7 +40,8 @@ export class SqliteWorkerWriter {
   private next = 1;
   private gone: Error | null = null;
 
-  constructor(file: string) {
+  constructor(file: string, private readonly owner?: object) {
+    if (owner) HOLDING.set(owner, (HOLDING.get(owner) ?? 0) + 1);
     this.worker = new Worker(new URL('./sqlite-writer-worker.mjs', import.meta.url), {
       workerData: { file, pragmas: ['foreign_keys = ON', 'busy_timeout = 5000', 'synchronous = NORMAL', 'case_sensitive_like = ON', 'cache_size = -131072'] },
     });
@@ -39,6 +52,7 @@ export class SqliteWorkerWriter {
       else w?.resolve(m.result);
     });
     const fail = (e: Error) => {
+      if (!this.gone && this.owner) HOLDING.set(this.owner, (HOLDING.get(this.owner) ?? 1) - 1);
       this.gone ??= e;
       for (const w of this.waiting.values()) w.reject(e);
       this.waiting.clear();
@@ -121,5 +135,5 @@ class WorkerDriver implements Driver {
 /** The writer for the app's database when it is an SQLite file; null for a database in memory (one connection only). */
 export async function sqliteWriter(db: Kysely<DB>): Promise<SqliteWorkerWriter | null> {
   const file = await sqliteFileOf(db);
-  return file === null ? null : new SqliteWorkerWriter(file);
+  return file === null ? null : new SqliteWorkerWriter(file, db);
 }

@@ -1,7 +1,9 @@
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/db.ts';
-import { contextOf, fixedClock } from '../../test/fixtures.ts';
+import { contextOf, fixedClock, sessionCookie } from '../../test/fixtures.ts';
+import { sqliteWriter } from '../db/sqlite-writer.ts';
+import { ensureAdmin, ensureCompany } from '../modules/setup/bootstrap.ts';
 import { ConsoleSmsAdapter } from '../channels/console-sms.ts';
 import { buildApp } from './app.ts';
 
@@ -29,4 +31,32 @@ describe('SQLite write lock held elsewhere', () => {
       await t.destroy();
     }
   }, 30_000);
+
+  it('keeps serving signed-in pages while an import holds the lock: the session touch waits for later', async () => {
+    const t = await createTestDatabase('sqlite');
+    const clock = fixedClock('2026-03-20T02:00:00.000Z');
+    try {
+      const ctx = contextOf(t, clock);
+      const admin = await ensureAdmin(ctx, await ensureCompany(ctx));
+      const app = await buildApp({ ctx, logger: false, webRoot: '/nonexistent' });
+      const cookie = await sessionCookie(app, 'admin', admin.password);
+      const lastSeen = async () => (await t.db.selectFrom('session').select('last_seen_at').executeTakeFirstOrThrow()).last_seen_at;
+      const before = await lastSeen();
+      clock.advance(120_000);
+      const writer = (await sqliteWriter(t.db))!;
+      const trx = await writer.db.startTransaction().execute();
+      const me = await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie } });
+      expect(me.statusCode, me.body).toBe(200);
+      expect(await lastSeen()).toBe(before);
+      await trx.rollback().execute();
+      await writer.close();
+      // The lock released, the next request refreshes it.
+      expect((await app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie } })).statusCode).toBe(200);
+      expect(await lastSeen()).toBe(clock.now().toISOString());
+      await app.close();
+    } finally {
+      await t.destroy();
+    }
+  }, 30_000);
 });
+

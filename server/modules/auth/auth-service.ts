@@ -6,6 +6,7 @@ import * as repo from '../../db/repositories/user-repository.ts';
 import { audit } from '../audit/audit.ts';
 import { nowIso, requireRole, type Actor, type ServiceContext } from '../context.ts';
 import { mapDbError } from '../db-errors.ts';
+import { sqliteWriterHolds } from '../../db/sqlite-writer.ts';
 
 export const SESSION_HOURS = 12;
 export const MAX_FAILED_LOGINS = 5;
@@ -115,8 +116,10 @@ export async function actorForToken(ctx: ServiceContext, token: string): Promise
   const s = await repo.findSession(ctx.db, tokenId(token));
   const now = nowIso(ctx);
   if (!s || s.expires_at <= now || s.active !== 1) return null;
-  if (Date.parse(now) - Date.parse(s.last_seen_at) > 60_000) {
-    await ctx.db.updateTable('session').set({ last_seen_at: now }).where('id', '=', s.id).execute();
+  // The last-seen time is refreshed once a minute, and only when it costs nothing: not while an import's writer holds
+  // SQLite's write lock (the request would wait for it), and a failure never fails the request.
+  if (Date.parse(now) - Date.parse(s.last_seen_at) > 60_000 && !sqliteWriterHolds(ctx.db)) {
+    await ctx.db.updateTable('session').set({ last_seen_at: now }).where('id', '=', s.id).execute().catch(() => undefined);
   }
   const role = s.role as Role;
   const scopes = await repo.userScopes(ctx.db, [s.user_id]);
