@@ -5,6 +5,10 @@ import { fieldError } from '../errors.ts';
 export const PORTAL_REQUEST_KINDS = ['promise', 'plan', 'complaint', 'repair'] as const;
 export type PortalRequestKind = (typeof PORTAL_REQUEST_KINDS)[number];
 export const PORTAL_REQUEST_LABELS: Record<PortalRequestKind, string> = { promise: '承诺缴费', plan: '缓缴/分期申请', complaint: '投诉', repair: '报修' };
+/** How staff see an owner acting through the portal: 业主（对客端 144****0001）. */
+export const portalSenderName = (phoneMasked: string) => `业主（对客端 ${phoneMasked}）`;
+/** The service ticket a portal complaint or repair becomes: 投诉：楼道漏水. */
+export const ticketTopic = (kind: 'complaint' | 'repair', topic: string) => `${PORTAL_REQUEST_LABELS[kind]}：${topic}`;
 
 export const REQUEST_STATUS_LABELS: Record<string, string> = {
   recorded: '已登记', open: '处理中', resolved: '已办结', 待审批: '待审批', 执行中: '已批准', 已驳回: '未批准', 已完成: '已完成', 已违约: '已违约',

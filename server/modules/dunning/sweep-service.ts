@@ -10,7 +10,7 @@ import type { Category } from '../../../core/dunning/categories.ts';
 import { attemptOf, isHardCase, scheduler, type ContactFacts } from '../../../core/dunning/schedule.ts';
 import { maskMobile } from '../../../core/registry/mask.ts';
 import type { ContactKind } from '../../../core/registry/vocabulary.ts';
-import { PORTAL_REQUEST_LABELS } from '../../../core/portal/vocabulary.ts';
+import { portalSenderName, ticketTopic } from '../../../core/portal/vocabulary.ts';
 import { PostgresAdapter, sql, type Transaction } from 'kysely';
 import * as repo from '../../db/repositories/dunning-repository.ts';
 import type { DB } from '../../db/schema.ts';
@@ -311,8 +311,9 @@ export async function sweep(ctx: ServiceContext, actor: Actor, projectId: number
   if (!opts.dryRun && !opts.houseIds) {
     await audit(ctx.db, ctx, actor, { action: 'dunning.run', entity: 'project', entityId: projectId, projectId, after: { asOf, cases: report.cases, created: report.created, existing: report.existing, resolved: report.resolved } });
   }
-  if (!opts.dryRun) {
-    // A complaint sent before its case existed becomes the new case's ticket; its houses are planned again with it (R10).
+  if (!opts.dryRun && facts.some((f) => f.row === null)) {
+    // A complaint sent before its ownership had a case becomes the new case's ticket; its houses are planned again with
+    // it (R10). Only a sweep that opened a case can find one (a later complaint goes to the case at once).
     const attached = await attachWaitingTickets(ctx, projectId, opts.houseIds);
     if (attached.length > 0) await sweep(ctx, actor, projectId, asOf, { dryRun: false, houseIds: attached });
   }
@@ -338,8 +339,8 @@ async function attachWaitingTickets(ctx: ServiceContext, projectId: number, hous
   await inTransaction(ctx, async (trx) => {
     for (const r of waiting) {
       const ticket = await trx.insertInto('service_ticket').values({
-        case_id: r.case_id, project_id: projectId, house_id: r.house_id, topic: `${PORTAL_REQUEST_LABELS[r.kind as 'complaint' | 'repair']}：${r.topic}`, description: r.detail,
-        status: 'open', opened_by: `业主（对客端 ${maskMobile(r.phone)}），${r.created_at.slice(0, 10)} 提交`, opened_at: now,
+        case_id: r.case_id, project_id: projectId, house_id: r.house_id, topic: ticketTopic(r.kind as 'complaint' | 'repair', r.topic), description: r.detail,
+        status: 'open', opened_by: `${portalSenderName(maskMobile(r.phone))}，${r.created_at.slice(0, 10)} 提交`, opened_at: now,
       }).returning('id').executeTakeFirstOrThrow();
       await trx.updateTable('portal_request').set({ case_id: r.case_id, ticket_id: ticket.id }).where('id', '=', r.id).execute();
     }

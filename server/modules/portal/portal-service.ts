@@ -5,7 +5,7 @@ import { isLocalDate, localDateOf } from '../../../core/dates.ts';
 import { formatArea, optionalText, requireText } from '../../../core/registry/validate.ts';
 import { outboxChannelLabel, templateLabel, RECEIPT_TYPES, MAX_RECEIPT_BYTES } from '../../../core/notices/vocabulary.ts';
 import {
-  BINDING_STATUS_LABELS, DATA_COPY_DAYS, DATA_REQUEST_DAYS, DATA_REQUEST_KINDS, DATA_REQUEST_LABELS, DATA_REQUEST_STATUS_LABELS, PORTAL_REQUEST_LABELS,
+  BINDING_STATUS_LABELS, DATA_COPY_DAYS, DATA_REQUEST_DAYS, DATA_REQUEST_KINDS, DATA_REQUEST_LABELS, DATA_REQUEST_STATUS_LABELS, PORTAL_REQUEST_LABELS, portalSenderName, ticketTopic,
   REQUEST_STATUS_LABELS, privacyNotice, type CostLine, type DataRequestKind, type PortalRequestKind,
 } from '../../../core/portal/vocabulary.ts';
 import { audit } from '../audit/audit.ts';
@@ -31,7 +31,7 @@ const DEAD = ['空号', '停机', '错号'];
 const zoneToday = (ctx: ServiceContext) => localDateOf(ctx.clock.now(), 'Asia/Shanghai');
 
 export function portalActor(companyId: number, principal: PortalPrincipal): Actor {
-  return { userId: null, name: `业主（对客端 ${principal.phoneMasked}）`, role: 'admin', companyId, scope: { kind: 'all' } };
+  return { userId: null, name: portalSenderName(principal.phoneMasked), role: 'admin', companyId, scope: { kind: 'all' } };
 }
 
 export interface PortalHouse {
@@ -290,17 +290,17 @@ export async function applyForPlan(ctx: ServiceContext, principal: PortalPrincip
  */
 export async function fileTicket(ctx: ServiceContext, principal: PortalPrincipal, houseId: number, input: { kind: string; topic: string; description: string }) {
   const h = await houseOf(ctx, principal, houseId);
-  if (input.kind !== 'complaint' && input.kind !== 'repair') throw fieldError('kind', 'VALIDATION_FAILED', '应为 投诉(complaint) 或 报修(repair)');
+  const kind = input.kind;
+  if (kind !== 'complaint' && kind !== 'repair') throw fieldError('kind', 'VALIDATION_FAILED', '应为 投诉(complaint) 或 报修(repair)');
   const topic = requireText(input.topic, 'topic', 50);
   const description = requireText(input.description, 'description', 2000);
   const c = await caseOf(ctx, h);
-  const label = PORTAL_REQUEST_LABELS[input.kind];
   const at = nowIso(ctx);
   const id = await inTransaction(ctx, async (trx) => {
     const ticket = c ? await trx.insertInto('service_ticket').values({
-      case_id: c.id, project_id: h.projectId, house_id: h.houseId, topic: `${label}：${topic}`, description, status: 'open', opened_by: portalActor(h.companyId, principal).name, opened_at: at,
+      case_id: c.id, project_id: h.projectId, house_id: h.houseId, topic: ticketTopic(kind, topic), description, status: 'open', opened_by: portalActor(h.companyId, principal).name, opened_at: at,
     }).returning('id').executeTakeFirstOrThrow() : null;
-    return recordRequest({ ...ctx, db: trx }, principal, h, { kind: input.kind as PortalRequestKind, topic, detail: description, status: 'open', caseId: c?.id ?? null, ticketId: ticket?.id ?? null });
+    return recordRequest({ ...ctx, db: trx }, principal, h, { kind, topic, detail: description, status: 'open', caseId: c?.id ?? null, ticketId: ticket?.id ?? null });
   });
   if (c) await refreshHouses(ctx, h.projectId, [h.houseId], h.today);
   return { id, status: 'open', statusLabel: REQUEST_STATUS_LABELS.open! };
