@@ -360,19 +360,24 @@ export async function setPreferences(ctx: ServiceContext, principal: PortalPrinc
   return preferences(ctx, principal);
 }
 
-const copyExpiry = (decidedAt: string) => new Date(Date.parse(decidedAt) + DATA_COPY_DAYS * 86_400_000).toISOString();
+/** Until when a fulfilled copy request's copy can be downloaded (null: none, or gone); the daily job then deletes it. */
+function copyUntil(r: { copy_json: string | null; decided_at: string | null }, now: Date): string | null {
+  if (r.copy_json === null || r.decided_at === null) return null;
+  const until = new Date(Date.parse(r.decided_at) + DATA_COPY_DAYS * 86_400_000);
+  return until > now ? until.toISOString() : null;
+}
 
-function dataRequestView(r: { id: number; kind: string; detail: string; status: string; reply: string | null; due_on: string; created_at: string; copy_json: string | null; decided_at: string | null }) {
+function dataRequestView(r: { id: number; kind: string; detail: string; status: string; reply: string | null; due_on: string; created_at: string; copy_json: string | null; decided_at: string | null }, now: Date) {
+  const until = copyUntil(r, now);
   return {
     id: r.id, kind: r.kind, kindLabel: DATA_REQUEST_LABELS[r.kind as DataRequestKind] ?? r.kind, detail: r.detail, status: r.status,
-    statusLabel: DATA_REQUEST_STATUS_LABELS[r.status] ?? r.status, reply: r.reply, dueOn: r.due_on, createdAt: r.created_at, hasCopy: r.copy_json !== null,
-    copyExpiresAt: r.copy_json !== null && r.decided_at !== null ? copyExpiry(r.decided_at) : null,
+    statusLabel: DATA_REQUEST_STATUS_LABELS[r.status] ?? r.status, reply: r.reply, dueOn: r.due_on, createdAt: r.created_at, hasCopy: until !== null, copyExpiresAt: until,
   };
 }
 
 /**
- * Delete the copies of fulfilled copy requests older than DATA_COPY_DAYS (they hold the owner's contacts in full): when
- * an owner lists or downloads, and daily with the collection sweep. Returns how many were deleted.
+ * Delete the copies of fulfilled copy requests older than DATA_COPY_DAYS (they hold the owner's contacts in full): daily,
+ * with the collection sweep (an owner's reads treat an expired copy as gone meanwhile). Returns how many were deleted.
  */
 export async function purgeExpiredDataCopies(ctx: ServiceContext): Promise<number> {
   const before = new Date(ctx.clock.now().getTime() - DATA_COPY_DAYS * 86_400_000).toISOString();
@@ -381,9 +386,9 @@ export async function purgeExpiredDataCopies(ctx: ServiceContext): Promise<numbe
 }
 
 export async function dataRequests(ctx: ServiceContext, principal: PortalPrincipal) {
-  await purgeExpiredDataCopies(ctx);
   const rows = await ctx.db.selectFrom('data_request').selectAll().where('account_id', '=', principal.accountId).orderBy('id', 'desc').execute();
-  return { items: rows.map(dataRequestView) };
+  const now = ctx.clock.now();
+  return { items: rows.map((r) => dataRequestView(r, now)) };
 }
 
 export async function fileDataRequest(ctx: ServiceContext, principal: PortalPrincipal, input: { kind: string; detail: string }) {
@@ -399,12 +404,11 @@ export async function fileDataRequest(ctx: ServiceContext, principal: PortalPrin
     await audit(trx, ctx, portalActor(company.id, principal), { action: 'portal.data_request', entity: 'data_request', entityId: r.id, projectId: houses[0]?.projectId ?? null, after: { kind: input.kind } });
     return r.id;
   });
-  return dataRequestView((await ctx.db.selectFrom('data_request').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
+  return dataRequestView((await ctx.db.selectFrom('data_request').selectAll().where('id', '=', id).executeTakeFirstOrThrow()), ctx.clock.now());
 }
 
 export async function dataCopy(ctx: ServiceContext, principal: PortalPrincipal, id: number) {
-  await purgeExpiredDataCopies(ctx);
-  const r = await ctx.db.selectFrom('data_request').select(['copy_json', 'kind']).where('id', '=', id).where('account_id', '=', principal.accountId).executeTakeFirst();
-  if (!r?.copy_json) throw new AppError('NOT_FOUND', `该申请没有可下载的副本（副本保留 ${DATA_COPY_DAYS} 天，过期可重新申请）`);
+  const r = await ctx.db.selectFrom('data_request').select(['copy_json', 'decided_at']).where('id', '=', id).where('account_id', '=', principal.accountId).executeTakeFirst();
+  if (!r?.copy_json || copyUntil(r, ctx.clock.now()) === null) throw new AppError('NOT_FOUND', `该申请没有可下载的副本（副本保留 ${DATA_COPY_DAYS} 天，过期可重新申请）`);
   return r.copy_json;
 }
