@@ -200,8 +200,7 @@ export async function addStandard(ctx: ServiceContext, actor: Actor, feeItemId: 
     requireText(vacancy.basis, 'vacancy.basis', 500);
   }
   return inTransaction(ctx, async (trx) => {
-    const same = (await repo.standardsOf(trx, [feeItemId])).filter((s) => s.property_type === propertyType);
-    const clash = same.find((s) => periodsOverlap({ from: s.effective_from, to: s.effective_to }, { from: input.effectiveFrom, to: input.effectiveTo ?? null }));
+    const clash = await overlappingStandard(trx, feeItemId, propertyType, { from: input.effectiveFrom, to: input.effectiveTo ?? null });
     if (clash) throw fieldError('effectiveFrom', 'VALIDATION_FAILED', `与已有标准（${clash.effective_from} 起）的执行期间重叠，请先为其设置执行止日`);
     const values = {
       fee_item_id: feeItemId, property_type: propertyType, price_x10000: price, monthly_fen: monthly, published_on: input.publishedOn,
@@ -212,6 +211,12 @@ export async function addStandard(ctx: ServiceContext, actor: Actor, feeItemId: 
     await audit(trx, ctx, actor, { action: 'fee_standard.create', entity: 'fee_standard', entityId: id, projectId: item.project_id, after: values });
     return standardView({ id, ...values });
   });
+}
+
+/** Another standard of the item and property type in force during `range` (standards never overlap), if any. */
+async function overlappingStandard(trx: Parameters<typeof repo.standardsOf>[0], feeItemId: number, propertyType: string, range: { from: string; to: string | null }, except?: number) {
+  return (await repo.standardsOf(trx, [feeItemId]))
+    .find((o) => o.id !== except && o.property_type === propertyType && periodsOverlap({ from: o.effective_from, to: o.effective_to }, range));
 }
 
 /**
@@ -228,8 +233,7 @@ export async function endStandard(ctx: ServiceContext, actor: Actor, standardId:
   assertDate(input.effectiveTo, 'effectiveTo');
   if (input.effectiveTo < s.effective_from) throw fieldError('effectiveTo', 'DATE_RANGE_INVALID', `执行止日不能早于执行起日 ${s.effective_from}`);
   return inTransaction(ctx, async (trx) => {
-    const others = (await repo.standardsOf(trx, [s.fee_item_id])).filter((o) => o.id !== s.id && o.property_type === s.property_type);
-    const clash = others.find((o) => periodsOverlap({ from: o.effective_from, to: o.effective_to }, { from: s.effective_from, to: input.effectiveTo }));
+    const clash = await overlappingStandard(trx, s.fee_item_id, s.property_type, { from: s.effective_from, to: input.effectiveTo }, s.id);
     if (clash) throw fieldError('effectiveTo', 'VALIDATION_FAILED', `与已有标准（${clash.effective_from} 起）的执行期间重叠`);
     await trx.updateTable('fee_standard').set({ effective_to: input.effectiveTo }).where('id', '=', s.id).execute();
     await audit(trx, ctx, actor, { action: 'fee_standard.end', entity: 'fee_standard', entityId: s.id, projectId: item.project_id, before: { effectiveTo: s.effective_to }, after: { effectiveTo: input.effectiveTo } });
