@@ -53,6 +53,8 @@ const GRANTS: Record<Role, readonly Operation[]> = {
 
 /** Seniority, for steps that a role "or above" approves (a lawyer's letter by the 分公司总经理 or above). */
 export const ROLE_RANK: Record<Role, number> = { cashier: 0, collector: 1, supervisor: 2, project_manager: 3, general_manager: 4, admin: 5 };
+/** Bulk exports need approval (R37): general managers and admins approve exports, and so their own. */
+export const approvesOwnExports = (role: Role): boolean => ROLE_RANK[role] >= ROLE_RANK.general_manager;
 
 export function roleAllows(role: Role, op: Operation): boolean {
   return GRANTS[role].includes(op);

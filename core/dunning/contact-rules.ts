@@ -85,6 +85,12 @@ export function localTimeOf(instant: Date, timeZone = 'Asia/Shanghai'): { date: 
   return { date, minutes: Number(p.hour) * 60 + Number(p.minute), weekday: isoWeekday(date) };
 }
 
+/** An instant as the local clock of `timeZone` shows it: 'YYYY-MM-DD HH:mm'. */
+export function wallClockText(instant: Date, timeZone = 'Asia/Shanghai'): string {
+  const t = localTimeOf(instant, timeZone);
+  return `${t.date} ${String(Math.floor(t.minutes / 60)).padStart(2, '0')}:${String(t.minutes % 60).padStart(2, '0')}`;
+}
+
 /** The instant at which the local clock of `timeZone` shows `minutes` on `date` (one offset correction; no DST in China). */
 export function instantAt(date: string, minutes: number, timeZone: string): Date {
   const guess = Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) + minutes * 60_000;

@@ -1,4 +1,4 @@
-import { ROLE_RANK } from '../../../core/access/roles.ts';
+import { approvesOwnExports } from '../../../core/access/roles.ts';
 import { AppError, fieldError } from '../../../core/errors.ts';
 import { AGING_BUCKETS, type AgingBucket } from '../../../core/billing/late-fee.ts';
 import { addDays } from '../../../core/billing/periods.ts';
@@ -139,7 +139,7 @@ export async function collectionRates(ctx: ServiceContext, actor: Actor, q: { pr
  */
 export async function exportArrearsXlsx(ctx: ServiceContext, actor: Actor, q: { asOf: string; projectId?: number | undefined }) {
   requireRole(actor, 'billing.read');
-  if (actor.userId !== null && ROLE_RANK[actor.role] < ROLE_RANK.general_manager) throw new AppError('FORBIDDEN', '欠费清单的批量导出限总经理、管理员；其他人请申请导出催缴案件（R37）');
+  if (actor.userId !== null && !approvesOwnExports(actor.role)) throw new AppError('FORBIDDEN', '欠费清单的批量导出限总经理、管理员；其他人请申请导出催缴案件（R37）');
   assertDay(q.asOf, 'asOf');
   const project = q.projectId !== undefined ? await getProjectOrThrow(ctx, actor, q.projectId) : null;
   await audit(ctx.db, ctx, actor, { action: 'arrears.export', entity: 'report', entityId: null, projectId: project?.id ?? null, after: { asOf: q.asOf, projectId: project?.id ?? null } });

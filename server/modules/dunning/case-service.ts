@@ -6,7 +6,7 @@ import { formatYuan, parseYuan } from '../../../core/money.ts';
 import { maskContact } from '../../../core/registry/mask.ts';
 import type { ContactKind } from '../../../core/registry/vocabulary.ts';
 import { CATEGORIES, CATEGORY_LABELS, DELIVERED_OUTCOMES, OUTCOMES, categoryOfOutcome, type Category, type Outcome } from '../../../core/dunning/categories.ts';
-import { checkContact, DEFAULT_CONTACT_RULES, instantAt, type ContactChannel } from '../../../core/dunning/contact-rules.ts';
+import { checkContact, DEFAULT_CONTACT_RULES, instantAt, wallClockText, type ContactChannel } from '../../../core/dunning/contact-rules.ts';
 import { attemptOf, CONTACT_CHANNEL_OF, isHardCase } from '../../../core/dunning/schedule.ts';
 import { INTERRUPTION_LABELS, limitationOf, type InterruptionKind } from '../../../core/dunning/limitation.ts';
 import { CASE_STATE_LABELS, PAUSE_KINDS, PAUSE_LABELS, type PauseKind, type PeriodDebt } from '../../../core/dunning/planner.ts';
@@ -114,7 +114,7 @@ export async function recordContact(ctx: ServiceContext, actor: Actor, caseId: n
     history: history.map(attemptOf),
   });
   if (!decision.ok) {
-    const when = decision.nextAllowedAt ? `；最早可于 ${localDateOf(decision.nextAllowedAt, project.time_zone)} ${decision.nextAllowedAt.toLocaleTimeString('zh-CN', { timeZone: project.time_zone, hour: '2-digit', minute: '2-digit' })} 联系` : '';
+    const when = decision.nextAllowedAt ? `；最早可于 ${wallClockText(decision.nextAllowedAt, project.time_zone)} 联系` : '';
     throw new AppError('CONTACT_NOT_ALLOWED', `${decision.reason}${decision.reason.includes('最早') ? '' : when}`, [{ field: 'channel', code: 'CONTACT_NOT_ALLOWED', message: decision.reason }]);
   }
 

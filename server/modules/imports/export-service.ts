@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { sql, type Selectable } from 'kysely';
 import { CATEGORY_LABELS, type Category } from '../../../core/dunning/categories.ts';
 import { CASE_STATE_LABELS } from '../../../core/dunning/planner.ts';
-import { ROLE_RANK, roleAllows, type Scope } from '../../../core/access/roles.ts';
-import { localTimeOf } from '../../../core/dunning/contact-rules.ts';
+import { approvesOwnExports, roleAllows, type Scope } from '../../../core/access/roles.ts';
+import { wallClockText } from '../../../core/dunning/contact-rules.ts';
 import { AppError, fieldError } from '../../../core/errors.ts';
 import { outboxChannelLabel, statusLabel, templateLabel } from '../../../core/notices/vocabulary.ts';
 import { formatArea, requireText } from '../../../core/registry/validate.ts';
@@ -97,8 +97,6 @@ const PAGE = 5000;
 
 /** Hours an approved export can be downloaded by its requester. */
 export const EXPORT_VALID_HOURS = 24;
-/** Exports are approved by project managers and above (export.approve); general managers and admins approve their own (R37). */
-const SELF_APPROVED_RANK = ROLE_RANK.general_manager;
 
 function listOf(list: string): ListDef {
   const def = EXPORT_LISTS[list];
@@ -107,10 +105,6 @@ function listOf(list: string): ListDef {
 }
 
 type RequestRow = Selectable<DB['export_request']>;
-const wallClock = (at: Date, zone: string) => {
-  const t = localTimeOf(at, zone);
-  return `${t.date} ${String(Math.floor(t.minutes / 60)).padStart(2, '0')}:${String(t.minutes % 60).padStart(2, '0')}`;
-};
 const validUntil = (r: RequestRow) => (r.decided_at ? new Date(Date.parse(r.decided_at) + EXPORT_VALID_HOURS * 3_600_000).toISOString() : null);
 
 function requestView(r: RequestRow, now: Date) {
@@ -132,7 +126,7 @@ export async function requestExport(ctx: ServiceContext, actor: Actor, projectId
   requireRole(actor, def.op);
   const project = await getProjectOrThrow(ctx, actor, projectId);
   const reason = requireText(input.reason, 'reason', 200);
-  const self = ROLE_RANK[actor.role] >= SELF_APPROVED_RANK;
+  const self = approvesOwnExports(actor.role);
   const at = nowIso(ctx);
   const row = await inTransaction(ctx, async (trx) => {
     const r = await trx.insertInto('export_request').values({
@@ -194,7 +188,7 @@ export async function exportList(ctx: ServiceContext, actor: Actor, list: string
   const request = await approvedRequest(ctx, actor, project.id, list, format, q.requestId);
   await audit(ctx.db, ctx, actor, { action: 'export', entity: 'list', entityId: list, projectId: project.id, after: { list, label: def.label, format, requestId: request?.id ?? null } });
   const at = ctx.clock.now();
-  const watermark = `导出人：${actor.name}；${request ? `审批人：${request.decided_by ?? ''}（导出申请 #${request.id}）` : '服务器命令行'}；导出时间：${wallClock(at, project.time_zone)}；内部资料，含个人信息，严禁外传`;
+  const watermark = `导出人：${actor.name}；${request ? `审批人：${request.decided_by ?? ''}（导出申请 #${request.id}）` : '服务器命令行'}；导出时间：${wallClockText(at, project.time_zone)}；内部资料，含个人信息，严禁外传`;
   async function* rows(): AsyncGenerator<Row> {
     for (let after = 0; ;) {
       // A collector gets the rows of their buildings only (a transfer not yet placed has no building: finance's).
