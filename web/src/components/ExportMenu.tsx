@@ -1,9 +1,10 @@
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Dropdown, Input, Modal, Typography } from 'antd';
+import { Alert, Button, Dropdown, Form, Input, Modal, Typography } from 'antd';
 import { DownloadOutlined, DownOutlined } from '@ant-design/icons';
-import { api, errorMessage, type ExportFormat, type ExportRequest } from '../api.ts';
+import { api, type ExportFormat, type ExportRequest } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { formatInstant } from '../format.ts';
+import { useFormSubmit } from '../hooks.ts';
 import { EXPORT_FORMATS, EXPORT_LISTS, type ExportList } from '../imports.ts';
 
 /** The download link of an approved export request, while it is valid. */
@@ -22,21 +23,13 @@ export function ExportLink({ r, children }: { r: ExportRequest; children?: React
  */
 export function ExportRequestModal({ projectId, list, format, onClose }: { projectId: number; list: ExportList; format: ExportFormat; onClose: () => void }) {
   const def = EXPORT_LISTS.find((l) => l.list === list)!;
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [form] = Form.useForm<{ reason: string }>();
+  // The server's refusal (e.g. no purpose given) is shown above the field, in its words.
+  const { busy, error, submit } = useFormSubmit(form, []);
   const [done, setDone] = useState<ExportRequest | undefined>(undefined);
 
-  async function submit() {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setDone(await api.requestExport(projectId, list, format, reason));
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+  async function send() {
+    await submit(async (v) => setDone(await api.requestExport(projectId, list, format, v.reason ?? '')));
   }
 
   return (
@@ -44,7 +37,7 @@ export function ExportRequestModal({ projectId, list, format, onClose }: { proje
       open title={`申请导出：${def.label}（${format === 'xlsx' ? 'Excel' : 'CSV'}）`} onCancel={onClose} mask={{ closable: false }}
       footer={done
         ? <Button onClick={onClose} data-testid="export-close">关闭</Button>
-        : [<Button key="c" onClick={onClose}>取消</Button>, <Button key="s" type="primary" loading={busy} onClick={() => void submit()} data-testid="export-submit">提交申请</Button>]}
+        : [<Button key="c" onClick={onClose}>取消</Button>, <Button key="s" type="primary" loading={busy} onClick={() => void send()} data-testid="export-submit">提交申请</Button>]}
     >
       <div data-testid="export-modal">
         <Typography.Paragraph type="secondary">
@@ -58,7 +51,11 @@ export function ExportRequestModal({ projectId, list, format, onClose }: { proje
             <Alert type="info" showIcon data-testid="export-pending" title="已提交导出申请，待项目经理或以上批准；批准后在「审批 → 导出申请」下载（24 小时内有效）。" />
           )
         ) : (
-          <Input.TextArea rows={3} maxLength={200} showCount placeholder="导出用途，如：月度对账、移交律师事务所" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="export-reason" />
+          <Form form={form} layout="vertical">
+            <Form.Item name="reason" label="用途">
+              <Input.TextArea rows={3} maxLength={200} showCount placeholder="如：月度对账、移交律师事务所" data-testid="export-reason" />
+            </Form.Item>
+          </Form>
         )}
       </div>
     </Modal>
