@@ -37,16 +37,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Every SQLite connection's settings (the app's, and an import's writer): foreign keys enforced, a 5-second wait for
+ * the write lock, WAL's usual durability, and LIKE 'prefix%' able to use an ordinary index (owner name, house number).
+ */
+export const SQLITE_CONNECTION_PRAGMAS = ['foreign_keys = ON', 'busy_timeout = 5000', 'synchronous = NORMAL', 'case_sensitive_like = ON'] as const;
+
 export function openDatabase(target: DbTarget): Database {
   if (target.dialect === 'sqlite') {
     if (target.location !== ':memory:') mkdirSync(dirname(target.location), { recursive: true });
     const conn = new SQLite(target.location);
     conn.pragma('journal_mode = WAL');
-    conn.pragma('foreign_keys = ON');
-    conn.pragma('busy_timeout = 5000');
-    conn.pragma('synchronous = NORMAL');
-    // LIKE 'prefix%' may then use an ordinary index (owner name, house number search).
-    conn.pragma('case_sensitive_like = ON');
+    for (const p of SQLITE_CONNECTION_PRAGMAS) conn.pragma(p);
     // Keep the planner's statistics fresh (SQLite's advice for long-lived connections).
     conn.pragma('optimize = 0x10002');
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }) });

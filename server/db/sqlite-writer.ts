@@ -4,6 +4,7 @@ import {
   type DatabaseConnection, type Dialect, type Driver, type QueryResult,
 } from 'kysely';
 import { sqliteFileOf } from './bulk.ts';
+import { SQLITE_CONNECTION_PRAGMAS } from './connection.ts';
 import type { DB } from './schema.ts';
 
 type Reply = { id: number; result?: { rows: unknown[]; changes?: number; lastInsertRowid?: number } | null; error?: { message: string; code?: string } };
@@ -13,14 +14,6 @@ class SqliteWorkerError extends Error {
   constructor(message: string, readonly code?: string) { super(message); }
 }
 
-/**
- * A connection to an SQLite file in a worker thread (sqlite-writer-worker.mjs), for a long write: an import. Its
- * statements run on the worker's core while this thread reads and checks the next rows (better-sqlite3 is synchronous:
- * on this thread every insert would wait for the reading, and the reading for every insert). `db` is a Kysely over it
- * whose transactions begin IMMEDIATE (the write lock from the start, so that ids read from max(id) stay free);
- * `insert` queues rows for the cached prepared statements, answered in order. The app's own connection stays free:
- * reads go on meanwhile (WAL); the app's writes wait for it (busy_timeout).
- */
 /** The app databases (their Kysely instances) whose SQLite file a worker writer holds open for a long write. */
 const HOLDING = new WeakMap<object, number>();
 
@@ -33,6 +26,14 @@ export function sqliteWriterHolds(db: object): boolean {
   return (HOLDING.get(db) ?? 0) > 0;
 }
 
+/**
+ * A connection to an SQLite file in a worker thread (sqlite-writer-worker.mjs), for a long write: an import. Its
+ * statements run on the worker's core while this thread reads and checks the next rows (better-sqlite3 is synchronous:
+ * on this thread every insert would wait for the reading, and the reading for every insert). `db` is a Kysely over it
+ * whose transactions begin IMMEDIATE (the write lock from the start, so that ids read from max(id) stay free);
+ * `insert` queues rows for the cached prepared statements, answered in order. The app's own connection stays free:
+ * reads go on meanwhile (WAL); the app's writes wait for it (busy_timeout).
+ */
 export class SqliteWorkerWriter {
   readonly db: Kysely<DB>;
   private readonly worker: Worker;
@@ -43,7 +44,7 @@ export class SqliteWorkerWriter {
   constructor(file: string, private readonly owner?: object) {
     if (owner) HOLDING.set(owner, (HOLDING.get(owner) ?? 0) + 1);
     this.worker = new Worker(new URL('./sqlite-writer-worker.mjs', import.meta.url), {
-      workerData: { file, pragmas: ['foreign_keys = ON', 'busy_timeout = 5000', 'synchronous = NORMAL', 'case_sensitive_like = ON', 'cache_size = -131072'] },
+      workerData: { file, pragmas: [...SQLITE_CONNECTION_PRAGMAS, 'cache_size = -131072'] },
     });
     this.worker.on('message', (m: Reply) => {
       const w = this.waiting.get(m.id);
